@@ -1,0 +1,2 @@
+//! Placeholder; the corpus benchmark lands with its generator.
+fn main() {}

@@ -1,0 +1,29 @@
+//! planpress: a static-site generator for provinces' annual plans of IT in
+//! state agencies.
+//!
+//! Data flows one way, one module per stage:
+//! `load` (files, front matter, YAML with positions) → `model` (typed plan,
+//! exact `Decimal` amounts) → `validate` (diagnostics) → `report`.
+//! `main.rs` only parses the command line and calls [`check`].
+
+mod check;
+mod diag;
+mod load;
+// Parts of the model are read only by `build`, which lands next.
+#[allow(dead_code)]
+mod model;
+mod report;
+mod validate;
+
+pub use check::{Checked, check};
+pub use diag::{Code, Diagnostic, Lang, Pos, Severity};
+pub use load::LoadError;
+pub use model::Amount;
+pub use model::money::{NumberError, format_grouped};
+pub use report::{Format, render};
+
+/// Checks a single plan given as text, against an empty site: the entry
+/// point of the fuzz target. It must never panic, whatever the bytes.
+pub fn check_plan_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
+    load::check_plan_bytes(bytes)
+}

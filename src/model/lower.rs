@@ -1,0 +1,1154 @@
+//! From the raw YAML tree to the typed model: the `hiargs` half of the
+//! two-stage parse. Shape problems are reported here (E004 unknown field,
+//! E005 wrong type or malformed value, E006 required field missing), all of
+//! them, and a part that fails its shape is left out of the model so that
+//! later checks do not pile consequences on top of the cause.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::money::{Amount, parse_decimal};
+use super::{
+    Agency, Body, Catalog, CodeName, Contact, Cost, CycleMeta, Group, Guidance, IndicatorDef,
+    IndicatorValue, MoneyUnit, Period, Plan, Project, SiteConfig, Spanned, SpendingRow, Split,
+    Status, Target, TargetKind, Unit,
+};
+use crate::diag::{Code, Lang, Pos, Sink, suggest, tr};
+use crate::load::yaml::{Kind, Node, key_text};
+
+/// Turns nodes into typed values, reporting into one file's sink.
+pub(crate) struct Lower<'s, 'a> {
+    sink: &'s mut Sink<'a>,
+}
+
+/// The entries of a mapping whose keys have been checked.
+pub(crate) struct Fields<'n> {
+    pos: Pos,
+    entries: &'n [(Node, Node)],
+    /// What the mapping is, for messages: `projects[2]`, `cost`.
+    what: String,
+}
+
+impl<'n> Fields<'n> {
+    fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries
+            .iter()
+            .find(|(k, _)| key_text(k).is_some_and(|t| t == key))
+            .map(|(_, v)| v)
+            .filter(|v| !v.is_null())
+    }
+}
+
+impl<'s, 'a> Lower<'s, 'a> {
+    pub(crate) fn new(sink: &'s mut Sink<'a>) -> Self {
+        Lower { sink }
+    }
+
+    fn lang(&self) -> Lang {
+        self.sink.lang
+    }
+
+    fn e005(&mut self, pos: Pos, message: String, help: String) {
+        self.sink.report(Code::E005, pos, message, Some(help));
+    }
+
+    /// A mapping with only `known` keys; unknown keys are E004 with the
+    /// nearest known key as a suggestion.
+    pub(crate) fn map<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        known: &[&str],
+    ) -> Option<Fields<'n>> {
+        let lang = self.lang();
+        let Kind::Map(entries) = &node.kind else {
+            let shape = node.shape();
+            self.e005(
+                node.pos,
+                tr!(
+                    lang,
+                    "`{what}` phải là một bảng các trường (key: value), nhưng đang là {shape}.",
+                    "`{what}` must be a mapping of fields (key: value), found a {shape}."
+                ),
+                tr!(
+                    lang,
+                    "Viết mỗi trường trên một dòng dạng `tên: giá trị`, thụt lề đều nhau.",
+                    "Write one `name: value` per line, indented evenly."
+                ),
+            );
+            return None;
+        };
+        for (k, _) in entries {
+            let Some(key) = key_text(k) else { continue };
+            if !known.contains(&key.as_str()) {
+                let help = match suggest(key, known) {
+                    Some(s) => tr!(lang, "Có phải ý bạn là `{s}`?", "Did you mean `{s}`?"),
+                    None => {
+                        let list = known.join(", ");
+                        tr!(lang, "Các trường hợp lệ: {list}.", "Valid fields: {list}.")
+                    }
+                };
+                self.sink.report(
+                    Code::E004,
+                    k.pos,
+                    tr!(
+                        lang,
+                        "Trường không xác định `{key}` trong `{what}`.",
+                        "Unknown field `{key}` in `{what}`."
+                    ),
+                    Some(help),
+                );
+            }
+        }
+        Some(Fields {
+            pos: node.pos,
+            entries,
+            what: what.to_string(),
+        })
+    }
+
+    /// A field that must be there; E006 at the mapping otherwise.
+    fn required<'n>(&mut self, f: &Fields<'n>, key: &str) -> Option<&'n Node> {
+        let v = f.get(key);
+        if v.is_none() {
+            let lang = self.lang();
+            let what = &f.what;
+            self.sink.error(
+                Code::E006,
+                f.pos,
+                tr!(
+                    lang,
+                    "Thiếu trường bắt buộc `{key}` trong `{what}`.",
+                    "Required field `{key}` is missing in `{what}`."
+                ),
+            );
+        }
+        v
+    }
+
+    /// A list; `null` counts as empty.
+    fn seq<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Node]> {
+        match &node.kind {
+            Kind::Seq(items) => Some(items),
+            _ if node.is_null() => Some(&[]),
+            _ => {
+                let lang = self.lang();
+                let shape = node.shape();
+                self.e005(
+                    node.pos,
+                    tr!(
+                        lang,
+                        "`{what}` phải là một danh sách, nhưng đang là {shape}.",
+                        "`{what}` must be a list, found a {shape}."
+                    ),
+                    tr!(
+                        lang,
+                        "Mỗi phần tử viết trên một dòng bắt đầu bằng `- `.",
+                        "Start each item on its own line with `- `."
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn scalar<'n>(&mut self, node: &'n Node, what: &str) -> Option<(&'n str, bool)> {
+        match &node.kind {
+            Kind::Scalar { text, plain } => Some((text, *plain)),
+            _ => {
+                let lang = self.lang();
+                let shape = node.shape();
+                self.e005(
+                    node.pos,
+                    tr!(
+                        lang,
+                        "`{what}` phải là một giá trị đơn, nhưng đang là {shape}.",
+                        "`{what}` must be a single value, found a {shape}."
+                    ),
+                    tr!(
+                        lang,
+                        "Viết giá trị ngay sau dấu hai chấm; đặt văn bản nhiều dòng sau `|`.",
+                        "Write the value right after the colon; put multi-line text after `|`."
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    pub(crate) fn string(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
+        let (text, _) = self.scalar(node, what)?;
+        Some(Spanned {
+            value: text.trim_end().to_string(),
+            pos: node.pos,
+        })
+    }
+
+    fn opt_string(&mut self, f: &Fields<'_>, key: &str) -> Option<String> {
+        let node = f.get(key)?;
+        self.string(node, key).map(|s| s.value)
+    }
+
+    fn req_string(&mut self, f: &Fields<'_>, key: &str) -> Option<String> {
+        let node = self.required(f, key)?;
+        self.string(node, key).map(|s| s.value)
+    }
+
+    /// A code of `[a-z0-9-]+`: agency codes, ids of code lists and projects.
+    pub(crate) fn code(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
+        let s = self.string(node, what)?;
+        let ok = !s.value.is_empty()
+            && s.value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !ok {
+            let lang = self.lang();
+            let v = &s.value;
+            let fixed = slug(v);
+            self.e005(
+                node.pos,
+                tr!(lang, "Mã `{v}` của `{what}` không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang.", "Code `{v}` of `{what}` is malformed: use only lower-case ASCII letters, digits and hyphens."),
+                tr!(lang, "Ví dụ: `{fixed}`.", "For example: `{fixed}`."),
+            );
+            return None;
+        }
+        Some(s)
+    }
+
+    fn number_text(&mut self, node: &Node, what: &str) -> Option<Decimal> {
+        let (text, plain) = self.scalar(node, what)?;
+        let lang = self.lang();
+        match parse_decimal(text) {
+            Ok(d) if plain => Some(d),
+            Ok(_) => {
+                self.e005(
+                    node.pos,
+                    tr!(
+                        lang,
+                        "`{what}` phải là một số, không phải chuỗi trong ngoặc kép: \"{text}\".",
+                        "`{what}` must be a number, not a quoted string: \"{text}\"."
+                    ),
+                    tr!(
+                        lang,
+                        "Bỏ dấu ngoặc kép: {text}.",
+                        "Remove the quotes: {text}."
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                let hint = e.hint(lang);
+                self.e005(
+                    node.pos,
+                    tr!(
+                        lang,
+                        "`{what}` không phải là một số hợp lệ: `{text}`.",
+                        "`{what}` is not a valid number: `{text}`."
+                    ),
+                    hint,
+                );
+                None
+            }
+        }
+    }
+
+    pub(crate) fn amount(&mut self, node: &Node, what: &str) -> Option<Spanned<Amount>> {
+        let d = self.number_text(node, what)?;
+        Some(Spanned {
+            value: Amount(d),
+            pos: node.pos,
+        })
+    }
+
+    fn req_amount(&mut self, f: &Fields<'_>, key: &str) -> Option<Spanned<Amount>> {
+        let node = self.required(f, key)?;
+        self.amount(node, key)
+    }
+
+    fn opt_number(&mut self, f: &Fields<'_>, key: &str, ok: &mut bool) -> Option<Spanned<Decimal>> {
+        let node = f.get(key)?;
+        let d = self.number_text(node, key);
+        *ok &= d.is_some();
+        Some(Spanned {
+            value: d?,
+            pos: node.pos,
+        })
+    }
+
+    fn integer(&mut self, node: &Node, what: &str) -> Option<Spanned<i64>> {
+        let (text, plain) = self.scalar(node, what)?;
+        match text.trim().parse::<i64>() {
+            Ok(n) if plain => Some(Spanned {
+                value: n,
+                pos: node.pos,
+            }),
+            _ => {
+                let lang = self.lang();
+                self.e005(
+                    node.pos,
+                    tr!(
+                        lang,
+                        "`{what}` phải là một số nguyên: `{text}`.",
+                        "`{what}` must be a whole number: `{text}`."
+                    ),
+                    tr!(
+                        lang,
+                        "Viết chữ số, không có ngoặc kép, ví dụ 1.",
+                        "Write digits without quotes, e.g. 1."
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn year(&mut self, node: &Node, what: &str) -> Option<Spanned<i32>> {
+        let n = self.integer(node, what)?;
+        match i32::try_from(n.value) {
+            Ok(y) if (1900..=2200).contains(&y) => Some(Spanned {
+                value: y,
+                pos: n.pos,
+            }),
+            _ => {
+                let lang = self.lang();
+                let v = n.value;
+                self.e005(
+                    n.pos,
+                    tr!(
+                        lang,
+                        "`{what}` = {v} không phải là một năm hợp lệ.",
+                        "`{what}` = {v} is not a valid year."
+                    ),
+                    tr!(
+                        lang,
+                        "Viết năm bốn chữ số, ví dụ 2019.",
+                        "Write a four-digit year, e.g. 2019."
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, node: &Node, what: &str) -> Option<Spanned<NaiveDate>> {
+        let (text, _) = self.scalar(node, what)?;
+        let t = text.trim();
+        let well_formed = t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-';
+        match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            Ok(d) if well_formed => Some(Spanned {
+                value: d,
+                pos: node.pos,
+            }),
+            _ => {
+                let lang = self.lang();
+                let help = match NaiveDate::parse_from_str(t, "%d/%m/%Y") {
+                    Ok(d) => {
+                        let iso = d.format("%Y-%m-%d");
+                        tr!(
+                            lang,
+                            "Viết ngày theo dạng năm-tháng-ngày: {iso}.",
+                            "Write the date as year-month-day: {iso}."
+                        )
+                    }
+                    Err(_) => tr!(
+                        lang,
+                        "Viết ngày có thật theo dạng năm-tháng-ngày, ví dụ 2018-07-25.",
+                        "Write a real date as year-month-day, e.g. 2018-07-25."
+                    ),
+                };
+                self.e005(
+                    node.pos,
+                    tr!(
+                        lang,
+                        "`{what}` không phải là ngày hợp lệ: `{t}`.",
+                        "`{what}` is not a valid date: `{t}`."
+                    ),
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    fn choice<T: Copy>(
+        &mut self,
+        node: &Node,
+        what: &str,
+        choices: &[(&str, T)],
+    ) -> Option<Spanned<T>> {
+        let s = self.string(node, what)?;
+        if let Some((_, v)) = choices.iter().find(|(id, _)| *id == s.value) {
+            return Some(Spanned {
+                value: *v,
+                pos: s.pos,
+            });
+        }
+        let lang = self.lang();
+        let names: Vec<&str> = choices.iter().map(|(id, _)| *id).collect();
+        let list = names.join(" | ");
+        let v = &s.value;
+        let help = match suggest(v, &names) {
+            Some(near) => tr!(
+                lang,
+                "Có phải ý bạn là `{near}`? Giá trị hợp lệ: {list}.",
+                "Did you mean `{near}`? Valid values: {list}."
+            ),
+            None => tr!(lang, "Giá trị hợp lệ: {list}.", "Valid values: {list}."),
+        };
+        self.e005(
+            node.pos,
+            tr!(
+                lang,
+                "Giá trị `{v}` của `{what}` không hợp lệ.",
+                "Value `{v}` of `{what}` is not valid."
+            ),
+            help,
+        );
+        None
+    }
+
+    fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
+        self.choice(node, what, &[("true", true), ("false", false)])
+            .map(|s| s.value)
+    }
+
+    fn strings(&mut self, f: &Fields<'_>, key: &str) -> Vec<String> {
+        let Some(node) = f.get(key) else {
+            return Vec::new();
+        };
+        let Some(items) = self.seq(node, key) else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|n| self.string(n, key).map(|s| s.value))
+            .collect()
+    }
+
+    /// `levels:`/`kinds:` — a mapping of id to amount, or a single id that
+    /// takes all of `whole`.
+    fn split(
+        &mut self,
+        node: &Node,
+        what: &str,
+        whole: Option<&Spanned<Amount>>,
+    ) -> Option<Spanned<Split>> {
+        match &node.kind {
+            Kind::Scalar { .. } => {
+                let id = self.code(node, what)?;
+                let whole = whole?;
+                Some(Spanned {
+                    value: vec![(
+                        id,
+                        Spanned {
+                            value: whole.value,
+                            pos: node.pos,
+                        },
+                    )],
+                    pos: node.pos,
+                })
+            }
+            Kind::Map(entries) => {
+                let mut out = Vec::with_capacity(entries.len());
+                let mut ok = true;
+                for (k, v) in entries {
+                    let id = self.code(k, what);
+                    let amount = self.amount(v, what);
+                    match (id, amount) {
+                        (Some(id), Some(a)) => out.push((id, a)),
+                        _ => ok = false,
+                    }
+                }
+                ok.then_some(Spanned {
+                    value: out,
+                    pos: node.pos,
+                })
+            }
+            Kind::Seq(_) => {
+                let lang = self.lang();
+                self.e005(
+                    node.pos,
+                    tr!(
+                        lang,
+                        "`{what}` phải là một bảng `mã: số tiền` hoặc một mã duy nhất.",
+                        "`{what}` must be a mapping `id: amount` or a single id."
+                    ),
+                    tr!(
+                        lang,
+                        "Ví dụ: `{what}: {{ tinh: 300, huyen: 50 }}` hoặc `{what}: tinh`.",
+                        "For example: `{what}: {{ tinh: 300, huyen: 50 }}` or `{what}: tinh`."
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    // ---- site files -------------------------------------------------------
+
+    pub(crate) fn site(&mut self, node: &Node) -> Option<SiteConfig> {
+        let f = self.map(
+            node,
+            "site.yaml",
+            &[
+                "title",
+                "province",
+                "base_url",
+                "language",
+                "theme",
+                "money_unit",
+                "publish",
+                "approved_tag",
+            ],
+        )?;
+        let title = self.req_string(&f, "title");
+        let province = self.opt_string(&f, "province").unwrap_or_default();
+        let base_url = self.required(&f, "base_url").and_then(|n| self.url(n));
+        let language = match f.get("language") {
+            Some(n) => self
+                .choice(n, "language", &[("vi", Lang::Vi), ("en", Lang::En)])
+                .map(|s| s.value),
+            None => Some(Lang::Vi),
+        };
+        let theme = match f.get("theme") {
+            Some(n) => self.code(n, "theme").map(|s| s.value),
+            None => Some("default".to_string()),
+        };
+        let money_unit = match f.get("money_unit") {
+            Some(n) => self
+                .choice(n, "money_unit", MoneyUnit::CHOICES)
+                .map(|s| s.value),
+            None => Some(MoneyUnit::TrieuDong),
+        };
+        let mut publish = Vec::new();
+        let mut publish_ok = true;
+        if let Some(p) = f.get("publish") {
+            match &p.kind {
+                Kind::Map(entries) => {
+                    for (k, v) in entries {
+                        match (self.code(k, "publish"), self.target(v)) {
+                            (Some(name), Some(mut t)) => {
+                                t.name = name.value;
+                                publish.push(t);
+                            }
+                            _ => publish_ok = false,
+                        }
+                    }
+                }
+                _ => {
+                    self.map(p, "publish", &[]);
+                    publish_ok = false;
+                }
+            }
+        }
+        let _ = publish_ok;
+        Some(SiteConfig {
+            title: title?,
+            province,
+            base_url: base_url?,
+            language: language?,
+            theme: theme?,
+            money_unit: money_unit?,
+            publish,
+        })
+    }
+
+    fn url(&mut self, node: &Node) -> Option<String> {
+        let s = self.string(node, "base_url")?;
+        let ok = (s.value.starts_with("https://") || s.value.starts_with("http://"))
+            && s.value.len() > "https://".len()
+            && !s.value.contains(char::is_whitespace);
+        if !ok {
+            let lang = self.lang();
+            self.e005(
+                node.pos,
+                tr!(
+                    lang,
+                    "`base_url` phải là địa chỉ tuyệt đối.",
+                    "`base_url` must be an absolute URL."
+                ),
+                tr!(
+                    lang,
+                    "Ví dụ: https://example.gov.vn/ke-hoach-cntt",
+                    "For example: https://example.gov.vn/ke-hoach-cntt"
+                ),
+            );
+            return None;
+        }
+        Some(s.value.trim_end_matches('/').to_string())
+    }
+
+    fn target(&mut self, node: &Node) -> Option<Target> {
+        let f = self.map(
+            node,
+            "publish",
+            &["kind", "host", "port", "user", "path", "keep", "identity"],
+        )?;
+        let kind = self
+            .required(&f, "kind")
+            .and_then(|n| self.choice(n, "kind", &[("dir", false), ("ssh", true)]));
+        let path = self.req_string(&f, "path");
+        let keep = match f.get("keep") {
+            Some(n) => self
+                .integer(n, "keep")
+                .and_then(|k| self.in_range(k, 1, 1000, "keep")),
+            None => Some(5),
+        };
+        let kind = match kind?.value {
+            false => TargetKind::Dir,
+            true => {
+                let host = self.req_string(&f, "host");
+                let port = match f.get("port") {
+                    Some(n) => self
+                        .integer(n, "port")
+                        .and_then(|p| self.in_range(p, 1, 65535, "port")),
+                    None => Some(22),
+                };
+                TargetKind::Ssh {
+                    host: host?,
+                    port: u16::try_from(port?).ok()?,
+                    user: self.opt_string(&f, "user"),
+                    identity: self.opt_string(&f, "identity"),
+                }
+            }
+        };
+        Some(Target {
+            name: String::new(),
+            kind,
+            path: path?,
+            keep: u32::try_from(keep?).ok()?,
+        })
+    }
+
+    fn in_range(&mut self, n: Spanned<i64>, lo: i64, hi: i64, what: &str) -> Option<i64> {
+        if (lo..=hi).contains(&n.value) {
+            return Some(n.value);
+        }
+        let lang = self.lang();
+        let v = n.value;
+        self.e005(
+            n.pos,
+            tr!(
+                lang,
+                "`{what}` = {v} nằm ngoài khoảng cho phép.",
+                "`{what}` = {v} is out of range."
+            ),
+            tr!(
+                lang,
+                "Giá trị từ {lo} đến {hi}.",
+                "Use a value from {lo} to {hi}."
+            ),
+        );
+        None
+    }
+
+    pub(crate) fn agencies(&mut self, node: &Node) -> Option<Vec<Agency>> {
+        let items = self.seq(node, "agencies.yaml")?;
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let what = format!("agencies[{}]", i + 1);
+            let Some(f) = self.map(item, &what, &["code", "name", "group", "email", "expected"])
+            else {
+                ok = false;
+                continue;
+            };
+            let code = self.required(&f, "code").and_then(|n| self.code(n, "code"));
+            let name = self.req_string(&f, "name");
+            let group = self
+                .required(&f, "group")
+                .and_then(|n| self.choice(n, "group", Group::CHOICES));
+            let email = self.opt_string(&f, "email");
+            let expected = match f.get("expected") {
+                Some(n) => self.boolean(n, "expected"),
+                None => Some(true),
+            };
+            match (code, name, group, expected) {
+                (Some(code), Some(name), Some(group), Some(expected)) => out.push(Agency {
+                    code,
+                    name,
+                    group: group.value,
+                    email,
+                    expected,
+                }),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn code_list(&mut self, f: &Fields<'_>, key: &str) -> Option<Vec<CodeName>> {
+        let node = self.required(f, key)?;
+        let items = self.seq(node, key)?;
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let what = format!("{key}[{}]", i + 1);
+            let Some(e) = self.map(item, &what, &["id", "name"]) else {
+                ok = false;
+                continue;
+            };
+            let id = self.required(&e, "id").and_then(|n| self.code(n, "id"));
+            let name = self.req_string(&e, "name");
+            match (id, name) {
+                (Some(id), Some(name)) => out.push(CodeName { id, name }),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    pub(crate) fn catalog(&mut self, node: &Node) -> Option<Catalog> {
+        let f = self.map(
+            node,
+            "catalog.yaml",
+            &["categories", "levels", "kinds", "indicators"],
+        )?;
+        let categories = self.code_list(&f, "categories");
+        let levels = self.code_list(&f, "levels");
+        let kinds = self.code_list(&f, "kinds");
+        let mut indicators = Some(Vec::new());
+        if let Some(items) = f.get("indicators").and_then(|n| self.seq(n, "indicators")) {
+            for (i, item) in items.iter().enumerate() {
+                let what = format!("indicators[{}]", i + 1);
+                let def = self
+                    .map(item, &what, &["id", "name", "unit", "provider"])
+                    .and_then(|e| {
+                        let id = self.required(&e, "id").and_then(|n| self.code(n, "id"));
+                        let name = self.req_string(&e, "name");
+                        let unit = self
+                            .required(&e, "unit")
+                            .and_then(|n| self.choice(n, "unit", Unit::CHOICES));
+                        let provider = match e.get("provider") {
+                            Some(n) => Some(self.code(n, "provider")?),
+                            None => None,
+                        };
+                        Some(IndicatorDef {
+                            id: id?,
+                            name: name?,
+                            unit: unit?.value,
+                            provider,
+                        })
+                    });
+                match (def, indicators.as_mut()) {
+                    (Some(d), Some(v)) => v.push(d),
+                    _ => indicators = None,
+                }
+            }
+        }
+        Some(Catalog {
+            categories: categories?,
+            levels: levels?,
+            kinds: kinds?,
+            indicators: indicators?,
+        })
+    }
+
+    pub(crate) fn cycle(&mut self, node: Option<&Node>, body: Body, at: Pos) -> Option<CycleMeta> {
+        let empty = Node {
+            kind: Kind::Map(Vec::new()),
+            pos: at,
+        };
+        let node = node.unwrap_or(&empty);
+        let f = self.map(
+            node,
+            "_plan.md",
+            &["year", "title", "guidance", "deadline", "legal_bases"],
+        )?;
+        let year = self.required(&f, "year").and_then(|n| self.year(n, "year"));
+        let title = self.req_string(&f, "title");
+        let guidance = match f.get("guidance") {
+            Some(n) => self
+                .map(n, "guidance", &["number", "date", "issuer"])
+                .and_then(|g| {
+                    let number = self.req_string(&g, "number");
+                    let date = self.required(&g, "date").and_then(|n| self.date(n, "date"));
+                    let issuer = self.req_string(&g, "issuer");
+                    Some(Guidance {
+                        number: number?,
+                        date: date?.value,
+                        issuer: issuer?,
+                    })
+                }),
+            None => None,
+        };
+        let deadline = self
+            .required(&f, "deadline")
+            .and_then(|n| self.date(n, "deadline"));
+        let legal_bases = self.strings(&f, "legal_bases");
+        Some(CycleMeta {
+            year: year?.value,
+            title: title?,
+            guidance,
+            deadline: deadline?,
+            legal_bases,
+            body,
+        })
+    }
+
+    // ---- plans ------------------------------------------------------------
+
+    /// A plan's front matter. `at` is where to report problems of a plan
+    /// whose front matter is empty.
+    pub(crate) fn plan(
+        &mut self,
+        node: Option<&Node>,
+        at: Pos,
+        file: &str,
+        stem: &str,
+        body: Body,
+    ) -> Option<Plan> {
+        let empty = Node {
+            kind: Kind::Map(Vec::new()),
+            pos: at,
+        };
+        let node = node.unwrap_or(&empty);
+        let f = self.map(
+            node,
+            "front matter",
+            &[
+                "agency",
+                "year",
+                "status",
+                "submitted",
+                "contact",
+                "legal_bases",
+                "indicators",
+                "spending",
+                "projects",
+            ],
+        )?;
+        let agency = self
+            .required(&f, "agency")
+            .and_then(|n| self.code(n, "agency"));
+        let year = self.required(&f, "year").and_then(|n| self.year(n, "year"));
+        let status = self
+            .required(&f, "status")
+            .and_then(|n| self.choice(n, "status", Status::CHOICES));
+        let submitted = f.get("submitted").and_then(|n| self.date(n, "submitted"));
+        let contact = f.get("contact").and_then(|n| {
+            let c = self.map(n, "contact", &["name", "phone", "email"])?;
+            Some(Contact {
+                name: self.opt_string(&c, "name"),
+                phone: self.opt_string(&c, "phone"),
+                email: self.opt_string(&c, "email"),
+            })
+        });
+        let legal_bases = self.strings(&f, "legal_bases");
+        let indicators = self.list(&f, "indicators", Self::indicator);
+        let spending = self.list(&f, "spending", Self::spending_row);
+        let projects = self.list(&f, "projects", Self::project);
+        Some(Plan {
+            file: file.to_string(),
+            stem: stem.to_string(),
+            agency: agency?,
+            year: year?,
+            status: status?,
+            submitted,
+            contact,
+            legal_bases,
+            indicators,
+            spending,
+            projects,
+            body,
+            pos: f.pos,
+        })
+    }
+
+    fn list<T>(
+        &mut self,
+        f: &Fields<'_>,
+        key: &str,
+        item: fn(&mut Self, &Node, &str) -> Option<T>,
+    ) -> Vec<T> {
+        let Some(node) = f.get(key) else {
+            return Vec::new();
+        };
+        let Some(items) = self.seq(node, key) else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| item(self, n, &format!("{key}[{}]", i + 1)))
+            .collect()
+    }
+
+    fn indicator(&mut self, node: &Node, what: &str) -> Option<IndicatorValue> {
+        let f = self.map(
+            node,
+            what,
+            &[
+                "id", "name", "unit", "target", "actual", "goal", "value", "note",
+            ],
+        )?;
+        let id = self.required(&f, "id").and_then(|n| self.code(n, "id"));
+        let name = self.opt_string(&f, "name");
+        let unit = f.get("unit").map(|n| self.choice(n, "unit", Unit::CHOICES));
+        let mut ok = true;
+        let target = self.opt_number(&f, "target", &mut ok);
+        let actual = self.opt_number(&f, "actual", &mut ok);
+        let goal = self.opt_number(&f, "goal", &mut ok);
+        let value = self.opt_string(&f, "value");
+        let note = self.opt_string(&f, "note");
+        let unit = match unit {
+            Some(u) => Some(u?.value),
+            None => None,
+        };
+        ok.then_some(())?;
+        Some(IndicatorValue {
+            id: id?,
+            name,
+            unit,
+            target,
+            actual,
+            goal,
+            value,
+            note,
+        })
+    }
+
+    fn spending_row(&mut self, node: &Node, what: &str) -> Option<SpendingRow> {
+        let f = self.map(
+            node,
+            what,
+            &["category", "task", "total", "levels", "kinds", "basis"],
+        )?;
+        let category = self
+            .required(&f, "category")
+            .and_then(|n| self.code(n, "category"));
+        let task = self.req_string(&f, "task");
+        let total = self.req_amount(&f, "total");
+        let levels = self
+            .required(&f, "levels")
+            .and_then(|n| self.split(n, "levels", total.as_ref()));
+        let kinds = self
+            .required(&f, "kinds")
+            .and_then(|n| self.split(n, "kinds", total.as_ref()));
+        let basis = self.opt_string(&f, "basis");
+        Some(SpendingRow {
+            category: category?,
+            task: task?,
+            total: total?,
+            levels: levels?,
+            kinds: kinds?,
+            basis,
+        })
+    }
+
+    fn project(&mut self, node: &Node, what: &str) -> Option<Project> {
+        let f = self.map(
+            node,
+            what,
+            &[
+                "id",
+                "name",
+                "category",
+                "priority",
+                "objective",
+                "period",
+                "lead",
+                "partners",
+                "done",
+                "todo",
+                "cost",
+                "levels",
+                "kinds",
+                "investor",
+                "approval",
+                "necessity",
+                "standards",
+                "location",
+                "note",
+            ],
+        )?;
+        let id = self.required(&f, "id").and_then(|n| self.code(n, "id"));
+        let name = self.req_string(&f, "name");
+        let category = self
+            .required(&f, "category")
+            .and_then(|n| self.code(n, "category"));
+        let priority = self
+            .required(&f, "priority")
+            .and_then(|n| self.integer(n, "priority"));
+        let period = self.required(&f, "period").and_then(|n| {
+            let p = self.map(n, "period", &["from", "to"])?;
+            let from = self.required(&p, "from").and_then(|n| self.year(n, "from"));
+            let to = self.required(&p, "to").and_then(|n| self.year(n, "to"));
+            Some(Period {
+                from: from?,
+                to: to?,
+            })
+        });
+        let lead = self.required(&f, "lead").and_then(|n| self.code(n, "lead"));
+        let mut partners_ok = true;
+        let partners = match f.get("partners") {
+            Some(n) => match &n.kind {
+                Kind::Scalar { .. } => self.code(n, "partners").into_iter().collect(),
+                _ => match self.seq(n, "partners") {
+                    Some(items) => items
+                        .iter()
+                        .filter_map(|p| {
+                            let c = self.code(p, "partners");
+                            partners_ok &= c.is_some();
+                            c
+                        })
+                        .collect(),
+                    None => {
+                        partners_ok = false;
+                        Vec::new()
+                    }
+                },
+            },
+            None => Vec::new(),
+        };
+        let cost = self.required(&f, "cost").and_then(|n| {
+            let c = self.map(n, "cost", &["total", "spent", "planned"])?;
+            let total = self.req_amount(&c, "total");
+            let spent = self.req_amount(&c, "spent");
+            let planned = self.req_amount(&c, "planned");
+            Some(Cost {
+                total: total?,
+                spent: spent?,
+                planned: planned?,
+            })
+        });
+        let planned = cost.as_ref().map(|c| &c.planned);
+        let levels = self
+            .required(&f, "levels")
+            .and_then(|n| self.split(n, "levels", planned));
+        let kinds = self
+            .required(&f, "kinds")
+            .and_then(|n| self.split(n, "kinds", planned));
+        let project = Project {
+            id: id?,
+            name: name?,
+            category: category?,
+            priority: priority?,
+            objective: self.opt_string(&f, "objective"),
+            period: period?,
+            lead: lead?,
+            partners,
+            done: self.opt_string(&f, "done"),
+            todo: self.opt_string(&f, "todo"),
+            cost: cost?,
+            levels: levels?,
+            kinds: kinds?,
+            investor: self.opt_string(&f, "investor"),
+            approval: self.opt_string(&f, "approval"),
+            necessity: self.opt_string(&f, "necessity"),
+            standards: self.opt_string(&f, "standards"),
+            location: self.opt_string(&f, "location"),
+            note: self.opt_string(&f, "note"),
+        };
+        partners_ok.then_some(project)
+    }
+}
+
+/// A guess at the code an editor meant: folded, lower case, hyphenated.
+fn slug(text: &str) -> String {
+    let folded = super::sections::fold(text);
+    let mut out = String::new();
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Diagnostic;
+    use crate::load::yaml;
+
+    fn lower_plan(yaml_text: &str) -> (Option<Plan>, Vec<Diagnostic>) {
+        let mut sink = Sink::new(Lang::En, "content/2019/x.md", false);
+        let node = yaml::parse(yaml_text, 1).unwrap();
+        let plan = Lower::new(&mut sink).plan(
+            node.as_ref(),
+            Pos::START,
+            "content/2019/x.md",
+            "x",
+            Body::default(),
+        );
+        (plan, sink.into_vec())
+    }
+
+    fn codes(d: &[Diagnostic]) -> Vec<(&str, u32, u32)> {
+        d.iter()
+            .map(|d| (d.code.as_str(), d.pos.line, d.pos.col))
+            .collect()
+    }
+
+    const MIN: &str = "agency: x\nyear: 2019\nstatus: draft\n";
+
+    #[test]
+    fn minimal_plan_lowers() {
+        let (p, d) = lower_plan(MIN);
+        assert!(d.is_empty(), "{d:?}");
+        let p = p.unwrap();
+        assert_eq!(p.agency.value, "x");
+        assert_eq!(p.year.pos, Pos { line: 3, col: 7 });
+    }
+
+    #[test]
+    fn e004_unknown_field_with_suggestion() {
+        let (_, d) = lower_plan(&format!("{MIN}projets: []\n"));
+        assert_eq!(codes(&d), [("E004", 5, 1)]);
+        assert!(d[0].help.as_deref().unwrap().contains("`projects`"));
+    }
+
+    #[test]
+    fn e005_vietnamese_amount_with_hint() {
+        let y = format!(
+            "{MIN}spending:\n  - {{ category: ha-tang, task: t, total: \"1.200.000\", levels: tinh, kinds: khac }}\n"
+        );
+        let (p, d) = lower_plan(&y);
+        assert_eq!(codes(&d), [("E005", 6, 42)]);
+        assert!(d[0].help.as_deref().unwrap().contains("1200000"));
+        assert!(p.unwrap().spending.is_empty());
+    }
+
+    #[test]
+    fn e005_bad_date_and_bad_code() {
+        let (_, d) =
+            lower_plan("agency: So TTTT\nyear: 2019\nstatus: submitted\nsubmitted: 25/07/2018\n");
+        assert_eq!(codes(&d), [("E005", 2, 9), ("E005", 5, 12)]);
+        assert!(d[1].help.as_deref().unwrap().contains("2018-07-25"));
+        assert!(d[0].help.as_deref().unwrap().contains("so-tttt"));
+    }
+
+    #[test]
+    fn e006_required_field_missing() {
+        let (p, d) = lower_plan("agency: x\nyear: 2019\n");
+        assert!(p.is_none());
+        assert_eq!(codes(&d), [("E006", 2, 1)]);
+        assert!(d[0].message.contains("`status`"));
+    }
+
+    #[test]
+    fn every_problem_of_a_file_is_reported() {
+        let y = "agency: x\nyear: twenty\nstatus: sent\nprojets: 1\n";
+        let (_, d) = lower_plan(y);
+        assert_eq!(codes(&d), [("E004", 5, 1), ("E005", 3, 7), ("E005", 4, 9)]);
+    }
+
+    #[test]
+    fn single_id_split_takes_the_whole_amount() {
+        let y = format!(
+            "{MIN}spending:\n  - {{ category: ha-tang, task: t, total: 350, levels: tinh, kinds: {{ su-nghiep: 350 }} }}\n"
+        );
+        let (p, d) = lower_plan(&y);
+        assert!(d.is_empty(), "{d:?}");
+        let row = &p.unwrap().spending[0];
+        assert_eq!(row.levels.value[0].1.value, "350".parse().unwrap());
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Sở TT&TT"), "so-tt-tt");
+    }
+}

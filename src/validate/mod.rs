@@ -1,0 +1,808 @@
+//! Rules that need more than one value: sums, code lists, cross-references
+//! between files, deadlines and body sections. Shape rules (E001–E006) are
+//! reported while loading; everything here runs on the checked model.
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::diag::{Code, Diagnostic, Lang, Pos, Sink, tr};
+use crate::model::money::format_grouped;
+use crate::model::{
+    Amount, Catalog, CodeName, Cycle, Plan, SectionKey, Site, Spanned, Split, Status, Unit,
+    split_sum,
+};
+
+/// Runs every rule over a loaded site.
+pub(crate) fn validate(site: &Site) -> Vec<Diagnostic> {
+    let lang = site.lang();
+    let mut out = config_rules(site, lang);
+    for cycle in &site.cycles {
+        out.extend(cycle_rules(site, cycle, lang));
+        let per_plan: Vec<Vec<Diagnostic>> = cycle
+            .plans
+            .par_iter()
+            .map(|plan| plan_rules(site, cycle, plan, lang))
+            .collect();
+        out.extend(per_plan.into_iter().flatten());
+    }
+    out
+}
+
+fn money(a: Amount, lang: Lang) -> String {
+    format_grouped(a.0, lang)
+}
+
+/// Duplicates and dangling references inside the configuration files.
+fn config_rules(site: &Site, lang: Lang) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Some(agencies) = &site.agencies {
+        let mut sink = Sink::new(lang, "content/agencies.yaml", true);
+        let mut seen = HashSet::new();
+        for a in agencies {
+            if !seen.insert(a.code.value.as_str()) {
+                let c = &a.code.value;
+                sink.report(
+                    Code::E005,
+                    a.code.pos,
+                    tr!(
+                        lang,
+                        "Mã cơ quan `{c}` bị trùng.",
+                        "Agency code `{c}` is used twice."
+                    ),
+                    Some(tr!(
+                        lang,
+                        "Mỗi cơ quan cần một mã riêng.",
+                        "Give each agency its own code."
+                    )),
+                );
+            }
+        }
+        out.extend(sink.into_vec());
+    }
+    if let Some(catalog) = &site.catalog {
+        let mut sink = Sink::new(lang, "content/catalog.yaml", true);
+        for list in [&catalog.categories, &catalog.levels, &catalog.kinds] {
+            duplicate_ids(list.iter().map(|c| &c.id), &mut sink);
+        }
+        duplicate_ids(catalog.indicators.iter().map(|i| &i.id), &mut sink);
+        if site.agencies.is_some() {
+            for ind in &catalog.indicators {
+                if let Some(p) = &ind.provider {
+                    if site.agency(&p.value).is_none() {
+                        let c = &p.value;
+                        sink.report(
+                            Code::E010,
+                            p.pos,
+                            tr!(
+                                lang,
+                                "Đơn vị cung cấp `{c}` không có trong agencies.yaml.",
+                                "Provider `{c}` is not in agencies.yaml."
+                            ),
+                            Some(tr!(
+                                lang,
+                                "Dùng mã của một cơ quan trong agencies.yaml.",
+                                "Use the code of an agency in agencies.yaml."
+                            )),
+                        );
+                    }
+                }
+            }
+        }
+        out.extend(sink.into_vec());
+    }
+    out
+}
+
+fn duplicate_ids<'a>(ids: impl Iterator<Item = &'a Spanned<String>>, sink: &mut Sink<'_>) {
+    let lang = sink.lang;
+    let mut seen = HashSet::new();
+    for id in ids {
+        if !seen.insert(id.value.as_str()) {
+            let c = &id.value;
+            sink.report(
+                Code::E005,
+                id.pos,
+                tr!(
+                    lang,
+                    "Mã `{c}` bị trùng trong danh mục.",
+                    "Id `{c}` appears twice in the list."
+                ),
+                Some(tr!(
+                    lang,
+                    "Mỗi mục cần một mã riêng.",
+                    "Give each entry its own id."
+                )),
+            );
+        }
+    }
+}
+
+/// The cycle's own file and who has not submitted.
+fn cycle_rules(site: &Site, cycle: &Cycle, lang: Lang) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Some(meta) = &cycle.meta {
+        if meta.year != cycle.year {
+            let mut sink = Sink::new(lang, &cycle.meta_file, true);
+            let (y, folder) = (meta.year, cycle.year);
+            sink.report(
+                Code::E012,
+                Pos::new(2, 1),
+                tr!(
+                    lang,
+                    "`year` là {y} nhưng tệp nằm trong thư mục {folder}.",
+                    "`year` is {y} but the file is in folder {folder}."
+                ),
+                Some(tr!(
+                    lang,
+                    "Sửa `year` thành {folder}.",
+                    "Set `year` to {folder}."
+                )),
+            );
+            out.extend(sink.into_vec());
+        }
+    }
+    if let Some(agencies) = &site.agencies {
+        let mut sink = Sink::new(lang, &cycle.meta_file, false);
+        for a in agencies.iter().filter(|a| a.expected) {
+            if !cycle.stems.contains(&a.code.value) {
+                let (code, name, year) = (&a.code.value, &a.name, cycle.year);
+                sink.report(
+                    Code::W102,
+                    Pos::START,
+                    tr!(
+                        lang,
+                        "{name} ({code}) chưa có kế hoạch năm {year}.",
+                        "{name} ({code}) has no plan for {year}."
+                    ),
+                    Some(tr!(
+                        lang,
+                        "Cần tệp content/{year}/{code}.md.",
+                        "Expected content/{year}/{code}.md."
+                    )),
+                );
+            }
+        }
+        out.extend(sink.into_vec());
+    }
+    out
+}
+
+fn plan_rules(site: &Site, cycle: &Cycle, plan: &Plan, lang: Lang) -> Vec<Diagnostic> {
+    let mut sink = Sink::new(lang, &plan.file, false);
+    let s = &mut sink;
+    let agency = &plan.agency;
+    if site.agencies.is_some() && site.agency(&agency.value).is_none() {
+        let c = &agency.value;
+        let help = match site
+            .agencies
+            .as_ref()
+            .map(|a| a.iter().map(|a| a.code.value.as_str()).collect::<Vec<_>>())
+        {
+            Some(codes) => match crate::diag::suggest(c, &codes) {
+                Some(near) => tr!(lang, "Có phải ý bạn là `{near}`?", "Did you mean `{near}`?"),
+                None => tr!(
+                    lang,
+                    "Dùng một mã trong content/agencies.yaml, hoặc thêm cơ quan vào đó.",
+                    "Use a code from content/agencies.yaml, or add the agency there."
+                ),
+            },
+            None => String::new(),
+        };
+        s.report(
+            Code::E010,
+            agency.pos,
+            tr!(
+                lang,
+                "Mã cơ quan `{c}` không có trong agencies.yaml.",
+                "Agency code `{c}` is not in agencies.yaml."
+            ),
+            Some(help),
+        );
+    }
+    if plan.stem != agency.value {
+        let (stem, c) = (&plan.stem, &agency.value);
+        s.report(
+            Code::E011,
+            agency.pos,
+            tr!(
+                lang,
+                "Tên tệp `{stem}.md` khác mã cơ quan `{c}`.",
+                "File name `{stem}.md` differs from agency `{c}`."
+            ),
+            Some(tr!(
+                lang,
+                "Đổi tên tệp thành `{c}.md`, hoặc sửa `agency`.",
+                "Rename the file to `{c}.md`, or fix `agency`."
+            )),
+        );
+    }
+    if plan.year.value != cycle.year {
+        let (y, folder) = (plan.year.value, cycle.year);
+        s.report(
+            Code::E012,
+            plan.year.pos,
+            tr!(
+                lang,
+                "`year` là {y} nhưng tệp nằm trong thư mục {folder}.",
+                "`year` is {y} but the file is in folder {folder}."
+            ),
+            Some(tr!(
+                lang,
+                "Sửa `year` thành {folder}, hoặc chuyển tệp sang thư mục content/{y}/.",
+                "Set `year` to {folder}, or move the file to content/{y}/."
+            )),
+        );
+    }
+    status_rules(cycle, plan, s);
+    let catalog = site.catalog.as_ref();
+    indicator_rules(site, catalog, plan, s);
+    for row in &plan.spending {
+        if let Some(c) = catalog {
+            known(&row.category, &c.categories, "category", s);
+        }
+        negative(&row.total, s);
+        for (split, list, what) in [
+            (&row.levels, catalog.map(|c| &c.levels), "levels"),
+            (&row.kinds, catalog.map(|c| &c.kinds), "kinds"),
+        ] {
+            split_rules(split, list, what, s);
+            sum_matches(Code::E030, split, &row.total, what, "total", s);
+        }
+    }
+    project_rules(site, cycle, catalog, plan, s);
+    body_rules(plan, s);
+    sink.into_vec()
+}
+
+fn status_rules(cycle: &Cycle, plan: &Plan, s: &mut Sink<'_>) {
+    let lang = s.lang;
+    if plan.status.value != Status::Draft && plan.submitted.is_none() {
+        let st = plan.status.value.id();
+        s.report(
+            Code::E050,
+            plan.status.pos,
+            tr!(
+                lang,
+                "Trạng thái là `{st}` nhưng thiếu ngày gửi `submitted`.",
+                "Status is `{st}` but the date `submitted` is missing."
+            ),
+            Some(tr!(
+                lang,
+                "Thêm dòng `submitted: 2018-07-25` (ngày gửi kế hoạch), hoặc đặt `status: draft`.",
+                "Add `submitted: 2018-07-25` (the date the plan was sent), or set `status: draft`."
+            )),
+        );
+    }
+    if let (Some(sub), Some(meta), false) = (
+        &plan.submitted,
+        &cycle.meta,
+        plan.status.value == Status::Draft,
+    ) {
+        if sub.value > meta.deadline.value {
+            let (d, dl) = (
+                sub.value.format("%d/%m/%Y"),
+                meta.deadline.value.format("%d/%m/%Y"),
+            );
+            let days = (sub.value - meta.deadline.value).num_days();
+            s.error(
+                Code::W101,
+                sub.pos,
+                tr!(
+                    lang,
+                    "Gửi ngày {d}, trễ {days} ngày so với hạn {dl}.",
+                    "Submitted on {d}, {days} days after the deadline {dl}."
+                ),
+            );
+        }
+    }
+    let has_contact = plan
+        .contact
+        .as_ref()
+        .is_some_and(|c| c.name.is_some() || c.phone.is_some() || c.email.is_some());
+    if !has_contact {
+        s.report(
+            Code::W105,
+            plan.pos,
+            tr!(lang, "Kế hoạch không có người liên hệ (`contact`).", "The plan has no `contact`."),
+            Some(tr!(lang, "Thêm `contact: {{ name: \"…\", phone: \"…\", email: \"…\" }}` để Sở TT&TT liên hệ khi tổng hợp.", "Add `contact: {{ name: \"…\", phone: \"…\", email: \"…\" }}` so the department can reach you.")),
+        );
+    }
+}
+
+fn indicator_rules(site: &Site, catalog: Option<&Catalog>, plan: &Plan, s: &mut Sink<'_>) {
+    let lang = s.lang;
+    let mut seen = HashSet::new();
+    for ind in &plan.indicators {
+        let id = &ind.id.value;
+        if !seen.insert(id.as_str()) {
+            s.report(
+                Code::E005,
+                ind.id.pos,
+                tr!(
+                    lang,
+                    "Chỉ tiêu `{id}` được khai hai lần.",
+                    "Indicator `{id}` is listed twice."
+                ),
+                Some(tr!(
+                    lang,
+                    "Gộp thành một dòng.",
+                    "Merge them into one entry."
+                )),
+            );
+        }
+        let def = catalog.and_then(|c| c.indicator(id));
+        let unit = match (def, ind.name.as_ref()) {
+            (Some(d), _) => Some(d.unit),
+            (None, Some(_)) => {
+                if ind.unit.is_none() {
+                    s.report(
+                        Code::E006,
+                        ind.id.pos,
+                        tr!(
+                            lang,
+                            "Chỉ tiêu riêng `{id}` cần có `unit`.",
+                            "Own indicator `{id}` needs a `unit`."
+                        ),
+                        Some(tr!(
+                            lang,
+                            "Thêm `unit: percent`, `unit: count` hoặc `unit: text`.",
+                            "Add `unit: percent`, `unit: count` or `unit: text`."
+                        )),
+                    );
+                }
+                ind.unit
+            }
+            (None, None) => {
+                if let Some(c) = catalog {
+                    let ids: Vec<&str> = c.indicators.iter().map(|i| i.id.value.as_str()).collect();
+                    let help = match crate::diag::suggest(id, &ids) {
+                        Some(near) => tr!(
+                            lang,
+                            "Có phải ý bạn là `{near}`? Nếu là mục tiêu khác, thêm `name` và `unit`.",
+                            "Did you mean `{near}`? For another goal, add `name` and `unit`."
+                        ),
+                        None => tr!(
+                            lang,
+                            "Dùng mã trong catalog.yaml, hoặc thêm `name` và `unit` cho mục tiêu khác.",
+                            "Use an id from catalog.yaml, or add `name` and `unit` for another goal."
+                        ),
+                    };
+                    s.report(
+                        Code::E020,
+                        ind.id.pos,
+                        tr!(
+                            lang,
+                            "Chỉ tiêu `{id}` không có trong danh mục.",
+                            "Indicator `{id}` is not in the catalog."
+                        ),
+                        Some(help),
+                    );
+                }
+                None
+            }
+        };
+        if let Some(provider) = def.and_then(|d| d.provider.as_ref()) {
+            if provider.value != plan.agency.value {
+                let p = site
+                    .agency(&provider.value)
+                    .map_or(provider.value.as_str(), |a| a.name.as_str());
+                s.report(
+                    Code::E021,
+                    ind.id.pos,
+                    tr!(
+                        lang,
+                        "Chỉ tiêu `{id}` do {p} tổng hợp và cung cấp, cơ quan khác không báo cáo.",
+                        "Indicator `{id}` is reported by {p} only."
+                    ),
+                    Some(tr!(
+                        lang,
+                        "Xóa chỉ tiêu này khỏi kế hoạch.",
+                        "Remove this indicator from the plan."
+                    )),
+                );
+            }
+        }
+        let values = [&ind.target, &ind.actual, &ind.goal];
+        match unit {
+            Some(Unit::Percent) => {
+                for v in values.into_iter().flatten() {
+                    if v.value < Decimal::ZERO || v.value > Decimal::ONE_HUNDRED {
+                        let x = format_grouped(v.value, lang);
+                        s.report(
+                            Code::E022,
+                            v.pos,
+                            tr!(
+                                lang,
+                                "Tỷ lệ {x}% nằm ngoài khoảng 0–100.",
+                                "Percentage {x}% is outside 0–100."
+                            ),
+                            Some(tr!(
+                                lang,
+                                "Viết số phần trăm từ 0 đến 100, không có dấu %.",
+                                "Write a percentage from 0 to 100, without the % sign."
+                            )),
+                        );
+                    }
+                }
+            }
+            Some(Unit::Count) => {
+                for v in values.into_iter().flatten() {
+                    if v.value < Decimal::ZERO {
+                        let x = format_grouped(v.value, lang);
+                        s.error(
+                            Code::E022,
+                            v.pos,
+                            tr!(
+                                lang,
+                                "Số lượng không được âm: {x}.",
+                                "A count cannot be negative: {x}."
+                            ),
+                        );
+                    }
+                }
+            }
+            Some(Unit::Text) => {
+                for v in values.into_iter().flatten() {
+                    s.report(
+                        Code::E005,
+                        v.pos,
+                        tr!(
+                            lang,
+                            "Chỉ tiêu `{id}` là dạng văn bản, không nhận số.",
+                            "Indicator `{id}` is a text indicator and takes no numbers."
+                        ),
+                        Some(tr!(
+                            lang,
+                            "Viết `value: \"…\"` để mô tả tình hình.",
+                            "Write `value: \"…\"` to describe it."
+                        )),
+                    );
+                }
+            }
+            None => {}
+        }
+        if let (Some(goal), Some(actual), Some(Unit::Percent | Unit::Count)) =
+            (&ind.goal, &ind.actual, unit)
+        {
+            if goal.value < actual.value {
+                let (g, a) = (
+                    format_grouped(goal.value, lang),
+                    format_grouped(actual.value, lang),
+                );
+                s.report(
+                    Code::W103,
+                    goal.pos,
+                    tr!(
+                        lang,
+                        "Mục tiêu {g} thấp hơn ước thực hiện năm trước {a}.",
+                        "Goal {g} is lower than last year's estimate {a}."
+                    ),
+                    Some(tr!(
+                        lang,
+                        "Kiểm tra lại số liệu, hoặc giải thích trong `note`.",
+                        "Check the figures, or explain in `note`."
+                    )),
+                );
+            }
+        }
+    }
+}
+
+fn known(id: &Spanned<String>, list: &[CodeName], what: &str, s: &mut Sink<'_>) {
+    if list.iter().any(|c| c.id.value == id.value) {
+        return;
+    }
+    let lang = s.lang;
+    let ids: Vec<&str> = list.iter().map(|c| c.id.value.as_str()).collect();
+    let v = &id.value;
+    let all = ids.join(", ");
+    let help = match crate::diag::suggest(v, &ids) {
+        Some(near) => tr!(
+            lang,
+            "Có phải ý bạn là `{near}`? Mã hợp lệ: {all}.",
+            "Did you mean `{near}`? Valid ids: {all}."
+        ),
+        None => tr!(
+            lang,
+            "Mã hợp lệ (catalog.yaml): {all}.",
+            "Valid ids (catalog.yaml): {all}."
+        ),
+    };
+    s.report(
+        Code::E020,
+        id.pos,
+        tr!(
+            lang,
+            "Mã `{v}` không có trong danh mục `{what}`.",
+            "`{v}` is not a known `{what}` id."
+        ),
+        Some(help),
+    );
+}
+
+fn negative(a: &Spanned<Amount>, s: &mut Sink<'_>) {
+    if a.value.is_negative() {
+        let lang = s.lang;
+        let x = money(a.value, lang);
+        s.report(
+            Code::E033,
+            a.pos,
+            tr!(lang, "Số tiền âm: {x}.", "Negative amount: {x}."),
+            Some(tr!(
+                lang,
+                "Số tiền phải từ 0 trở lên.",
+                "Amounts must be zero or more."
+            )),
+        );
+    }
+}
+
+fn split_rules(split: &Spanned<Split>, list: Option<&Vec<CodeName>>, what: &str, s: &mut Sink<'_>) {
+    for (id, amount) in &split.value {
+        if let Some(list) = list {
+            known(id, list, what, s);
+        }
+        negative(amount, s);
+    }
+}
+
+/// E030/E032: a split must add up to the amount it splits. The diagnostic
+/// points at that amount, which is what the split contradicts.
+fn sum_matches(
+    code: Code,
+    split: &Spanned<Split>,
+    whole: &Spanned<Amount>,
+    what: &str,
+    whole_name: &str,
+    s: &mut Sink<'_>,
+) {
+    let sum = split_sum(&split.value);
+    if sum == whole.value {
+        return;
+    }
+    let lang = s.lang;
+    let (sum_s, whole_s, diff) = (
+        money(sum, lang),
+        money(whole.value, lang),
+        money(sum - whole.value, lang),
+    );
+    let (what_vi, what_en) = match what {
+        "levels" => (
+            "các cấp ngân sách (`levels`)",
+            "the budget levels (`levels`)",
+        ),
+        _ => ("các nguồn vốn (`kinds`)", "the capital kinds (`kinds`)"),
+    };
+    s.report(
+        code,
+        whole.pos,
+        tr!(
+            lang,
+            "Tổng {what_vi} là {sum_s}, khác `{whole_name}` = {whole_s} (chênh {diff}).",
+            "{what_en} add up to {sum_s}, not `{whole_name}` = {whole_s} (off by {diff})."
+        ),
+        Some(tr!(
+            lang,
+            "Sửa các số trong `{what}` hoặc `{whole_name}` cho khớp nhau.",
+            "Fix the amounts in `{what}` or `{whole_name}` so they agree."
+        )),
+    );
+}
+
+fn project_rules(
+    site: &Site,
+    cycle: &Cycle,
+    catalog: Option<&Catalog>,
+    plan: &Plan,
+    s: &mut Sink<'_>,
+) {
+    let lang = s.lang;
+    let mut ids: HashMap<&str, Pos> = HashMap::new();
+    let n = plan.projects.len();
+    let mut priorities: HashMap<i64, Pos> = HashMap::new();
+    for p in &plan.projects {
+        let id = &p.id.value;
+        if let Some(first) = ids.get(id.as_str()) {
+            let line = first.line;
+            s.report(
+                Code::E034,
+                p.id.pos,
+                tr!(
+                    lang,
+                    "Mã dự án `{id}` bị trùng (đã dùng ở dòng {line}).",
+                    "Project id `{id}` is used twice (first on line {line})."
+                ),
+                Some(tr!(
+                    lang,
+                    "Đặt cho mỗi dự án một mã riêng.",
+                    "Give each project its own id."
+                )),
+            );
+        } else {
+            ids.insert(id, p.id.pos);
+        }
+        let pr = p.priority.value;
+        let prio_problem = if pr < 1 || usize::try_from(pr).map_or(true, |v| v > n) {
+            Some(tr!(
+                lang,
+                "Thứ tự ưu tiên {pr} nằm ngoài 1..{n} (kế hoạch có {n} dự án).",
+                "Priority {pr} is outside 1..{n} (the plan has {n} projects)."
+            ))
+        } else if let Some(first) = priorities.get(&pr) {
+            let line = first.line;
+            Some(tr!(
+                lang,
+                "Thứ tự ưu tiên {pr} bị trùng (đã dùng ở dòng {line}).",
+                "Priority {pr} is used twice (first on line {line})."
+            ))
+        } else {
+            priorities.insert(pr, p.priority.pos);
+            None
+        };
+        if let Some(m) = prio_problem {
+            s.report(
+                Code::E035,
+                p.priority.pos,
+                m,
+                Some(tr!(
+                    lang,
+                    "Đánh số ưu tiên 1, 2, …, {n}, mỗi số một lần, 1 là cấp thiết nhất.",
+                    "Number priorities 1, 2, …, {n}, each once, 1 the most urgent."
+                )),
+            );
+        }
+        let (from, to) = (&p.period.from, &p.period.to);
+        if from.value > to.value {
+            let (f, t) = (from.value, to.value);
+            s.report(
+                Code::E036,
+                from.pos,
+                tr!(
+                    lang,
+                    "Thời gian thực hiện bắt đầu ({f}) sau khi kết thúc ({t}).",
+                    "The period starts ({f}) after it ends ({t})."
+                ),
+                Some(tr!(lang, "Sửa `from` ≤ `to`.", "Make `from` ≤ `to`.")),
+            );
+        } else if p.cost.planned.value.is_positive()
+            && !(from.value..=to.value).contains(&cycle.year)
+        {
+            let (f, t, y) = (from.value, to.value, cycle.year);
+            s.report(
+                Code::E036,
+                from.pos,
+                tr!(
+                    lang,
+                    "Dự án có kinh phí năm {y} nhưng thời gian thực hiện là {f}–{t}.",
+                    "The project plans money for {y} but runs {f}–{t}."
+                ),
+                Some(tr!(
+                    lang,
+                    "Mở rộng thời gian thực hiện cho gồm năm {y}, hoặc đặt `planned: 0`.",
+                    "Extend the period to include {y}, or set `planned: 0`."
+                )),
+            );
+        }
+        if site.agencies.is_some() {
+            for a in std::iter::once(&p.lead).chain(&p.partners) {
+                if site.agency(&a.value).is_none() {
+                    let c = &a.value;
+                    let codes: Vec<&str> = site
+                        .agencies
+                        .iter()
+                        .flatten()
+                        .map(|a| a.code.value.as_str())
+                        .collect();
+                    let help = match crate::diag::suggest(c, &codes) {
+                        Some(near) => {
+                            tr!(lang, "Có phải ý bạn là `{near}`?", "Did you mean `{near}`?")
+                        }
+                        None => tr!(
+                            lang,
+                            "Dùng mã cơ quan trong agencies.yaml.",
+                            "Use an agency code from agencies.yaml."
+                        ),
+                    };
+                    s.report(
+                        Code::E037,
+                        a.pos,
+                        tr!(
+                            lang,
+                            "`{c}` không phải là mã cơ quan đã biết.",
+                            "`{c}` is not a known agency code."
+                        ),
+                        Some(help),
+                    );
+                }
+            }
+        }
+        if let Some(c) = catalog {
+            known(&p.category, &c.categories, "category", s);
+        }
+        for a in [&p.cost.total, &p.cost.spent, &p.cost.planned] {
+            negative(a, s);
+        }
+        let used = p.cost.spent.value + p.cost.planned.value;
+        if used > p.cost.total.value {
+            let (sp, pl, t) = (
+                money(p.cost.spent.value, lang),
+                money(p.cost.planned.value, lang),
+                money(p.cost.total.value, lang),
+            );
+            s.report(
+                Code::E031,
+                p.cost.total.pos,
+                tr!(
+                    lang,
+                    "Đã thực hiện ({sp}) + cần thực hiện ({pl}) vượt tổng kinh phí ({t}).",
+                    "Spent ({sp}) + planned ({pl}) exceeds the total ({t})."
+                ),
+                Some(tr!(
+                    lang,
+                    "Tăng `total` hoặc giảm `spent`/`planned`.",
+                    "Raise `total` or lower `spent`/`planned`."
+                )),
+            );
+        }
+        for (split, list, what) in [
+            (&p.levels, catalog.map(|c| &c.levels), "levels"),
+            (&p.kinds, catalog.map(|c| &c.kinds), "kinds"),
+        ] {
+            split_rules(split, list, what, s);
+            sum_matches(Code::E032, split, &p.cost.planned, what, "cost.planned", s);
+        }
+        if p.cost.planned.value.is_positive() && p.approval.is_none() {
+            s.report(
+                Code::W104,
+                p.id.pos,
+                tr!(lang, "Dự án `{id}` có kinh phí năm nay nhưng chưa ghi quyết định phê duyệt (`approval`).", "Project `{id}` plans money this year but has no `approval`."),
+                Some(tr!(lang, "Ghi số quyết định phê duyệt, hoặc \"Chưa phê duyệt\" nếu đang trình.", "Give the approving decision, or \"not yet approved\" if pending.")),
+            );
+        }
+    }
+}
+
+fn body_rules(plan: &Plan, s: &mut Sink<'_>) {
+    let lang = s.lang;
+    let at = plan.body.sections.first().map_or(plan.pos, |sec| Pos {
+        line: sec.pos.line,
+        col: 1,
+    });
+    for key in SectionKey::ALL {
+        if plan.body.section(key).is_none() {
+            let (h, id) = (key.heading(), key.id());
+            s.report(
+                Code::E040,
+                at,
+                tr!(
+                    lang,
+                    "Thiếu mục bắt buộc \"{h}\" ({id}) trong nội dung kế hoạch.",
+                    "Required section \"{h}\" ({id}) is missing from the body."
+                ),
+                Some(tr!(
+                    lang,
+                    "Thêm một tiêu đề cấp 2: `## {h} …` và nội dung của mục.",
+                    "Add a level-2 heading `## {h} …` and the section's text."
+                )),
+            );
+        }
+    }
+    let mut highest: Option<SectionKey> = None;
+    for sec in &plan.body.sections {
+        let Some(key) = sec.key else { continue };
+        match highest {
+            Some(h) if key < h => {
+                let (t, after) = (&sec.title, h.heading());
+                s.report(
+                    Code::E041,
+                    sec.pos,
+                    tr!(lang, "Mục \"{t}\" đứng sau mục \"{after}\", khác thứ tự của công văn hướng dẫn.", "Section \"{t}\" comes after \"{after}\", out of the guidance's order."),
+                    Some(tr!(lang, "Thứ tự: Đánh giá chung, Mục tiêu, Định hướng, Giải pháp, Tổ chức thực hiện.", "Order: Đánh giá chung, Mục tiêu, Định hướng, Giải pháp, Tổ chức thực hiện.")),
+                );
+            }
+            _ => highest = Some(key),
+        }
+    }
+}
