@@ -6,15 +6,20 @@
 //! exact `Decimal` amounts) → `validate` (diagnostics) → `report`.
 //! `main.rs` only parses the command line and calls [`check`].
 
+mod build;
 mod check;
+mod consolidate;
 mod diag;
 mod load;
+mod output;
 // Parts of the model are read only by `build`, which lands next.
 #[allow(dead_code)]
 mod model;
+mod render;
 mod report;
 mod validate;
 
+pub use build::{BuildError, BuildOutcome, build};
 pub use check::{Checked, check};
 pub use diag::{Code, Diagnostic, Lang, Pos, Severity};
 pub use load::LoadError;

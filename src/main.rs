@@ -29,6 +29,18 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Dựng trang tổng hợp và trang từng cơ quan (Build the site)
+    Build {
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Thư mục kết quả (output folder; default: <root>/output)
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Đưa cả bản nháp lên trang, có đánh dấu (include drafts, marked)
+        #[arg(long)]
+        drafts: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -47,6 +59,49 @@ fn main() -> ExitCode {
             format,
             deny_warnings,
         } => check(root, format, deny_warnings),
+        Command::Build {
+            root,
+            output,
+            drafts,
+        } => build(root, output, drafts),
+    }
+}
+
+fn colour_on(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool) -> ExitCode {
+    let start = std::time::Instant::now();
+    let report = |checked: &planpress::Checked| {
+        if !checked.diagnostics.is_empty() {
+            let colour = colour_on(&std::io::stderr());
+            let text = planpress::render(&checked.diagnostics, &checked.sources, planpress::Format::Human, checked.lang, colour);
+            eprint!("{text}");
+        }
+    };
+    match planpress::build(&root, output.as_deref(), drafts) {
+        Err(planpress::BuildError::Load(e)) => {
+            eprintln!("planpress: --root {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("planpress: {e}");
+            ExitCode::FAILURE
+        }
+        Ok(planpress::BuildOutcome::Failed(checked)) => {
+            report(&checked);
+            ExitCode::FAILURE
+        }
+        Ok(planpress::BuildOutcome::Built { checked, output, files }) => {
+            report(&checked);
+            let ms = start.elapsed().as_millis();
+            match checked.lang {
+                planpress::Lang::Vi => eprintln!("Đã dựng {files} tệp vào {} trong {ms} ms.", output.display()),
+                planpress::Lang::En => eprintln!("Built {files} files into {} in {ms} ms.", output.display()),
+            }
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -65,7 +120,7 @@ fn check(root: PathBuf, format: FormatArg, deny_warnings: bool) -> ExitCode {
         FormatArg::Gitlab => planpress::Format::Gitlab,
     };
     let stdout = std::io::stdout();
-    let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let colour = colour_on(&stdout);
     let text = planpress::render(
         &checked.diagnostics,
         &checked.sources,

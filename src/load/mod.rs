@@ -160,13 +160,24 @@ fn peek_language(node: &Node) -> Lang {
     Lang::Vi
 }
 
-/// Loads a YAML configuration file. Problems are E070.
+/// Loads a YAML configuration file. Problems are E070. A file that links out
+/// of `root` is not read; `walk` (or `load`, for `content/` itself) reports
+/// the link.
 fn load_config<T>(
+    root: &Path,
     path: &Path,
     rel: &str,
     lang: Lang,
     lower: impl FnOnce(&mut Lower<'_, '_>, &Node) -> Option<T>,
 ) -> (FileResult<T>, Lang) {
+    if !inside_root(root, path) {
+        let skipped = FileResult {
+            value: None,
+            diagnostics: Vec::new(),
+            text: None,
+        };
+        return (skipped, lang);
+    }
     let mut sink = Sink::new(lang, rel, true);
     let mut out_lang = lang;
     let text = if path.is_file() {
@@ -273,6 +284,25 @@ fn relative(root: &Path, p: &Path) -> String {
         .join("/")
 }
 
+/// Whether `path`, once links are followed, stays inside `root`. A path that
+/// does not resolve counts as inside: its absence is reported where it
+/// matters.
+fn inside_root(root: &Path, path: &Path) -> bool {
+    std::fs::canonicalize(path).map_or(true, |target| target.starts_with(root))
+}
+
+/// E001 for a symbolic link that leads out of the root (or nowhere).
+fn outside_link(rel: &str, lang: Lang) -> Vec<Diagnostic> {
+    let mut sink = Sink::new(lang, rel, false);
+    sink.report(
+        Code::E001,
+        Pos::START,
+        tr!(lang, "Liên kết tượng trưng trỏ ra ngoài thư mục site (hoặc không tồn tại); không đọc.", "Symbolic link points outside the site folder (or nowhere); not followed."),
+        Some(tr!(lang, "Sao chép tệp vào trong site thay vì liên kết.", "Copy the file into the site instead of linking to it.")),
+    );
+    sink.into_vec()
+}
+
 /// A file found in a cycle folder.
 struct Found {
     path: PathBuf,
@@ -322,14 +352,7 @@ fn walk(
             match std::fs::canonicalize(&path) {
                 Ok(target) if target.starts_with(root) => is_file = target.is_file(),
                 _ => {
-                    let mut sink = Sink::new(lang, &rel, false);
-                    sink.report(
-                        Code::E001,
-                        Pos::START,
-                        tr!(lang, "Liên kết tượng trưng trỏ ra ngoài thư mục site (hoặc không tồn tại); không đọc.", "Symbolic link points outside the site folder (or nowhere); not followed."),
-                        Some(tr!(lang, "Sao chép tệp vào trong site thay vì liên kết.", "Copy the file into the site instead of linking to it.")),
-                    );
-                    diags.extend(sink.into_vec());
+                    diags.extend(outside_link(&rel, lang));
                     continue;
                 }
             }
@@ -375,18 +398,21 @@ pub(crate) fn load(root: &Path) -> Result<Loaded, LoadError> {
     };
 
     let (site, lang) = load_config(
+        &root,
         &content.join("site.yaml"),
         "content/site.yaml",
         Lang::Vi,
         |l, n| l.site(n),
     );
     let (agencies, _) = load_config(
+        &root,
         &content.join("agencies.yaml"),
         "content/agencies.yaml",
         lang,
         |l, n| l.agencies(n),
     );
     let (catalog, _) = load_config(
+        &root,
         &content.join("catalog.yaml"),
         "content/catalog.yaml",
         lang,
@@ -396,7 +422,11 @@ pub(crate) fn load(root: &Path) -> Result<Loaded, LoadError> {
     loaded.site.agencies = loaded.take(agencies, "content/agencies.yaml");
     loaded.site.catalog = loaded.take(catalog, "content/catalog.yaml");
 
-    if content.is_dir() {
+    let content_inside = inside_root(&root, &content);
+    if !content_inside {
+        loaded.diagnostics.extend(outside_link("content", lang));
+    }
+    if content_inside && content.is_dir() {
         let found = walk(&root, &content, lang, &mut loaded.diagnostics);
         for (year, (meta, plans)) in found {
             let meta_file = format!("content/{year}/_plan.md");

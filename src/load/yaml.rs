@@ -112,7 +112,13 @@ pub(crate) fn parse(src: &str, line_offset: usize) -> Result<Option<Node>, YamlE
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| YamlError {
             pos: at(*e.marker()),
-            kind: YamlErrorKind::Syntax(e.info().to_string()),
+            // The scanner counts flow levels in a `u8` and gives up at 255,
+            // before the parser has sent the events that MAX_DEPTH counts.
+            kind: if e.info() == "recursion limit exceeded" {
+                YamlErrorKind::TooDeep
+            } else {
+                YamlErrorKind::Syntax(e.info().to_string())
+            },
         })?;
         let pos = at(span.start);
         let fail = |kind| Err(YamlError { pos, kind });
@@ -316,7 +322,7 @@ mod tests {
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let doc = "[".repeat(100_000);
-        assert!(parse(&doc, 0).is_err());
+        assert_eq!(parse(&doc, 0).unwrap_err().kind, YamlErrorKind::TooDeep);
         let block: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
         assert_eq!(parse(&block, 0).unwrap_err().kind, YamlErrorKind::TooDeep);
     }

@@ -776,8 +776,10 @@ impl<'s, 'a> Lower<'s, 'a> {
             .required(&f, "deadline")
             .and_then(|n| self.date(n, "deadline"));
         let legal_bases = self.strings(&f, "legal_bases");
+        let year = year?;
         Some(CycleMeta {
-            year: year?.value,
+            year: year.value,
+            year_pos: year.pos,
             title: title?,
             guidance,
             deadline: deadline?,
@@ -834,6 +836,11 @@ impl<'s, 'a> Lower<'s, 'a> {
                 email: self.opt_string(&c, "email"),
             })
         });
+        let malformed = [("submitted", submitted.is_none()), ("contact", contact.is_none())]
+            .into_iter()
+            .filter(|(key, missing)| *missing && f.get(key).is_some())
+            .map(|(key, _)| key)
+            .collect();
         let legal_bases = self.strings(&f, "legal_bases");
         let indicators = self.list(&f, "indicators", Self::indicator);
         let spending = self.list(&f, "spending", Self::spending_row);
@@ -852,6 +859,7 @@ impl<'s, 'a> Lower<'s, 'a> {
             projects,
             body,
             pos: f.pos,
+            malformed,
         })
     }
 

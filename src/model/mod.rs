@@ -208,6 +208,8 @@ pub(crate) struct Guidance {
 #[derive(Clone, Debug)]
 pub(crate) struct CycleMeta {
     pub(crate) year: i32,
+    /// Where `year` is written, to point at it when it contradicts the folder.
+    pub(crate) year_pos: Pos,
     pub(crate) title: String,
     pub(crate) guidance: Option<Guidance>,
     pub(crate) deadline: Spanned<NaiveDate>,
@@ -314,6 +316,9 @@ pub(crate) struct Plan {
     pub(crate) body: Body,
     /// Where the front matter's fields start, for problems of the whole plan.
     pub(crate) pos: Pos,
+    /// Optional fields that are written but malformed (already an E005):
+    /// rules about their absence stay quiet instead of piling on.
+    pub(crate) malformed: Vec<&'static str>,
 }
 
 /// One planning cycle: its folder, its `_plan.md` and its plans.

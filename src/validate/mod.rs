@@ -128,7 +128,7 @@ fn cycle_rules(site: &Site, cycle: &Cycle, lang: Lang) -> Vec<Diagnostic> {
             let (y, folder) = (meta.year, cycle.year);
             sink.report(
                 Code::E012,
-                Pos::new(2, 1),
+                meta.year_pos,
                 tr!(
                     lang,
                     "`year` là {y} nhưng tệp nằm trong thư mục {folder}.",
@@ -258,7 +258,10 @@ fn plan_rules(site: &Site, cycle: &Cycle, plan: &Plan, lang: Lang) -> Vec<Diagno
 
 fn status_rules(cycle: &Cycle, plan: &Plan, s: &mut Sink<'_>) {
     let lang = s.lang;
-    if plan.status.value != Status::Draft && plan.submitted.is_none() {
+    if plan.status.value != Status::Draft
+        && plan.submitted.is_none()
+        && !plan.malformed.contains(&"submitted")
+    {
         let st = plan.status.value.id();
         s.report(
             Code::E050,
@@ -301,7 +304,7 @@ fn status_rules(cycle: &Cycle, plan: &Plan, s: &mut Sink<'_>) {
         .contact
         .as_ref()
         .is_some_and(|c| c.name.is_some() || c.phone.is_some() || c.email.is_some());
-    if !has_contact {
+    if !has_contact && !plan.malformed.contains(&"contact") {
         s.report(
             Code::W105,
             plan.pos,

@@ -1,0 +1,277 @@
+//! Consolidation: every total and status the outputs show, computed once,
+//! exactly, in `Decimal`. Pages, CSV, JSON and XLSX read from here and never
+//! add up anything themselves.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::model::{Agency, Amount, Catalog, Cycle, CycleMeta, Plan, Site, Split, Status, Unit};
+
+/// Where an expected agency stands in a cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Submission {
+    OnTime,
+    Late,
+    Draft,
+    Missing,
+}
+
+impl Submission {
+    pub(crate) fn id(self) -> &'static str {
+        match self {
+            Submission::OnTime => "on-time",
+            Submission::Late => "late",
+            Submission::Draft => "draft",
+            Submission::Missing => "missing",
+        }
+    }
+}
+
+/// Amounts keyed by code-list id, in the catalog's order.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ByCode(pub(crate) Vec<(String, Amount)>);
+
+impl ByCode {
+    fn zeros<'a>(ids: impl Iterator<Item = &'a str>) -> ByCode {
+        ByCode(ids.map(|id| (id.to_string(), Amount::ZERO)).collect())
+    }
+    fn add(&mut self, id: &str, a: Amount) {
+        match self.0.iter_mut().find(|(k, _)| k == id) {
+            Some((_, v)) => *v = *v + a,
+            None => self.0.push((id.to_string(), a)),
+        }
+    }
+    fn add_split(&mut self, split: &Split) {
+        for (id, a) in split {
+            self.add(&id.value, a.value);
+        }
+    }
+    pub(crate) fn get(&self, id: &str) -> Amount {
+        self.0.iter().find(|(k, _)| k == id).map_or(Amount::ZERO, |(_, v)| *v)
+    }
+}
+
+/// Sums of a set of plans.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Totals {
+    /// Σ cost.planned of the projects: this year's plan.
+    pub(crate) planned: Amount,
+    pub(crate) spent: Amount,
+    pub(crate) total: Amount,
+    /// Σ of II.2 totals: last year's spending.
+    pub(crate) spending: Amount,
+    pub(crate) by_category: ByCode,
+    pub(crate) by_level: ByCode,
+    pub(crate) by_kind: ByCode,
+    pub(crate) spending_by_category: ByCode,
+    pub(crate) spending_by_level: ByCode,
+    pub(crate) spending_by_kind: ByCode,
+}
+
+impl Totals {
+    fn new(catalog: &Catalog) -> Totals {
+        fn ids(l: &[crate::model::CodeName]) -> Vec<&str> {
+            l.iter().map(|c| c.id.value.as_str()).collect()
+        }
+        let (c, l, k) = (ids(&catalog.categories), ids(&catalog.levels), ids(&catalog.kinds));
+        Totals {
+            by_category: ByCode::zeros(c.iter().copied()),
+            by_level: ByCode::zeros(l.iter().copied()),
+            by_kind: ByCode::zeros(k.iter().copied()),
+            spending_by_category: ByCode::zeros(c.iter().copied()),
+            spending_by_level: ByCode::zeros(l.iter().copied()),
+            spending_by_kind: ByCode::zeros(k.iter().copied()),
+            ..Totals::default()
+        }
+    }
+
+    fn add_plan(&mut self, plan: &Plan) {
+        for p in &plan.projects {
+            self.planned = self.planned + p.cost.planned.value;
+            self.spent = self.spent + p.cost.spent.value;
+            self.total = self.total + p.cost.total.value;
+            self.by_category.add(&p.category.value, p.cost.planned.value);
+            self.by_level.add_split(&p.levels.value);
+            self.by_kind.add_split(&p.kinds.value);
+        }
+        for r in &plan.spending {
+            self.spending = self.spending + r.total.value;
+            self.spending_by_category.add(&r.category.value, r.total.value);
+            self.spending_by_level.add_split(&r.levels.value);
+            self.spending_by_kind.add_split(&r.kinds.value);
+        }
+    }
+}
+
+/// One expected (or submitting) agency in a cycle.
+#[derive(Clone, Debug)]
+pub(crate) struct Entry<'s> {
+    pub(crate) agency: &'s Agency,
+    pub(crate) submission: Submission,
+    /// The plan, when it is published in this build.
+    pub(crate) plan: Option<&'s Plan>,
+    pub(crate) totals: Totals,
+}
+
+/// One indicator across the province.
+#[derive(Clone, Debug)]
+pub(crate) struct IndicatorSummary {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) unit: Unit,
+    /// How many published plans report it.
+    pub(crate) reporters: usize,
+    /// Mean for percentages, sum for counts; `None` when nobody gave one.
+    pub(crate) target: Option<Decimal>,
+    pub(crate) actual: Option<Decimal>,
+    pub(crate) goal: Option<Decimal>,
+    /// Text values with the agency that wrote them.
+    pub(crate) texts: Vec<(String, String)>,
+}
+
+/// A consolidated cycle.
+#[derive(Clone, Debug)]
+pub(crate) struct CycleReport<'s> {
+    pub(crate) year: i32,
+    pub(crate) meta: &'s CycleMeta,
+    /// Expected agencies first by group and name, then any unexpected
+    /// agency that submitted anyway.
+    pub(crate) entries: Vec<Entry<'s>>,
+    pub(crate) totals: Totals,
+    pub(crate) indicators: Vec<IndicatorSummary>,
+}
+
+impl CycleReport<'_> {
+    /// Published plans in entry order.
+    pub(crate) fn plans(&self) -> impl Iterator<Item = (&Agency, &Plan)> {
+        self.entries.iter().filter_map(|e| Some((e.agency, e.plan?)))
+    }
+    pub(crate) fn count(&self, s: Submission) -> usize {
+        self.entries.iter().filter(|e| e.submission == s).count()
+    }
+}
+
+fn submission(plan: &Plan, deadline: NaiveDate) -> Submission {
+    match (plan.status.value, &plan.submitted) {
+        (Status::Draft, _) | (_, None) => Submission::Draft,
+        (_, Some(d)) if d.value > deadline => Submission::Late,
+        _ => Submission::OnTime,
+    }
+}
+
+fn mean(values: &[Decimal]) -> Option<Decimal> {
+    if values.is_empty() {
+        return None;
+    }
+    let sum: Decimal = values.iter().sum();
+    Some((sum / Decimal::from(values.len())).round_dp(1).normalize())
+}
+
+/// Consolidates one cycle of a site that passed validation. `drafts` puts
+/// draft plans on the site, and in the totals.
+pub(crate) fn cycle<'s>(site: &'s Site, cycle: &'s Cycle, drafts: bool) -> Option<CycleReport<'s>> {
+    let meta = cycle.meta.as_ref()?;
+    let catalog = site.catalog.as_ref()?;
+    let agencies = site.agencies.as_ref()?;
+    let mut totals = Totals::new(catalog);
+    let mut entries = Vec::new();
+    let mut order: Vec<&Agency> = agencies.iter().collect();
+    order.sort_by(|a, b| (a.group, &a.name).cmp(&(b.group, &b.name)));
+    for agency in order {
+        let plan = cycle.plans.iter().find(|p| p.agency.value == agency.code.value);
+        if plan.is_none() && !agency.expected {
+            continue;
+        }
+        let submission = plan.map_or(Submission::Missing, |p| submission(p, meta.deadline.value));
+        let published = plan.filter(|p| drafts || p.status.value != Status::Draft);
+        let mut own = Totals::new(catalog);
+        if let Some(p) = published {
+            own.add_plan(p);
+            totals.add_plan(p);
+        }
+        entries.push(Entry { agency, submission, plan: published, totals: own });
+    }
+    let mut indicators: Vec<IndicatorSummary> = catalog
+        .indicators
+        .iter()
+        .map(|d| IndicatorSummary {
+            id: d.id.value.clone(),
+            name: d.name.clone(),
+            unit: d.unit,
+            reporters: 0,
+            target: None,
+            actual: None,
+            goal: None,
+            texts: Vec::new(),
+        })
+        .collect();
+    let mut values: BTreeMap<String, [Vec<Decimal>; 3]> = BTreeMap::new();
+    for e in &entries {
+        let Some(plan) = e.plan else { continue };
+        for iv in &plan.indicators {
+            let idx = match indicators.iter().position(|s| s.id == iv.id.value) {
+                Some(i) => i,
+                None => {
+                    indicators.push(IndicatorSummary {
+                        id: iv.id.value.clone(),
+                        name: iv.name.clone().unwrap_or_else(|| iv.id.value.clone()),
+                        unit: iv.unit.unwrap_or(Unit::Percent),
+                        reporters: 0,
+                        target: None,
+                        actual: None,
+                        goal: None,
+                        texts: Vec::new(),
+                    });
+                    indicators.len() - 1
+                }
+            };
+            let s = &mut indicators[idx];
+            s.reporters += 1;
+            if let Some(v) = &iv.value {
+                s.texts.push((e.agency.name.clone(), v.clone()));
+            }
+            let slot = values.entry(s.id.clone()).or_default();
+            for (i, v) in [&iv.target, &iv.actual, &iv.goal].into_iter().enumerate() {
+                if let Some(v) = v {
+                    slot[i].push(v.value);
+                }
+            }
+        }
+    }
+    for s in &mut indicators {
+        if let Some([t, a, g]) = values.get(&s.id) {
+            let agg = |v: &[Decimal]| match s.unit {
+                Unit::Count if !v.is_empty() => Some(v.iter().sum()),
+                _ => mean(v),
+            };
+            (s.target, s.actual, s.goal) = (agg(t), agg(a), agg(g));
+        }
+    }
+    Some(CycleReport { year: cycle.year, meta, entries, totals, indicators })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn by_code_keeps_catalog_order_and_sums_exactly() {
+        let mut b = ByCode::zeros(["a", "b"].into_iter());
+        for _ in 0..10 {
+            b.add("b", "0.1".parse().unwrap());
+        }
+        b.add("c", "2".parse().unwrap());
+        assert_eq!(b.0.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(b.get("b"), "1".parse().unwrap());
+        assert_eq!(b.get("zz"), Amount::ZERO);
+    }
+
+    #[test]
+    fn mean_is_rounded_to_one_place() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        assert_eq!(mean(&[d("10"), d("20"), d("25")]), Some(d("18.3")));
+        assert_eq!(mean(&[]), None);
+    }
+}

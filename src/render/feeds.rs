@@ -1,0 +1,87 @@
+//! Site files: sitemap, Atom feed and the client-side search index.
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::markdown::to_text;
+use super::pages::Ctx;
+use super::theme::Theme;
+use crate::consolidate::CycleReport;
+use crate::model::SiteConfig;
+use crate::model::sections::fold;
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+}
+
+/// sitemaps.org 0.9: one `<url>` per page.
+pub(crate) fn sitemap(base_url: &str, pages: &[String]) -> Vec<u8> {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut sorted: Vec<&String> = pages.iter().collect();
+    sorted.sort();
+    for p in sorted {
+        let path = p.trim_end_matches("index.html");
+        let _ = writeln!(out, "  <url><loc>{}</loc></url>", xml_escape(&format!("{base_url}/{path}")));
+    }
+    out.push_str("</urlset>\n");
+    out.into_bytes()
+}
+
+/// Atom 1.0: one entry per published plan, newest submission first.
+pub(crate) fn atom(config: &SiteConfig, reports: &[CycleReport<'_>], theme: &Theme) -> Vec<u8> {
+    let mut entries: Vec<(chrono::NaiveDate, String, String, String)> = Vec::new();
+    for r in reports {
+        for e in &r.entries {
+            let (agency, Some(plan)) = (e.agency, e.plan) else { continue };
+            let date = plan.submitted.as_ref().map_or(r.meta.deadline.value, |d| d.value);
+            let url = format!("{}/{}/{}/", config.base_url, r.year, agency.code.value);
+            let title = format!("{} — {} {}", agency.name, theme.t("cycle"), r.year);
+            let summary = format!("{} {}: {}", theme.t("planned"), r.year, super::format::money(e.totals.planned, config.language));
+            entries.push((date, url, title, summary));
+        }
+    }
+    entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let updated = entries.first().map_or_else(|| "2000-01-01".to_string(), |e| e.0.to_string());
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let _ = writeln!(out, "  <title>{}</title>", xml_escape(&config.title));
+    let _ = writeln!(out, "  <id>{}/</id>", xml_escape(&config.base_url));
+    let _ = writeln!(out, "  <link rel=\"self\" href=\"{}/atom.xml\"/>", xml_escape(&config.base_url));
+    let _ = writeln!(out, "  <link href=\"{}/\"/>", xml_escape(&config.base_url));
+    let _ = writeln!(out, "  <updated>{updated}T00:00:00Z</updated>");
+    let _ = writeln!(out, "  <author><name>{}</name></author>", xml_escape(&config.title));
+    for (date, url, title, summary) in entries {
+        let _ = writeln!(
+            out,
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{date}T00:00:00Z</updated>\n    <summary>{}</summary>\n  </entry>",
+            xml_escape(&title),
+            xml_escape(&url),
+            xml_escape(&url),
+            xml_escape(&summary)
+        );
+    }
+    out.push_str("</feed>\n");
+    out.into_bytes()
+}
+
+/// The search index: one document per plan and per project, with a folded
+/// copy of its text so that the browser matches `dao tao` to `Đào tạo`
+/// with the same folding as the server.
+pub(crate) fn search_index(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Vec<u8> {
+    let mut docs = Vec::new();
+    for r in reports {
+        for (agency, plan) in r.plans() {
+            let url = format!("{}/{}/", r.year, agency.code.value);
+            let text = to_text(&plan.body.text);
+            let title = format!("{} — {}", agency.name, r.year);
+            docs.push(json!({"u": url, "t": title, "k": fold(&format!("{title} {text}")), "s": text.chars().take(160).collect::<String>()}));
+            for p in &plan.projects {
+                let body = [p.objective.as_deref(), p.todo.as_deref(), p.done.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                let cat = ctx.catalog.categories.iter().find(|c| c.id.value == p.category.value).map_or("", |c| c.name.as_str());
+                let title = format!("{} ({}, {})", p.name, agency.name, r.year);
+                docs.push(json!({"u": format!("{url}#{}", p.id.value), "t": title, "k": fold(&format!("{title} {cat} {body}")), "s": body.chars().take(160).collect::<String>()}));
+            }
+        }
+    }
+    serde_json::to_vec(&docs).unwrap_or_default()
+}

@@ -1,0 +1,46 @@
+//! How numbers, dates and interface strings look on a page.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::diag::Lang;
+use crate::model::Amount;
+use crate::model::money::format_grouped;
+
+/// `1.234.567,5` (vi) or `1,234,567.5` (en).
+pub(crate) fn money(a: Amount, lang: Lang) -> String {
+    format_grouped(a.0, lang)
+}
+
+/// A number that is not money (indicator values), same grouping.
+pub(crate) fn number(d: Decimal, lang: Lang) -> String {
+    format_grouped(d.normalize(), lang)
+}
+
+/// `dd/mm/yyyy`, as Vietnamese documents write dates.
+pub(crate) fn date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// Lower-case language code for `<html lang>`.
+pub(crate) fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "vi",
+        Lang::En => "en",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_money_and_dates() {
+        let a: Amount = "1234567.5".parse().unwrap();
+        assert_eq!(money(a, Lang::Vi), "1.234.567,5");
+        assert_eq!(money(a, Lang::En), "1,234,567.5");
+        let d = NaiveDate::from_ymd_opt(2018, 7, 5).unwrap();
+        assert_eq!(date(d), "05/07/2018");
+        assert_eq!(number(Decimal::new(2750, 2), Lang::Vi), "27,5");
+    }
+}

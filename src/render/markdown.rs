@@ -1,0 +1,164 @@
+//! Markdown to safe HTML: pulldown-cmark renders, ammonia cleans. Headings
+//! get ids from their folded text, so links to sections are stable and
+//! readable (`#muc-tieu-ung-dung-cntt`).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+
+use crate::model::sections::fold;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// The sanitiser: ammonia's safe defaults (no script, style, iframe, form,
+/// event handlers or `javascript:` URLs), plus heading ids and footnote
+/// anchors.
+static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    for h in ["h1", "h2", "h3", "h4", "h5", "h6"] {
+        b.add_tag_attributes(h, ["id"]);
+    }
+    b.add_tag_attributes("sup", ["id", "class"]);
+    b.add_tag_attributes("div", ["id", "class"]);
+    b.add_tag_attributes("a", ["id"]);
+    b.add_tag_attributes("th", ["scope"]);
+    b.link_rel(Some("noopener noreferrer"));
+    b
+});
+
+/// Slug of a heading: folded, ASCII, hyphenated.
+pub(crate) fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in fold(text).chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() { "muc".to_string() } else { out.to_string() }
+}
+
+/// Renders `text` to clean HTML. Headings are shifted down by `shift`
+/// levels (a body's `###` under the page's own `h2` stays `h3`), and ids
+/// are made unique with `used`, shared across a page.
+pub(crate) fn to_html(text: &str, used: &mut HashSet<String>) -> String {
+    let mut events: Vec<Event<'_>> = Parser::new_ext(text, options()).collect();
+    // Give headings without an explicit id one from their text.
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, id, classes, attrs }) = &events[i] {
+            let (level, classes, attrs) = (*level, classes.clone(), attrs.clone());
+            let explicit = id.as_ref().map(|s| s.to_string());
+            let mut title = String::new();
+            for e in &events[i + 1..] {
+                match e {
+                    Event::Text(t) | Event::Code(t) => title.push_str(t),
+                    Event::End(TagEnd::Heading(_)) => break,
+                    _ => {}
+                }
+            }
+            let base = explicit.unwrap_or_else(|| slug(&title));
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while !used.insert(candidate.clone()) {
+                candidate = format!("{base}-{n}");
+                n += 1;
+            }
+            events[i] = Event::Start(Tag::Heading {
+                level: clamp(level),
+                id: Some(CowStr::from(candidate)),
+                classes,
+                attrs,
+            });
+        } else if let Event::End(TagEnd::Heading(level)) = &events[i] {
+            events[i] = Event::End(TagEnd::Heading(clamp(*level)));
+        }
+        i += 1;
+    }
+    let mut raw = String::with_capacity(text.len() * 3 / 2);
+    html::push_html(&mut raw, events.into_iter());
+    CLEANER.clean(&raw).to_string()
+}
+
+/// The page owns h1 and h2; body headings start at h3.
+fn clamp(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 | HeadingLevel::H2 | HeadingLevel::H3 => HeadingLevel::H3,
+        l => l,
+    }
+}
+
+/// Plain text of Markdown, for the search index and descriptions.
+pub(crate) fn to_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for e in Parser::new_ext(text, options()) {
+        match e {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A set for heading ids, pre-filled with the ids the page itself uses.
+pub(crate) fn page_ids() -> HashSet<String> {
+    [
+        "noi-dung", "i", "ii", "ii-1", "ii-2", "ii-3", "iii", "iv", "v", "vi", "vii", "tim-kiem", "top",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<HashSet<_>>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(s: &str) -> String {
+        to_html(s, &mut HashSet::new())
+    }
+
+    #[test]
+    fn keeps_formatting_tables_links_lists_images() {
+        let h = html("**b** *i* ~~s~~\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- x\n\n[l](https://x.vn) ![alt](a.png)\n");
+        for part in ["<strong>b</strong>", "<em>i</em>", "<del>s</del>", "<table>", "<td>1</td>", "<li>x</li>", "href=\"https://x.vn\"", "<img src=\"a.png\" alt=\"alt\""] {
+            assert!(h.contains(part), "{part} missing in {h}");
+        }
+    }
+
+    #[test]
+    fn drops_scripts_handlers_and_javascript_urls() {
+        let h = html("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n\n<iframe src=//evil></iframe><form><input></form><p style=\"color:red\">p</p>\n\n<a href=\"JaVaScRiPt:alert(1)\">y</a>");
+        let lower = h.to_lowercase();
+        for bad in ["<script", "onerror", "javascript:", "<iframe", "<form", "<input", "style="] {
+            assert!(!lower.contains(bad), "{bad} survived in {h}");
+        }
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_start_at_h3() {
+        let mut used = page_ids();
+        let h = to_html("## Hạ tầng\n\n### Hạ tầng\n\n#### Đào tạo", &mut used);
+        assert!(h.contains("<h3 id=\"ha-tang\">"), "{h}");
+        assert!(h.contains("<h3 id=\"ha-tang-2\">"), "{h}");
+        assert!(h.contains("<h4 id=\"dao-tao\">"), "{h}");
+    }
+
+    #[test]
+    fn plain_text() {
+        assert_eq!(to_text("# A\n\nb *c* `d`\n- e"), "A b c d e");
+    }
+}

@@ -1,0 +1,401 @@
+//! Page contexts: what each template sees. Every figure comes from
+//! `consolidate` and is formatted here, so templates only lay things out.
+
+use std::collections::HashSet;
+
+use serde_json::{Value, json};
+
+use super::charts::{Chart, Series, bar_svg};
+use super::format::{date, money, number};
+use super::markdown::{page_ids, to_html};
+use super::theme::Theme;
+use crate::consolidate::{ByCode, CycleReport, Entry, Totals};
+use crate::diag::Lang;
+use crate::model::{Amount, Catalog, CodeName, Plan, SectionKey, Site, Split, Status, Unit};
+
+/// Shared facts for building pages.
+pub(crate) struct Ctx<'a> {
+    pub(crate) site: &'a Site,
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) theme: &'a Theme,
+    pub(crate) lang: Lang,
+}
+
+impl Ctx<'_> {
+    fn m(&self, a: Amount) -> String {
+        money(a, self.lang)
+    }
+
+    fn name<'n>(list: &'n [CodeName], id: &'n str) -> &'n str {
+        list.iter().find(|c| c.id.value == id).map_or(id, |c| c.name.as_str())
+    }
+
+    fn agency_name<'n>(&'n self, code: &'n str) -> &'n str {
+        self.site.agency(code).map_or(code, |a| a.name.as_str())
+    }
+
+    fn split_cells(&self, list: &[CodeName], split: &Split) -> Vec<String> {
+        list.iter()
+            .map(|c| {
+                let a: Amount = split.iter().filter(|(id, _)| id.value == c.id.value).map(|(_, a)| a.value).sum();
+                if a == Amount::ZERO { String::new() } else { self.m(a) }
+            })
+            .collect()
+    }
+
+    fn by_code_cells(&self, list: &[CodeName], b: &ByCode) -> Vec<String> {
+        list.iter().map(|c| self.m(b.get(&c.id.value))).collect()
+    }
+
+    /// Column headers for levels and kinds.
+    pub(crate) fn split_headers(&self) -> Value {
+        json!({
+            "levels": self.catalog.levels.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+            "kinds": self.catalog.kinds.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+        })
+    }
+
+    fn split_text(&self, list: &[CodeName], split: &Split) -> String {
+        split
+            .iter()
+            .map(|(id, a)| format!("{}: {}", Self::name(list, &id.value), self.m(a.value)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn chart(&self, id: &str, title: &str, desc: String, labels: Vec<String>, series: Vec<Series>, unit: &str) -> Value {
+        let header: Vec<String> = std::iter::once(self.theme.t("category"))
+            .chain(series.iter().map(|s| s.name.clone()))
+            .collect();
+        let rows: Vec<Vec<String>> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                std::iter::once(l.clone())
+                    .chain(series.iter().map(|s| s.values.get(i).map_or(String::new(), |v| number(*v, self.lang))))
+                    .collect()
+            })
+            .collect();
+        let chart = Chart { id: id.to_string(), title: title.to_string(), desc: desc.clone(), labels, series, unit: unit.to_string(), lang: self.lang };
+        json!({ "id": id, "title": title, "desc": desc, "svg": bar_svg(&chart), "header": header, "rows": rows, "unit": unit })
+    }
+
+    fn amounts_chart(&self, id: &str, key: &str, pairs: Vec<(String, Amount)>, unit: &str) -> Value {
+        let title = self.theme.t(key);
+        let desc = pairs.iter().map(|(l, a)| format!("{l}: {} {unit}", self.m(*a))).collect::<Vec<_>>().join("; ");
+        let (labels, values): (Vec<String>, Vec<_>) = pairs.into_iter().map(|(l, a)| (l, a.0)).unzip();
+        let series = vec![Series { name: self.theme.t("planned"), values }];
+        self.chart(id, &title, desc, labels, series, unit)
+    }
+
+    fn by_code_pairs(&self, list: &[CodeName], b: &ByCode) -> Vec<(String, Amount)> {
+        list.iter().map(|c| (c.name.clone(), b.get(&c.id.value))).collect()
+    }
+
+    /// II.1 rows of one plan.
+    fn plan_indicators(&self, plan: &Plan) -> Vec<Value> {
+        plan.indicators
+            .iter()
+            .map(|iv| {
+                let def = self.catalog.indicator(&iv.id.value);
+                let name = def.map(|d| d.name.clone()).or_else(|| iv.name.clone()).unwrap_or_else(|| iv.id.value.clone());
+                let unit = def.map(|d| d.unit).or(iv.unit).unwrap_or(Unit::Percent);
+                let fmt = |v: &Option<crate::model::Spanned<rust_decimal::Decimal>>| v.as_ref().map_or(String::new(), |v| self.indicator_value(v.value, unit));
+                json!({
+                    "name": name, "unit": unit.id(), "other": def.is_none(),
+                    "target": fmt(&iv.target), "actual": fmt(&iv.actual), "goal": fmt(&iv.goal),
+                    "value": iv.value, "note": iv.note, "texts": [],
+                })
+            })
+            .collect()
+    }
+
+    fn indicator_value(&self, v: rust_decimal::Decimal, unit: Unit) -> String {
+        match unit {
+            Unit::Percent => format!("{}%", number(v, self.lang)),
+            _ => number(v, self.lang),
+        }
+    }
+
+    /// II.2 grouped by category with subtotals. `rows` pairs each spending
+    /// row with the agency that wrote it (shown on the consolidated page).
+    fn spending_table(&self, rows: &[(&str, &crate::model::SpendingRow)], totals: &Totals, with_agency: bool) -> Value {
+        let mut groups = Vec::new();
+        let mut n = 0;
+        for cat in &self.catalog.categories {
+            let mine: Vec<_> = rows.iter().filter(|(_, r)| r.category.value == cat.id.value).collect();
+            let items: Vec<Value> = mine
+                .iter()
+                .map(|(agency, r)| {
+                    n += 1;
+                    json!({
+                        "tt": n, "agency": self.agency_name(agency), "task": r.task, "total": self.m(r.total.value),
+                        "levels": self.split_cells(&self.catalog.levels, &r.levels.value),
+                        "kinds": self.split_cells(&self.catalog.kinds, &r.kinds.value),
+                        "basis": r.basis,
+                    })
+                })
+                .collect();
+            // Subtotals of a category's levels and kinds are a display
+            // grouping of rows already summed by consolidate per category.
+            let mut lv = ByCode::default();
+            let mut kd = ByCode::default();
+            for (_, r) in &mine {
+                for (id, a) in &r.levels.value {
+                    lv.0.push((id.value.clone(), a.value));
+                }
+                for (id, a) in &r.kinds.value {
+                    kd.0.push((id.value.clone(), a.value));
+                }
+            }
+            groups.push(json!({
+                "name": cat.name, "rows": items,
+                "total": self.m(totals.spending_by_category.get(&cat.id.value)),
+                "levels": self.catalog.levels.iter().map(|c| self.m(lv.0.iter().filter(|(k, _)| *k == c.id.value).map(|(_, a)| *a).sum())).collect::<Vec<_>>(),
+                "kinds": self.catalog.kinds.iter().map(|c| self.m(kd.0.iter().filter(|(k, _)| *k == c.id.value).map(|(_, a)| *a).sum())).collect::<Vec<_>>(),
+            }));
+        }
+        json!({
+            "with_agency": with_agency, "groups": groups, "empty": rows.is_empty(),
+            "total": self.m(totals.spending),
+            "levels": self.by_code_cells(&self.catalog.levels, &totals.spending_by_level),
+            "kinds": self.by_code_cells(&self.catalog.kinds, &totals.spending_by_kind),
+            "headers": self.split_headers(),
+        })
+    }
+
+    fn project_row(&self, p: &crate::model::Project, tt: usize, url: Option<String>) -> Value {
+        let partners: Vec<&str> = p.partners.iter().map(|a| self.agency_name(&a.value)).collect();
+        json!({
+            "tt": tt, "id": p.id.value, "priority": p.priority.value, "name": p.name,
+            "category": Self::name(&self.catalog.categories, &p.category.value),
+            "objective": p.objective, "period": format!("{}–{}", p.period.from.value, p.period.to.value),
+            "lead": self.agency_name(&p.lead.value), "partners": partners.join(", "),
+            "done": p.done, "todo": p.todo,
+            "total": self.m(p.cost.total.value), "spent": self.m(p.cost.spent.value), "planned": self.m(p.cost.planned.value),
+            "levels": self.split_cells(&self.catalog.levels, &p.levels.value),
+            "kinds": self.split_cells(&self.catalog.kinds, &p.kinds.value),
+            "levels_text": self.split_text(&self.catalog.levels, &p.levels.value),
+            "kinds_text": self.split_text(&self.catalog.kinds, &p.kinds.value),
+            "investor": p.investor, "approval": p.approval, "necessity": p.necessity,
+            "standards": p.standards, "location": p.location, "note": p.note, "url": url,
+        })
+    }
+
+    /// The VI annex grouped by category, with subtotals and a grand total.
+    fn annex(&self, projects: &[(&str, &crate::model::Project, Option<String>)], totals: &Totals) -> Value {
+        let mut groups = Vec::new();
+        let mut n = 0;
+        for cat in &self.catalog.categories {
+            let mine: Vec<_> = projects.iter().filter(|(_, p, _)| p.category.value == cat.id.value).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let rows: Vec<Value> = mine
+                .iter()
+                .map(|(agency, p, url)| {
+                    n += 1;
+                    let mut row = self.project_row(p, n, url.clone());
+                    row["agency"] = json!(self.agency_name(agency));
+                    row
+                })
+                .collect();
+            let sum = |f: fn(&crate::model::Project) -> Amount| -> String { self.m(mine.iter().map(|(_, p, _)| f(p)).sum()) };
+            let split_sum_by = |list: &[CodeName], pick: fn(&crate::model::Project) -> &Split| -> Vec<String> {
+                list.iter()
+                    .map(|c| self.m(mine.iter().flat_map(|(_, p, _)| pick(p).iter()).filter(|(id, _)| id.value == c.id.value).map(|(_, a)| a.value).sum()))
+                    .collect()
+            };
+            groups.push(json!({
+                "name": cat.name, "rows": rows,
+                "total": sum(|p| p.cost.total.value), "spent": sum(|p| p.cost.spent.value),
+                "planned": self.m(totals.by_category.get(&cat.id.value)),
+                "levels": split_sum_by(&self.catalog.levels, |p| &p.levels.value),
+                "kinds": split_sum_by(&self.catalog.kinds, |p| &p.kinds.value),
+            }));
+        }
+        json!({
+            "groups": groups, "empty": projects.is_empty(),
+            "total": self.m(totals.total), "spent": self.m(totals.spent), "planned": self.m(totals.planned),
+            "levels": self.by_code_cells(&self.catalog.levels, &totals.by_level),
+            "kinds": self.by_code_cells(&self.catalog.kinds, &totals.by_kind),
+            "headers": self.split_headers(),
+        })
+    }
+
+    fn entry_row(&self, e: &Entry<'_>, year: i32) -> Value {
+        let groups = &self.theme.strings["groups"];
+        json!({
+            "code": e.agency.code.value, "name": e.agency.name,
+            "group": groups.get(e.agency.group.id()).cloned().unwrap_or(json!(e.agency.group.id())),
+            "submission": e.submission.id(), "submission_label": self.theme.t(e.submission.id()),
+            "submitted": e.plan.and_then(|p| p.submitted.as_ref()).map(|d| date(d.value)),
+            "planned": self.m(e.totals.planned), "spending": self.m(e.totals.spending),
+            "projects": e.plan.map_or(0, |p| p.projects.len()),
+            "url": e.plan.map(|_| format!("{year}/{}/", e.agency.code.value)),
+        })
+    }
+
+    /// Context of the consolidated page.
+    pub(crate) fn cycle_page(&self, r: &CycleReport<'_>) -> Value {
+        let unit_label = self.site.config.as_ref().map_or("", |c| c.money_unit.label(self.lang));
+        let mut used = page_ids();
+        let intro = to_html(&r.meta.body.text, &mut used);
+        let entries: Vec<Value> = r.entries.iter().map(|e| self.entry_row(e, r.year)).collect();
+        let rows: Vec<(&str, &crate::model::SpendingRow)> = r.plans().flat_map(|(a, p)| p.spending.iter().map(move |s| (a.code.value.as_str(), s))).collect();
+        let projects: Vec<(&str, &crate::model::Project, Option<String>)> = r
+            .plans()
+            .flat_map(|(a, p)| {
+                let mut ps: Vec<_> = p.projects.iter().collect();
+                ps.sort_by_key(|p| p.priority.value);
+                ps.into_iter().map(move |pr| (a.code.value.as_str(), pr, Some(format!("{}/#{}", a.code.value, pr.id.value))))
+            })
+            .collect();
+        let indicators: Vec<Value> = r
+            .indicators
+            .iter()
+            .filter(|s| s.reporters > 0)
+            .map(|s| {
+                let f = |v: Option<rust_decimal::Decimal>| v.map_or(String::new(), |v| self.indicator_value(v, s.unit));
+                json!({
+                    "name": s.name, "unit": s.unit.id(), "reporters": s.reporters,
+                    "target": f(s.target), "actual": f(s.actual), "goal": f(s.goal),
+                    "texts": s.texts.iter().map(|(a, t)| json!({"agency": a, "text": t})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        // Charts.
+        let t = &r.totals;
+        let mut charts = vec![
+            self.amounts_chart("c-category", "chart_by_category", self.by_code_pairs(&self.catalog.categories, &t.by_category), unit_label),
+            self.amounts_chart("c-level", "chart_by_level", self.by_code_pairs(&self.catalog.levels, &t.by_level), unit_label),
+            self.amounts_chart("c-kind", "chart_by_kind", self.by_code_pairs(&self.catalog.kinds, &t.by_kind), unit_label),
+        ];
+        let mut by_agency: Vec<(String, Amount)> = r.entries.iter().filter(|e| e.plan.is_some()).map(|e| (e.agency.name.clone(), e.totals.planned)).collect();
+        by_agency.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        if by_agency.len() > 16 {
+            let rest: Amount = by_agency[15..].iter().map(|(_, a)| *a).sum();
+            by_agency.truncate(15);
+            by_agency.push((self.theme.t("others"), rest));
+        }
+        charts.push(self.amounts_chart("c-agency", "chart_by_agency", by_agency, unit_label));
+        charts.push(self.compare_chart(&t.spending_by_category, &t.by_category, unit_label));
+        if let Some(c) = self.indicator_chart("c-indicators", r.indicators.iter().filter(|s| s.unit == Unit::Percent && s.reporters > 0).map(|s| (s.name.clone(), s.target, s.actual, s.goal))) {
+            charts.push(c);
+        }
+        let mut legal: Vec<&String> = r.meta.legal_bases.iter().collect();
+        legal.dedup();
+        json!({
+            "year": r.year, "prior_year": r.year - 1, "title": r.meta.title,
+            "guidance": r.meta.guidance.as_ref().map(|g| json!({"number": g.number, "date": date(g.date), "issuer": g.issuer})),
+            "deadline": date(r.meta.deadline.value), "intro": intro, "legal_bases": legal,
+            "entries": entries,
+            "counts": {
+                "on_time": r.count(crate::consolidate::Submission::OnTime), "late": r.count(crate::consolidate::Submission::Late),
+                "draft": r.count(crate::consolidate::Submission::Draft), "missing": r.count(crate::consolidate::Submission::Missing),
+                "expected": r.entries.len(),
+            },
+            "indicators": indicators,
+            "spending": self.spending_table(&rows, t, true),
+            "annex": self.annex(&projects, t),
+            "charts": charts,
+            "planned": self.m(t.planned), "spending_total": self.m(t.spending),
+        })
+    }
+
+    fn compare_chart(&self, spending: &ByCode, planned: &ByCode, unit: &str) -> Value {
+        let labels: Vec<String> = self.catalog.categories.iter().map(|c| c.name.clone()).collect();
+        let s = Series { name: self.theme.t("series_spending"), values: self.catalog.categories.iter().map(|c| spending.get(&c.id.value).0).collect() };
+        let p = Series { name: self.theme.t("series_planned"), values: self.catalog.categories.iter().map(|c| planned.get(&c.id.value).0).collect() };
+        let desc = labels
+            .iter()
+            .zip(s.values.iter().zip(&p.values))
+            .map(|(l, (a, b))| format!("{l}: {} → {} {unit}", number(*a, self.lang), number(*b, self.lang)))
+            .collect::<Vec<_>>()
+            .join("; ");
+        self.chart("c-compare", &self.theme.t("chart_compare"), desc, labels, vec![s, p], unit)
+    }
+
+    fn indicator_chart(
+        &self,
+        id: &str,
+        items: impl Iterator<Item = (String, Option<rust_decimal::Decimal>, Option<rust_decimal::Decimal>, Option<rust_decimal::Decimal>)>,
+    ) -> Option<Value> {
+        let items: Vec<_> = items.collect();
+        if items.is_empty() {
+            return None;
+        }
+        let z = rust_decimal::Decimal::ZERO;
+        let labels: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
+        let series = vec![
+            Series { name: self.theme.t("series_target"), values: items.iter().map(|i| i.1.unwrap_or(z)).collect() },
+            Series { name: self.theme.t("series_actual"), values: items.iter().map(|i| i.2.unwrap_or(z)).collect() },
+            Series { name: self.theme.t("series_goal"), values: items.iter().map(|i| i.3.unwrap_or(z)).collect() },
+        ];
+        let desc = items
+            .iter()
+            .map(|(l, t, a, g)| {
+                let f = |v: &Option<rust_decimal::Decimal>| v.map_or("—".to_string(), |v| format!("{}%", number(v, self.lang)));
+                format!("{l}: {} / {} / {}", f(t), f(a), f(g))
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        Some(self.chart(id, &self.theme.t("chart_indicators"), desc, labels, series, "%"))
+    }
+
+    /// Context of one agency's plan page.
+    pub(crate) fn plan_page(&self, r: &CycleReport<'_>, e: &Entry<'_>, plan: &Plan) -> Value {
+        let unit_label = self.site.config.as_ref().map_or("", |c| c.money_unit.label(self.lang));
+        let mut used = page_ids();
+        let body = &plan.body;
+        let section = |key: SectionKey, used: &mut HashSet<String>| body.section(key).map(|s| to_html(&body.text[s.content.clone()], used));
+        let preamble = to_html(&body.text[body.preamble.clone()], &mut used);
+        let sections = json!({
+            "danh_gia": section(SectionKey::DanhGia, &mut used),
+            "muc_tieu": section(SectionKey::MucTieu, &mut used),
+            "dinh_huong": section(SectionKey::DinhHuong, &mut used),
+            "giai_phap": section(SectionKey::GiaiPhap, &mut used),
+            "to_chuc": section(SectionKey::ToChuc, &mut used),
+        });
+        let others: Vec<Value> = body
+            .sections
+            .iter()
+            .filter(|s| s.key.is_none())
+            .map(|s| json!({"title": s.title, "html": to_html(&body.text[s.content.clone()], &mut used)}))
+            .collect();
+        let mut projects: Vec<&crate::model::Project> = plan.projects.iter().collect();
+        projects.sort_by_key(|p| p.priority.value);
+        let rows: Vec<(&str, &crate::model::SpendingRow)> = plan.spending.iter().map(|s| (plan.agency.value.as_str(), s)).collect();
+        let annex_items: Vec<(&str, &crate::model::Project, Option<String>)> = projects.iter().map(|p| (plan.agency.value.as_str(), *p, Some(format!("#{}", p.id.value)))).collect();
+        let mut legal: Vec<&String> = r.meta.legal_bases.iter().chain(&plan.legal_bases).collect();
+        let mut seen = HashSet::new();
+        legal.retain(|l| seen.insert(l.as_str()));
+        let t = &e.totals;
+        let mut charts = vec![self.amounts_chart("c-category", "chart_by_category", self.by_code_pairs(&self.catalog.categories, &t.by_category), unit_label)];
+        if let Some(c) = self.indicator_chart(
+            "c-indicators",
+            plan.indicators.iter().filter(|iv| self.catalog.indicator(&iv.id.value).map(|d| d.unit).or(iv.unit) == Some(Unit::Percent)).map(|iv| {
+                let name = self.catalog.indicator(&iv.id.value).map(|d| d.name.clone()).or_else(|| iv.name.clone()).unwrap_or_default();
+                (name, iv.target.as_ref().map(|v| v.value), iv.actual.as_ref().map(|v| v.value), iv.goal.as_ref().map(|v| v.value))
+            }),
+        ) {
+            charts.push(c);
+        }
+        let statuses = &self.theme.strings["statuses"];
+        json!({
+            "year": r.year, "prior_year": r.year - 1, "cycle_title": r.meta.title,
+            "agency": self.entry_row(e, r.year),
+            "status": plan.status.value.id(), "status_label": statuses.get(plan.status.value.id()).cloned().unwrap_or(json!(plan.status.value.id())),
+            "is_draft": plan.status.value == Status::Draft,
+            "contact": plan.contact.as_ref().map(|c| json!({"name": c.name, "phone": c.phone, "email": c.email})),
+            "legal_bases": legal,
+            "indicators": self.plan_indicators(plan),
+            "spending": self.spending_table(&rows, t, false),
+            "preamble": preamble, "sections": sections, "others": others,
+            "projects": projects.iter().enumerate().map(|(i, p)| self.project_row(p, i + 1, None)).collect::<Vec<_>>(),
+            "annex": self.annex(&annex_items, t),
+            "charts": charts,
+            "planned": self.m(t.planned), "spending_total": self.m(t.spending),
+        })
+    }
+}
