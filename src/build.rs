@@ -45,12 +45,23 @@ impl std::error::Error for BuildError {}
 
 /// Checks and renders the site at `root` in memory. `Err` holds the checked
 /// site with its diagnostics, template errors (E060) included.
-pub(crate) fn render_site(root: &Path, drafts: bool) -> Result<Result<(Checked, Vec<render::OutFile>), Checked>, LoadError> {
+pub(crate) fn render_site(
+    root: &Path,
+    drafts: bool,
+) -> Result<Result<(Checked, Vec<render::OutFile>), Checked>, LoadError> {
     let mut checked = check(root)?;
-    if checked.diagnostics.iter().any(|d| d.severity() == Severity::Error) {
+    if checked
+        .diagnostics
+        .iter()
+        .any(|d| d.severity() == Severity::Error)
+    {
         return Ok(Err(checked));
     }
-    match render::render(&checked.loaded.root, &checked.loaded.site, Options { drafts }) {
+    match render::render(
+        &checked.loaded.root,
+        &checked.loaded.site,
+        Options { drafts },
+    ) {
         Ok(files) => Ok(Ok((checked, files))),
         Err(diags) => {
             checked.diagnostics.extend(diags);
@@ -67,6 +78,11 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<BuildOu
         Err(checked) => return Ok(BuildOutcome::Failed(checked)),
     };
     let output = output.map_or_else(|| checked.loaded.root.join("output"), Path::to_path_buf);
-    crate::output::write_atomically(&output, &files).map_err(|e| BuildError::Io(output.clone(), e))?;
-    Ok(BuildOutcome::Built { files: files.len(), checked, output })
+    crate::output::write_atomically(&output, &files)
+        .map_err(|e| BuildError::Io(output.clone(), e))?;
+    Ok(BuildOutcome::Built {
+        files: files.len(),
+        checked,
+        output,
+    })
 }

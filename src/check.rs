@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::diag::{self, Diagnostic, Lang, Severity};
 use crate::load::{self, LoadError, Loaded};
+use crate::render::theme::Theme;
 use crate::validate;
 
 /// What checking a site found.
@@ -39,6 +40,18 @@ pub fn check(root: &Path) -> Result<Checked, LoadError> {
     let mut loaded = load::load(root)?;
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     diagnostics.extend(validate::validate(&loaded.site));
+    // Template syntax is part of the site too: a broken override is E060
+    // here, not first at build time.
+    if let Some(config) = &loaded.site.config {
+        if let Err(errors) = Theme::load(&loaded.root, &config.theme, config.language) {
+            for d in &errors {
+                if let Ok(text) = std::fs::read_to_string(loaded.root.join(&d.file)) {
+                    loaded.sources.insert(d.file.clone(), text);
+                }
+            }
+            diagnostics.extend(errors);
+        }
+    }
     diag::sort(&mut diagnostics);
     let sources = std::mem::take(&mut loaded.sources);
     Ok(Checked {

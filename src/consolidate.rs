@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::model::{Agency, Amount, Catalog, Cycle, CycleMeta, Plan, Site, Split, Status, Unit};
+use crate::model::{
+    Agency, Amount, Catalog, Cycle, CycleMeta, Plan, Project, Site, SpendingRow, Split, Status,
+    Unit,
+};
 
 /// Where an expected agency stands in a cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,7 +52,10 @@ impl ByCode {
         }
     }
     pub(crate) fn get(&self, id: &str) -> Amount {
-        self.0.iter().find(|(k, _)| k == id).map_or(Amount::ZERO, |(_, v)| *v)
+        self.0
+            .iter()
+            .find(|(k, _)| k == id)
+            .map_or(Amount::ZERO, |(_, v)| *v)
     }
 }
 
@@ -68,6 +74,9 @@ pub(crate) struct Totals {
     pub(crate) spending_by_category: ByCode,
     pub(crate) spending_by_level: ByCode,
     pub(crate) spending_by_kind: ByCode,
+    /// The same sums for each category alone, in catalog order: the
+    /// subtotal rows of the II.2 and VI tables.
+    pub(crate) per_category: Vec<(String, Totals)>,
 }
 
 impl Totals {
@@ -75,8 +84,22 @@ impl Totals {
         fn ids(l: &[crate::model::CodeName]) -> Vec<&str> {
             l.iter().map(|c| c.id.value.as_str()).collect()
         }
-        let (c, l, k) = (ids(&catalog.categories), ids(&catalog.levels), ids(&catalog.kinds));
+        let (c, l, k) = (
+            ids(&catalog.categories),
+            ids(&catalog.levels),
+            ids(&catalog.kinds),
+        );
+        let one = |id: &str| Totals {
+            by_category: ByCode::zeros(std::iter::once(id)),
+            by_level: ByCode::zeros(l.iter().copied()),
+            by_kind: ByCode::zeros(k.iter().copied()),
+            spending_by_category: ByCode::zeros(std::iter::once(id)),
+            spending_by_level: ByCode::zeros(l.iter().copied()),
+            spending_by_kind: ByCode::zeros(k.iter().copied()),
+            ..Totals::default()
+        };
         Totals {
+            per_category: c.iter().map(|id| (id.to_string(), one(id))).collect(),
             by_category: ByCode::zeros(c.iter().copied()),
             by_level: ByCode::zeros(l.iter().copied()),
             by_kind: ByCode::zeros(k.iter().copied()),
@@ -87,20 +110,51 @@ impl Totals {
         }
     }
 
+    fn add_project(&mut self, p: &Project) {
+        self.planned = self.planned + p.cost.planned.value;
+        self.spent = self.spent + p.cost.spent.value;
+        self.total = self.total + p.cost.total.value;
+        self.by_category
+            .add(&p.category.value, p.cost.planned.value);
+        self.by_level.add_split(&p.levels.value);
+        self.by_kind.add_split(&p.kinds.value);
+    }
+
+    fn add_spending(&mut self, r: &SpendingRow) {
+        self.spending = self.spending + r.total.value;
+        self.spending_by_category
+            .add(&r.category.value, r.total.value);
+        self.spending_by_level.add_split(&r.levels.value);
+        self.spending_by_kind.add_split(&r.kinds.value);
+    }
+
+    /// The subtotals of one category (zeros when it has nothing).
+    pub(crate) fn category(&self, id: &str) -> Option<&Totals> {
+        self.per_category
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, t)| t)
+    }
+
+    fn category_mut(&mut self, id: &str) -> Option<&mut Totals> {
+        self.per_category
+            .iter_mut()
+            .find(|(k, _)| k == id)
+            .map(|(_, t)| t)
+    }
+
     fn add_plan(&mut self, plan: &Plan) {
         for p in &plan.projects {
-            self.planned = self.planned + p.cost.planned.value;
-            self.spent = self.spent + p.cost.spent.value;
-            self.total = self.total + p.cost.total.value;
-            self.by_category.add(&p.category.value, p.cost.planned.value);
-            self.by_level.add_split(&p.levels.value);
-            self.by_kind.add_split(&p.kinds.value);
+            self.add_project(p);
+            if let Some(c) = self.category_mut(&p.category.value) {
+                c.add_project(p);
+            }
         }
         for r in &plan.spending {
-            self.spending = self.spending + r.total.value;
-            self.spending_by_category.add(&r.category.value, r.total.value);
-            self.spending_by_level.add_split(&r.levels.value);
-            self.spending_by_kind.add_split(&r.kinds.value);
+            self.add_spending(r);
+            if let Some(c) = self.category_mut(&r.category.value) {
+                c.add_spending(r);
+            }
         }
     }
 }
@@ -112,6 +166,9 @@ pub(crate) struct Entry<'s> {
     pub(crate) submission: Submission,
     /// The plan, when it is published in this build.
     pub(crate) plan: Option<&'s Plan>,
+    /// The plan the agency filed, published or not: a draft left out of the
+    /// build still has a status worth showing.
+    pub(crate) filed: Option<&'s Plan>,
     pub(crate) totals: Totals,
 }
 
@@ -146,7 +203,9 @@ pub(crate) struct CycleReport<'s> {
 impl CycleReport<'_> {
     /// Published plans in entry order.
     pub(crate) fn plans(&self) -> impl Iterator<Item = (&Agency, &Plan)> {
-        self.entries.iter().filter_map(|e| Some((e.agency, e.plan?)))
+        self.entries
+            .iter()
+            .filter_map(|e| Some((e.agency, e.plan?)))
     }
     pub(crate) fn count(&self, s: Submission) -> usize {
         self.entries.iter().filter(|e| e.submission == s).count()
@@ -180,7 +239,10 @@ pub(crate) fn cycle<'s>(site: &'s Site, cycle: &'s Cycle, drafts: bool) -> Optio
     let mut order: Vec<&Agency> = agencies.iter().collect();
     order.sort_by(|a, b| (a.group, &a.name).cmp(&(b.group, &b.name)));
     for agency in order {
-        let plan = cycle.plans.iter().find(|p| p.agency.value == agency.code.value);
+        let plan = cycle
+            .plans
+            .iter()
+            .find(|p| p.agency.value == agency.code.value);
         if plan.is_none() && !agency.expected {
             continue;
         }
@@ -191,7 +253,13 @@ pub(crate) fn cycle<'s>(site: &'s Site, cycle: &'s Cycle, drafts: bool) -> Optio
             own.add_plan(p);
             totals.add_plan(p);
         }
-        entries.push(Entry { agency, submission, plan: published, totals: own });
+        entries.push(Entry {
+            agency,
+            submission,
+            plan: published,
+            filed: plan,
+            totals: own,
+        });
     }
     let mut indicators: Vec<IndicatorSummary> = catalog
         .indicators
@@ -249,7 +317,13 @@ pub(crate) fn cycle<'s>(site: &'s Site, cycle: &'s Cycle, drafts: bool) -> Optio
             (s.target, s.actual, s.goal) = (agg(t), agg(a), agg(g));
         }
     }
-    Some(CycleReport { year: cycle.year, meta, entries, totals, indicators })
+    Some(CycleReport {
+        year: cycle.year,
+        meta,
+        entries,
+        totals,
+        indicators,
+    })
 }
 
 #[cfg(test)]
@@ -263,7 +337,10 @@ mod tests {
             b.add("b", "0.1".parse().unwrap());
         }
         b.add("c", "2".parse().unwrap());
-        assert_eq!(b.0.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(
+            b.0.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            ["a", "b", "c"]
+        );
         assert_eq!(b.get("b"), "1".parse().unwrap());
         assert_eq!(b.get("zz"), Amount::ZERO);
     }

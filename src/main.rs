@@ -76,7 +76,13 @@ fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool) -> ExitCode {
     let report = |checked: &planpress::Checked| {
         if !checked.diagnostics.is_empty() {
             let colour = colour_on(&std::io::stderr());
-            let text = planpress::render(&checked.diagnostics, &checked.sources, planpress::Format::Human, checked.lang, colour);
+            let text = planpress::render(
+                &checked.diagnostics,
+                &checked.sources,
+                planpress::Format::Human,
+                checked.lang,
+                colour,
+            );
             eprint!("{text}");
         }
     };
@@ -93,12 +99,21 @@ fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool) -> ExitCode {
             report(&checked);
             ExitCode::FAILURE
         }
-        Ok(planpress::BuildOutcome::Built { checked, output, files }) => {
+        Ok(planpress::BuildOutcome::Built {
+            checked,
+            output,
+            files,
+        }) => {
             report(&checked);
             let ms = start.elapsed().as_millis();
             match checked.lang {
-                planpress::Lang::Vi => eprintln!("Đã dựng {files} tệp vào {} trong {ms} ms.", output.display()),
-                planpress::Lang::En => eprintln!("Built {files} files into {} in {ms} ms.", output.display()),
+                planpress::Lang::Vi => eprintln!(
+                    "Đã dựng {files} tệp vào {} trong {ms} ms.",
+                    output.display()
+                ),
+                planpress::Lang::En => {
+                    eprintln!("Built {files} files into {} in {ms} ms.", output.display())
+                }
             }
             ExitCode::SUCCESS
         }

@@ -10,14 +10,22 @@ use crate::render::OutFile;
 /// Name prefix of work folders, so stale ones from a killed build are found
 /// and removed by the next.
 fn work_name(target: &Path, kind: &str) -> PathBuf {
-    let name = target.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().to_string());
+    let name = target
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().to_string());
     target.with_file_name(format!(".{name}.{kind}-{}", std::process::id()))
 }
 
 fn remove_stale(target: &Path) {
-    let Some(parent) = target.parent() else { return };
-    let Some(name) = target.file_name().map(|n| n.to_string_lossy().to_string()) else { return };
-    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let Some(parent) = target.parent() else {
+        return;
+    };
+    let Some(name) = target.file_name().map(|n| n.to_string_lossy().to_string()) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
     for e in entries.flatten() {
         let n = e.file_name().to_string_lossy().to_string();
         if n.starts_with(&format!(".{name}.new-")) || n.starts_with(&format!(".{name}.old-")) {
@@ -39,7 +47,9 @@ pub(crate) fn write_atomically(target: &Path, files: &[OutFile]) -> std::io::Res
     let result = (|| {
         for (rel, bytes) in files {
             if rel.split('/').any(|c| c == ".." || c.is_empty()) {
-                return Err(std::io::Error::other(format!("refusing to write outside the output: {rel}")));
+                return Err(std::io::Error::other(format!(
+                    "refusing to write outside the output: {rel}"
+                )));
             }
             let path = work.join(rel);
             if let Some(dir) = path.parent() {
@@ -83,7 +93,10 @@ fn swap(new: &Path, target: &Path) -> std::io::Result<()> {
         Ok(())
     } else {
         if target.exists() {
-            return Err(std::io::Error::other(format!("{} exists and is not a folder", target.display())));
+            return Err(std::io::Error::other(format!(
+                "{} exists and is not a folder",
+                target.display()
+            )));
         }
         std::fs::rename(new, target)
     }
@@ -97,11 +110,22 @@ mod tests {
     fn replaces_the_whole_folder() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("output");
-        write_atomically(&out, &[("a/index.html".into(), b"1".to_vec()), ("old.txt".into(), b"x".to_vec())]).unwrap();
+        write_atomically(
+            &out,
+            &[
+                ("a/index.html".into(), b"1".to_vec()),
+                ("old.txt".into(), b"x".to_vec()),
+            ],
+        )
+        .unwrap();
         write_atomically(&out, &[("a/index.html".into(), b"2".to_vec())]).unwrap();
         assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"2");
         assert!(!out.join("old.txt").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("output")]);
     }
 

@@ -148,12 +148,11 @@ fn parse_yaml(text: &str, offset: usize, sink: &mut Sink<'_>) -> Result<Option<N
 fn peek_language(node: &Node) -> Lang {
     if let Kind::Map(entries) = &node.kind {
         for (k, v) in entries {
-            if yaml::key_text(k).is_some_and(|k| k == "language") {
-                if let Kind::Scalar { text, .. } = &v.kind {
-                    if text == "en" {
-                        return Lang::En;
-                    }
-                }
+            if yaml::key_text(k).is_some_and(|k| k == "language")
+                && let Kind::Scalar { text, .. } = &v.kind
+                && text == "en"
+            {
+                return Lang::En;
             }
         }
     }
@@ -193,19 +192,19 @@ fn load_config<T>(
         None
     };
     let mut value = None;
-    if let Some(t) = &text {
-        if let Ok(node) = parse_yaml(t, 0, &mut sink) {
-            let empty = Node {
-                kind: Kind::Map(Vec::new()),
-                pos: Pos::START,
-            };
-            let node = node.unwrap_or(empty);
-            if rel.ends_with("site.yaml") {
-                out_lang = peek_language(&node);
-                sink.lang = out_lang;
-            }
-            value = lower(&mut Lower::new(&mut sink), &node);
+    if let Some(t) = &text
+        && let Ok(node) = parse_yaml(t, 0, &mut sink)
+    {
+        let empty = Node {
+            kind: Kind::Map(Vec::new()),
+            pos: Pos::START,
+        };
+        let node = node.unwrap_or(empty);
+        if rel.ends_with("site.yaml") {
+            out_lang = peek_language(&node);
+            sink.lang = out_lang;
         }
+        value = lower(&mut Lower::new(&mut sink), &node);
     }
     (
         FileResult {
@@ -297,8 +296,16 @@ fn outside_link(rel: &str, lang: Lang) -> Vec<Diagnostic> {
     sink.report(
         Code::E001,
         Pos::START,
-        tr!(lang, "Liên kết tượng trưng trỏ ra ngoài thư mục site (hoặc không tồn tại); không đọc.", "Symbolic link points outside the site folder (or nowhere); not followed."),
-        Some(tr!(lang, "Sao chép tệp vào trong site thay vì liên kết.", "Copy the file into the site instead of linking to it.")),
+        tr!(
+            lang,
+            "Liên kết tượng trưng trỏ ra ngoài thư mục site (hoặc không tồn tại); không đọc.",
+            "Symbolic link points outside the site folder (or nowhere); not followed."
+        ),
+        Some(tr!(
+            lang,
+            "Sao chép tệp vào trong site thay vì liên kết.",
+            "Copy the file into the site instead of linking to it."
+        )),
     );
     sink.into_vec()
 }

@@ -110,15 +110,25 @@ pub(crate) fn parse(src: &str, line_offset: usize) -> Result<Option<Node>, YamlE
     let mut nodes = 0usize;
 
     while let Some(next) = parser.next_event() {
-        let (event, span) = next.map_err(|e| YamlError {
-            pos: at(*e.marker()),
-            // The scanner counts flow levels in a `u8` and gives up at 255,
-            // before the parser has sent the events that MAX_DEPTH counts.
-            kind: if e.info() == "recursion limit exceeded" {
-                YamlErrorKind::TooDeep
-            } else {
-                YamlErrorKind::Syntax(e.info().to_string())
-            },
+        let (event, span) = next.map_err(|e| {
+            let m = *e.marker();
+            // This one is reported where the scalar starts, often a line
+            // above the tab that an editor must find and replace.
+            let pos = match e.info() {
+                "while scanning a plain scalar, found a tab" => tab_after(src, m.line(), m.col())
+                    .map_or_else(|| at(m), |(l, c)| Pos::new(l + line_offset, c)),
+                _ => at(m),
+            };
+            YamlError {
+                pos,
+                // The scanner counts flow levels in a `u8` and gives up at
+                // 255, before the parser has sent the events MAX_DEPTH counts.
+                kind: if e.info() == "recursion limit exceeded" {
+                    YamlErrorKind::TooDeep
+                } else {
+                    YamlErrorKind::Syntax(e.info().to_string())
+                },
+            }
         })?;
         let pos = at(span.start);
         let fail = |kind| Err(YamlError { pos, kind });
@@ -233,6 +243,19 @@ pub(crate) fn parse(src: &str, line_offset: usize) -> Result<Option<Node>, YamlE
     Ok(root.filter(|n| !n.is_null()))
 }
 
+/// Line and column (1-based, within `src`) of the first tab at or after the
+/// 1-based `line` and 0-based `col`.
+fn tab_after(src: &str, line: usize, col: usize) -> Option<(usize, usize)> {
+    src.split('\n')
+        .enumerate()
+        .skip(line.checked_sub(1)?)
+        .find_map(|(i, l)| {
+            let skip = if i + 1 == line { col } else { 0 };
+            let c = l.chars().skip(skip).position(|c| c == '\t')?;
+            Some((i + 1, skip + c + 1))
+        })
+}
+
 fn remember(anchors: &mut HashMap<usize, Node>, anchor: usize, node: Node) -> Node {
     if anchor > 0 {
         anchors.insert(anchor, node.clone());
@@ -325,6 +348,13 @@ mod tests {
         assert_eq!(parse(&doc, 0).unwrap_err().kind, YamlErrorKind::TooDeep);
         let block: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
         assert_eq!(parse(&block, 0).unwrap_err().kind, YamlErrorKind::TooDeep);
+    }
+
+    #[test]
+    fn a_tab_in_the_indentation_is_pointed_at() {
+        let e = parse("a:\n  b: x\n\tc: y\n", 1).unwrap_err();
+        assert!(matches!(e.kind, YamlErrorKind::Syntax(_)), "{e:?}");
+        assert_eq!(e.pos, Pos { line: 4, col: 1 });
     }
 
     #[test]

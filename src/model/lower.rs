@@ -836,11 +836,14 @@ impl<'s, 'a> Lower<'s, 'a> {
                 email: self.opt_string(&c, "email"),
             })
         });
-        let malformed = [("submitted", submitted.is_none()), ("contact", contact.is_none())]
-            .into_iter()
-            .filter(|(key, missing)| *missing && f.get(key).is_some())
-            .map(|(key, _)| key)
-            .collect();
+        let malformed = [
+            ("submitted", submitted.is_none()),
+            ("contact", contact.is_none()),
+        ]
+        .into_iter()
+        .filter(|(key, missing)| *missing && f.get(key).is_some())
+        .map(|(key, _)| key)
+        .collect();
         let legal_bases = self.strings(&f, "legal_bases");
         let indicators = self.list(&f, "indicators", Self::indicator);
         let spending = self.list(&f, "spending", Self::spending_row);

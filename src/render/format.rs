@@ -7,9 +7,10 @@ use crate::diag::Lang;
 use crate::model::Amount;
 use crate::model::money::format_grouped;
 
-/// `1.234.567,5` (vi) or `1,234,567.5` (en).
+/// `1.234.567,5` (vi) or `1,234,567.5` (en). Pages drop the trailing zeros
+/// a sum picks up (`127.5 + 1187.5` is `1315.0`); CSV and JSON keep them.
 pub(crate) fn money(a: Amount, lang: Lang) -> String {
-    format_grouped(a.0, lang)
+    format_grouped(a.0.normalize(), lang)
 }
 
 /// A number that is not money (indicator values), same grouping.

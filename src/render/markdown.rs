@@ -43,7 +43,11 @@ pub(crate) fn slug(text: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-');
-    if out.is_empty() { "muc".to_string() } else { out.to_string() }
+    if out.is_empty() {
+        "muc".to_string()
+    } else {
+        out.to_string()
+    }
 }
 
 /// Renders `text` to clean HTML. Headings are shifted down by `shift`
@@ -54,7 +58,13 @@ pub(crate) fn to_html(text: &str, used: &mut HashSet<String>) -> String {
     // Give headings without an explicit id one from their text.
     let mut i = 0;
     while i < events.len() {
-        if let Event::Start(Tag::Heading { level, id, classes, attrs }) = &events[i] {
+        if let Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) = &events[i]
+        {
             let (level, classes, attrs) = (*level, classes.clone(), attrs.clone());
             let explicit = id.as_ref().map(|s| s.to_string());
             let mut title = String::new();
@@ -102,10 +112,8 @@ pub(crate) fn to_text(text: &str) -> String {
     for e in Parser::new_ext(text, options()) {
         match e {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => {
-                if !out.ends_with(' ') {
-                    out.push(' ');
-                }
+            Event::SoftBreak | Event::HardBreak | Event::End(_) if !out.ends_with(' ') => {
+                out.push(' ');
             }
             _ => {}
         }
@@ -116,7 +124,8 @@ pub(crate) fn to_text(text: &str) -> String {
 /// A set for heading ids, pre-filled with the ids the page itself uses.
 pub(crate) fn page_ids() -> HashSet<String> {
     [
-        "noi-dung", "i", "ii", "ii-1", "ii-2", "ii-3", "iii", "iv", "v", "vi", "vii", "tim-kiem", "top",
+        "noi-dung", "i", "ii", "ii-1", "ii-2", "ii-3", "iii", "iv", "v", "vi", "vii", "tim-kiem",
+        "top",
     ]
     .into_iter()
     .map(String::from)
@@ -133,17 +142,38 @@ mod tests {
 
     #[test]
     fn keeps_formatting_tables_links_lists_images() {
-        let h = html("**b** *i* ~~s~~\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- x\n\n[l](https://x.vn) ![alt](a.png)\n");
-        for part in ["<strong>b</strong>", "<em>i</em>", "<del>s</del>", "<table>", "<td>1</td>", "<li>x</li>", "href=\"https://x.vn\"", "<img src=\"a.png\" alt=\"alt\""] {
+        let h = html(
+            "**b** *i* ~~s~~\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- x\n\n[l](https://x.vn) ![alt](a.png)\n",
+        );
+        for part in [
+            "<strong>b</strong>",
+            "<em>i</em>",
+            "<del>s</del>",
+            "<table>",
+            "<td>1</td>",
+            "<li>x</li>",
+            "href=\"https://x.vn\"",
+            "<img src=\"a.png\" alt=\"alt\"",
+        ] {
             assert!(h.contains(part), "{part} missing in {h}");
         }
     }
 
     #[test]
     fn drops_scripts_handlers_and_javascript_urls() {
-        let h = html("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n\n<iframe src=//evil></iframe><form><input></form><p style=\"color:red\">p</p>\n\n<a href=\"JaVaScRiPt:alert(1)\">y</a>");
+        let h = html(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n\n<iframe src=//evil></iframe><form><input></form><p style=\"color:red\">p</p>\n\n<a href=\"JaVaScRiPt:alert(1)\">y</a>",
+        );
         let lower = h.to_lowercase();
-        for bad in ["<script", "onerror", "javascript:", "<iframe", "<form", "<input", "style="] {
+        for bad in [
+            "<script",
+            "onerror",
+            "javascript:",
+            "<iframe",
+            "<form",
+            "<input",
+            "style=",
+        ] {
             assert!(!lower.contains(bad), "{bad} survived in {h}");
         }
     }

@@ -42,15 +42,32 @@ struct Page {
 }
 
 /// Renders the whole site. Needs a site that passed validation.
-pub(crate) fn render(root: &Path, site: &Site, opts: Options) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+pub(crate) fn render(
+    root: &Path,
+    site: &Site,
+    opts: Options,
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     let lang = site.lang();
     let (Some(config), Some(catalog)) = (site.config.as_ref(), site.catalog.as_ref()) else {
         let mut sink = Sink::new(lang, "content/site.yaml", true);
-        sink.error(Code::E070, Pos::START, tr!(lang, "Cấu hình site chưa hợp lệ.", "The site configuration is not valid."));
+        sink.error(
+            Code::E070,
+            Pos::START,
+            tr!(
+                lang,
+                "Cấu hình site chưa hợp lệ.",
+                "The site configuration is not valid."
+            ),
+        );
         return Err(sink.into_vec());
     };
     let theme = Theme::load(root, &config.theme, lang)?;
-    let ctx = Ctx { site, catalog, theme: &theme, lang };
+    let ctx = Ctx {
+        site,
+        catalog,
+        theme: &theme,
+        lang,
+    };
     let reports: Vec<CycleReport<'_>> = site
         .cycles
         .iter()
@@ -66,7 +83,13 @@ pub(crate) fn render(root: &Path, site: &Site, opts: Options) -> Result<Vec<OutF
             template: "cycle.html",
             path: format!("{}/index.html", r.year),
             title: r.meta.title.clone(),
-            description: format!("{} {}: {} {}", theme.t("consolidated"), r.year, theme.t("planned").to_lowercase(), format::money(r.totals.planned, lang)),
+            description: format!(
+                "{} {}: {} {}",
+                theme.t("consolidated"),
+                r.year,
+                theme.t("planned").to_lowercase(),
+                format::money(r.totals.planned, lang)
+            ),
             data: ctx.cycle_page(r),
         });
         let plan_pages: Vec<Page> = r
@@ -85,16 +108,33 @@ pub(crate) fn render(root: &Path, site: &Site, opts: Options) -> Result<Vec<OutF
             .collect();
         pages.extend(plan_pages);
         let data = format!("{}/data", r.year);
-        files.push((format!("{data}/projects.csv"), exports::projects_csv(site, r)));
-        files.push((format!("{data}/spending.csv"), exports::spending_csv(site, r)));
-        files.push((format!("{data}/indicators.csv"), exports::indicators_csv(site, r)));
+        files.push((
+            format!("{data}/projects.csv"),
+            exports::projects_csv(site, r),
+        ));
+        files.push((
+            format!("{data}/spending.csv"),
+            exports::spending_csv(site, r),
+        ));
+        files.push((
+            format!("{data}/indicators.csv"),
+            exports::indicators_csv(site, r),
+        ));
         files.push((format!("{data}/plan.json"), exports::plan_json(site, r)));
         match exports::workbook(site, r) {
             Ok(bytes) => files.push((format!("{data}/ke-hoach-{}.xlsx", r.year), bytes)),
             Err(e) => {
                 let file = r.meta_file();
                 let mut sink = Sink::new(lang, &file, false);
-                sink.error(Code::E060, Pos::START, tr!(lang, "Không tạo được bảng tính: {e}", "Cannot write the workbook: {e}"));
+                sink.error(
+                    Code::E060,
+                    Pos::START,
+                    tr!(
+                        lang,
+                        "Không tạo được bảng tính: {e}",
+                        "Cannot write the workbook: {e}"
+                    ),
+                );
                 return Err(sink.into_vec());
             }
         }
@@ -117,7 +157,7 @@ pub(crate) fn render(root: &Path, site: &Site, opts: Options) -> Result<Vec<OutF
         "lang": format::lang_code(lang), "unit": config.money_unit.label(lang), "drafts": opts.drafts,
         "base_path": base_path(&config.base_url),
     });
-    let rendered: Vec<Result<OutFile, Diagnostic>> = pages
+    let rendered: Vec<Result<OutFile, Vec<Diagnostic>>> = pages
         .par_iter()
         .map(|p| {
             let depth = p.path.matches('/').count();
@@ -139,7 +179,7 @@ pub(crate) fn render(root: &Path, site: &Site, opts: Options) -> Result<Vec<OutF
     for r in rendered {
         match r {
             Ok(f) => files.push(f),
-            Err(d) => errors.push(d),
+            Err(d) => errors.extend(d),
         }
     }
     if !errors.is_empty() {
@@ -147,11 +187,28 @@ pub(crate) fn render(root: &Path, site: &Site, opts: Options) -> Result<Vec<OutF
         errors.dedup_by(|a, b| a.file == b.file && a.pos == b.pos && a.message == b.message);
         return Err(errors);
     }
-    let page_paths: Vec<String> = files.iter().filter(|(p, _)| p.ends_with("index.html")).map(|(p, _)| p.clone()).collect();
-    files.push(("sitemap.xml".into(), feeds::sitemap(&config.base_url, &page_paths)));
+    let page_paths: Vec<String> = files
+        .iter()
+        .filter(|(p, _)| p.ends_with("index.html"))
+        .map(|(p, _)| p.clone())
+        .collect();
+    files.push((
+        "sitemap.xml".into(),
+        feeds::sitemap(&config.base_url, &page_paths),
+    ));
     files.push(("atom.xml".into(), feeds::atom(config, &reports, &theme)));
-    files.push(("search-index.json".into(), feeds::search_index(&ctx, &reports)));
-    files.push(("robots.txt".into(), format!("User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n", config.base_url).into_bytes()));
+    files.push((
+        "search-index.json".into(),
+        feeds::search_index(&ctx, &reports),
+    ));
+    files.push((
+        "robots.txt".into(),
+        format!(
+            "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
+            config.base_url
+        )
+        .into_bytes(),
+    ));
     files.extend(theme.statics.iter().cloned());
     Ok(files)
 }
@@ -197,7 +254,11 @@ fn index_page(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Page {
         .filter(|a| reports.iter().any(|r| r.entries.iter().any(|e| e.agency.code.value == a.code.value)))
         .map(|a| json!({"code": a.code.value, "name": a.name, "group": groups.get(a.group.id()).cloned().unwrap_or(json!(a.group.id())), "url": format!("agencies/{}/", a.code.value)}))
         .collect();
-    let title = ctx.site.config.as_ref().map_or_else(String::new, |c| c.title.clone());
+    let title = ctx
+        .site
+        .config
+        .as_ref()
+        .map_or_else(String::new, |c| c.title.clone());
     Page {
         template: "index.html",
         path: "index.html".into(),
@@ -207,12 +268,22 @@ fn index_page(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Page {
     }
 }
 
-fn agency_page(ctx: &Ctx<'_>, reports: &[CycleReport<'_>], agency: &crate::model::Agency) -> Option<Page> {
+fn agency_page(
+    ctx: &Ctx<'_>,
+    reports: &[CycleReport<'_>],
+    agency: &crate::model::Agency,
+) -> Option<Page> {
     let lang = ctx.lang;
     let mut years = Vec::new();
     let mut chart_rows = Vec::new();
     for r in reports {
-        let Some(e) = r.entries.iter().find(|e| e.agency.code.value == agency.code.value) else { continue };
+        let Some(e) = r
+            .entries
+            .iter()
+            .find(|e| e.agency.code.value == agency.code.value)
+        else {
+            continue;
+        };
         years.push(json!({
             "year": r.year, "submission": e.submission.id(), "submission_label": ctx.theme.t(e.submission.id()),
             "planned": format::money(e.totals.planned, lang), "spending": format::money(e.totals.spending, lang),
@@ -225,22 +296,59 @@ fn agency_page(ctx: &Ctx<'_>, reports: &[CycleReport<'_>], agency: &crate::model
         return None;
     }
     chart_rows.reverse();
-    let unit = ctx.site.config.as_ref().map_or("", |c| c.money_unit.label(lang));
+    let unit = ctx
+        .site
+        .config
+        .as_ref()
+        .map_or("", |c| c.money_unit.label(lang));
     let labels: Vec<String> = chart_rows.iter().map(|(y, _, _)| y.to_string()).collect();
     let series = vec![
-        charts::Series { name: ctx.theme.t("series_spending"), values: chart_rows.iter().map(|r| r.1.0).collect() },
-        charts::Series { name: ctx.theme.t("series_planned"), values: chart_rows.iter().map(|r| r.2.0).collect() },
+        charts::Series {
+            name: ctx.theme.t("series_spending"),
+            values: chart_rows.iter().map(|r| r.1.0).collect(),
+        },
+        charts::Series {
+            name: ctx.theme.t("series_planned"),
+            values: chart_rows.iter().map(|r| r.2.0).collect(),
+        },
     ];
     let desc = chart_rows
         .iter()
-        .map(|(y, s, p)| format!("{y}: {} / {} {unit}", format::money(*s, lang), format::money(*p, lang)))
+        .map(|(y, s, p)| {
+            format!(
+                "{y}: {} / {} {unit}",
+                format::money(*s, lang),
+                format::money(*p, lang)
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ");
     let title = ctx.theme.t("chart_years");
-    let chart = charts::Chart { id: "c-years".into(), title: title.clone(), desc: desc.clone(), labels: labels.clone(), series, unit: unit.into(), lang };
+    let chart = charts::Chart {
+        id: "c-years".into(),
+        title: title.clone(),
+        desc: desc.clone(),
+        labels: labels.clone(),
+        series,
+        unit: unit.into(),
+        lang,
+    };
     let svg = charts::bar_svg(&chart);
-    let header = vec![ctx.theme.t("year"), ctx.theme.t("series_spending"), ctx.theme.t("series_planned")];
-    let rows: Vec<Vec<String>> = chart_rows.iter().map(|(y, s, p)| vec![y.to_string(), format::money(*s, lang), format::money(*p, lang)]).collect();
+    let header = vec![
+        ctx.theme.t("year"),
+        ctx.theme.t("series_spending"),
+        ctx.theme.t("series_planned"),
+    ];
+    let rows: Vec<Vec<String>> = chart_rows
+        .iter()
+        .map(|(y, s, p)| {
+            vec![
+                y.to_string(),
+                format::money(*s, lang),
+                format::money(*p, lang),
+            ]
+        })
+        .collect();
     let groups = &ctx.theme.strings["groups"];
     Some(Page {
         template: "agency.html",

@@ -27,7 +27,9 @@ impl Ctx<'_> {
     }
 
     fn name<'n>(list: &'n [CodeName], id: &'n str) -> &'n str {
-        list.iter().find(|c| c.id.value == id).map_or(id, |c| c.name.as_str())
+        list.iter()
+            .find(|c| c.id.value == id)
+            .map_or(id, |c| c.name.as_str())
     }
 
     fn agency_name<'n>(&'n self, code: &'n str) -> &'n str {
@@ -37,8 +39,16 @@ impl Ctx<'_> {
     fn split_cells(&self, list: &[CodeName], split: &Split) -> Vec<String> {
         list.iter()
             .map(|c| {
-                let a: Amount = split.iter().filter(|(id, _)| id.value == c.id.value).map(|(_, a)| a.value).sum();
-                if a == Amount::ZERO { String::new() } else { self.m(a) }
+                let a: Amount = split
+                    .iter()
+                    .filter(|(id, _)| id.value == c.id.value)
+                    .map(|(_, a)| a.value)
+                    .sum();
+                if a == Amount::ZERO {
+                    String::new()
+                } else {
+                    self.m(a)
+                }
             })
             .collect()
     }
@@ -63,8 +73,27 @@ impl Ctx<'_> {
             .join("; ")
     }
 
-    fn chart(&self, id: &str, title: &str, desc: String, labels: Vec<String>, series: Vec<Series>, unit: &str) -> Value {
-        let header: Vec<String> = std::iter::once(self.theme.t("category"))
+    fn chart(
+        &self,
+        id: &str,
+        title: &str,
+        desc: String,
+        labels: Vec<String>,
+        series: Vec<Series>,
+        unit: &str,
+    ) -> Value {
+        let first = if unit == "%" {
+            "indicator"
+        } else if id == "c-agency" {
+            "agency"
+        } else if id == "c-level" {
+            "by_level"
+        } else if id == "c-kind" {
+            "by_kind"
+        } else {
+            "category"
+        };
+        let header: Vec<String> = std::iter::once(self.theme.t(first))
             .chain(series.iter().map(|s| s.name.clone()))
             .collect();
         let rows: Vec<Vec<String>> = labels
@@ -72,24 +101,52 @@ impl Ctx<'_> {
             .enumerate()
             .map(|(i, l)| {
                 std::iter::once(l.clone())
-                    .chain(series.iter().map(|s| s.values.get(i).map_or(String::new(), |v| number(*v, self.lang))))
+                    .chain(series.iter().map(|s| {
+                        s.values.get(i).map_or(String::new(), |v| {
+                            crate::model::money::format_grouped(*v, self.lang)
+                        })
+                    }))
                     .collect()
             })
             .collect();
-        let chart = Chart { id: id.to_string(), title: title.to_string(), desc: desc.clone(), labels, series, unit: unit.to_string(), lang: self.lang };
+        let chart = Chart {
+            id: id.to_string(),
+            title: title.to_string(),
+            desc: desc.clone(),
+            labels,
+            series,
+            unit: unit.to_string(),
+            lang: self.lang,
+        };
         json!({ "id": id, "title": title, "desc": desc, "svg": bar_svg(&chart), "header": header, "rows": rows, "unit": unit })
     }
 
-    fn amounts_chart(&self, id: &str, key: &str, pairs: Vec<(String, Amount)>, unit: &str) -> Value {
+    fn amounts_chart(
+        &self,
+        id: &str,
+        key: &str,
+        pairs: Vec<(String, Amount)>,
+        unit: &str,
+    ) -> Value {
         let title = self.theme.t(key);
-        let desc = pairs.iter().map(|(l, a)| format!("{l}: {} {unit}", self.m(*a))).collect::<Vec<_>>().join("; ");
-        let (labels, values): (Vec<String>, Vec<_>) = pairs.into_iter().map(|(l, a)| (l, a.0)).unzip();
-        let series = vec![Series { name: self.theme.t("planned"), values }];
+        let desc = pairs
+            .iter()
+            .map(|(l, a)| format!("{l}: {} {unit}", self.m(*a)))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let (labels, values): (Vec<String>, Vec<_>) =
+            pairs.into_iter().map(|(l, a)| (l, a.0)).unzip();
+        let series = vec![Series {
+            name: self.theme.t("planned"),
+            values,
+        }];
         self.chart(id, &title, desc, labels, series, unit)
     }
 
     fn by_code_pairs(&self, list: &[CodeName], b: &ByCode) -> Vec<(String, Amount)> {
-        list.iter().map(|c| (c.name.clone(), b.get(&c.id.value))).collect()
+        list.iter()
+            .map(|c| (c.name.clone(), b.get(&c.id.value)))
+            .collect()
     }
 
     /// II.1 rows of one plan.
@@ -98,9 +155,15 @@ impl Ctx<'_> {
             .iter()
             .map(|iv| {
                 let def = self.catalog.indicator(&iv.id.value);
-                let name = def.map(|d| d.name.clone()).or_else(|| iv.name.clone()).unwrap_or_else(|| iv.id.value.clone());
+                let name = def
+                    .map(|d| d.name.clone())
+                    .or_else(|| iv.name.clone())
+                    .unwrap_or_else(|| iv.id.value.clone());
                 let unit = def.map(|d| d.unit).or(iv.unit).unwrap_or(Unit::Percent);
-                let fmt = |v: &Option<crate::model::Spanned<rust_decimal::Decimal>>| v.as_ref().map_or(String::new(), |v| self.indicator_value(v.value, unit));
+                let fmt = |v: &Option<crate::model::Spanned<rust_decimal::Decimal>>| {
+                    v.as_ref()
+                        .map_or(String::new(), |v| self.indicator_value(v.value, unit))
+                };
                 json!({
                     "name": name, "unit": unit.id(), "other": def.is_none(),
                     "target": fmt(&iv.target), "actual": fmt(&iv.actual), "goal": fmt(&iv.goal),
@@ -119,11 +182,19 @@ impl Ctx<'_> {
 
     /// II.2 grouped by category with subtotals. `rows` pairs each spending
     /// row with the agency that wrote it (shown on the consolidated page).
-    fn spending_table(&self, rows: &[(&str, &crate::model::SpendingRow)], totals: &Totals, with_agency: bool) -> Value {
+    fn spending_table(
+        &self,
+        rows: &[(&str, &crate::model::SpendingRow)],
+        totals: &Totals,
+        with_agency: bool,
+    ) -> Value {
         let mut groups = Vec::new();
         let mut n = 0;
         for cat in &self.catalog.categories {
-            let mine: Vec<_> = rows.iter().filter(|(_, r)| r.category.value == cat.id.value).collect();
+            let mine: Vec<_> = rows
+                .iter()
+                .filter(|(_, r)| r.category.value == cat.id.value)
+                .collect();
             let items: Vec<Value> = mine
                 .iter()
                 .map(|(agency, r)| {
@@ -136,23 +207,14 @@ impl Ctx<'_> {
                     })
                 })
                 .collect();
-            // Subtotals of a category's levels and kinds are a display
-            // grouping of rows already summed by consolidate per category.
-            let mut lv = ByCode::default();
-            let mut kd = ByCode::default();
-            for (_, r) in &mine {
-                for (id, a) in &r.levels.value {
-                    lv.0.push((id.value.clone(), a.value));
-                }
-                for (id, a) in &r.kinds.value {
-                    kd.0.push((id.value.clone(), a.value));
-                }
-            }
+            let sub = totals.category(&cat.id.value);
+            let zero = Totals::default();
+            let sub = sub.unwrap_or(&zero);
             groups.push(json!({
                 "name": cat.name, "rows": items,
-                "total": self.m(totals.spending_by_category.get(&cat.id.value)),
-                "levels": self.catalog.levels.iter().map(|c| self.m(lv.0.iter().filter(|(k, _)| *k == c.id.value).map(|(_, a)| *a).sum())).collect::<Vec<_>>(),
-                "kinds": self.catalog.kinds.iter().map(|c| self.m(kd.0.iter().filter(|(k, _)| *k == c.id.value).map(|(_, a)| *a).sum())).collect::<Vec<_>>(),
+                "total": self.m(sub.spending),
+                "levels": self.by_code_cells(&self.catalog.levels, &sub.spending_by_level),
+                "kinds": self.by_code_cells(&self.catalog.kinds, &sub.spending_by_kind),
             }));
         }
         json!({
@@ -165,7 +227,11 @@ impl Ctx<'_> {
     }
 
     fn project_row(&self, p: &crate::model::Project, tt: usize, url: Option<String>) -> Value {
-        let partners: Vec<&str> = p.partners.iter().map(|a| self.agency_name(&a.value)).collect();
+        let partners: Vec<&str> = p
+            .partners
+            .iter()
+            .map(|a| self.agency_name(&a.value))
+            .collect();
         json!({
             "tt": tt, "id": p.id.value, "priority": p.priority.value, "name": p.name,
             "category": Self::name(&self.catalog.categories, &p.category.value),
@@ -183,11 +249,18 @@ impl Ctx<'_> {
     }
 
     /// The VI annex grouped by category, with subtotals and a grand total.
-    fn annex(&self, projects: &[(&str, &crate::model::Project, Option<String>)], totals: &Totals) -> Value {
+    fn annex(
+        &self,
+        projects: &[(&str, &crate::model::Project, Option<String>)],
+        totals: &Totals,
+    ) -> Value {
         let mut groups = Vec::new();
         let mut n = 0;
         for cat in &self.catalog.categories {
-            let mine: Vec<_> = projects.iter().filter(|(_, p, _)| p.category.value == cat.id.value).collect();
+            let mine: Vec<_> = projects
+                .iter()
+                .filter(|(_, p, _)| p.category.value == cat.id.value)
+                .collect();
             if mine.is_empty() {
                 continue;
             }
@@ -200,18 +273,13 @@ impl Ctx<'_> {
                     row
                 })
                 .collect();
-            let sum = |f: fn(&crate::model::Project) -> Amount| -> String { self.m(mine.iter().map(|(_, p, _)| f(p)).sum()) };
-            let split_sum_by = |list: &[CodeName], pick: fn(&crate::model::Project) -> &Split| -> Vec<String> {
-                list.iter()
-                    .map(|c| self.m(mine.iter().flat_map(|(_, p, _)| pick(p).iter()).filter(|(id, _)| id.value == c.id.value).map(|(_, a)| a.value).sum()))
-                    .collect()
-            };
+            let zero = Totals::default();
+            let sub = totals.category(&cat.id.value).unwrap_or(&zero);
             groups.push(json!({
                 "name": cat.name, "rows": rows,
-                "total": sum(|p| p.cost.total.value), "spent": sum(|p| p.cost.spent.value),
-                "planned": self.m(totals.by_category.get(&cat.id.value)),
-                "levels": split_sum_by(&self.catalog.levels, |p| &p.levels.value),
-                "kinds": split_sum_by(&self.catalog.kinds, |p| &p.kinds.value),
+                "total": self.m(sub.total), "spent": self.m(sub.spent), "planned": self.m(sub.planned),
+                "levels": self.by_code_cells(&self.catalog.levels, &sub.by_level),
+                "kinds": self.by_code_cells(&self.catalog.kinds, &sub.by_kind),
             }));
         }
         json!({
@@ -238,17 +306,34 @@ impl Ctx<'_> {
 
     /// Context of the consolidated page.
     pub(crate) fn cycle_page(&self, r: &CycleReport<'_>) -> Value {
-        let unit_label = self.site.config.as_ref().map_or("", |c| c.money_unit.label(self.lang));
+        let unit_label = self
+            .site
+            .config
+            .as_ref()
+            .map_or("", |c| c.money_unit.label(self.lang));
         let mut used = page_ids();
         let intro = to_html(&r.meta.body.text, &mut used);
-        let entries: Vec<Value> = r.entries.iter().map(|e| self.entry_row(e, r.year)).collect();
-        let rows: Vec<(&str, &crate::model::SpendingRow)> = r.plans().flat_map(|(a, p)| p.spending.iter().map(move |s| (a.code.value.as_str(), s))).collect();
+        let entries: Vec<Value> = r
+            .entries
+            .iter()
+            .map(|e| self.entry_row(e, r.year))
+            .collect();
+        let rows: Vec<(&str, &crate::model::SpendingRow)> = r
+            .plans()
+            .flat_map(|(a, p)| p.spending.iter().map(move |s| (a.code.value.as_str(), s)))
+            .collect();
         let projects: Vec<(&str, &crate::model::Project, Option<String>)> = r
             .plans()
             .flat_map(|(a, p)| {
                 let mut ps: Vec<_> = p.projects.iter().collect();
                 ps.sort_by_key(|p| p.priority.value);
-                ps.into_iter().map(move |pr| (a.code.value.as_str(), pr, Some(format!("{}/#{}", a.code.value, pr.id.value))))
+                ps.into_iter().map(move |pr| {
+                    (
+                        a.code.value.as_str(),
+                        pr,
+                        Some(format!("{}/#{}", a.code.value, pr.id.value)),
+                    )
+                })
             })
             .collect();
         let indicators: Vec<Value> = r
@@ -267,11 +352,31 @@ impl Ctx<'_> {
         // Charts.
         let t = &r.totals;
         let mut charts = vec![
-            self.amounts_chart("c-category", "chart_by_category", self.by_code_pairs(&self.catalog.categories, &t.by_category), unit_label),
-            self.amounts_chart("c-level", "chart_by_level", self.by_code_pairs(&self.catalog.levels, &t.by_level), unit_label),
-            self.amounts_chart("c-kind", "chart_by_kind", self.by_code_pairs(&self.catalog.kinds, &t.by_kind), unit_label),
+            self.amounts_chart(
+                "c-category",
+                "chart_by_category",
+                self.by_code_pairs(&self.catalog.categories, &t.by_category),
+                unit_label,
+            ),
+            self.amounts_chart(
+                "c-level",
+                "chart_by_level",
+                self.by_code_pairs(&self.catalog.levels, &t.by_level),
+                unit_label,
+            ),
+            self.amounts_chart(
+                "c-kind",
+                "chart_by_kind",
+                self.by_code_pairs(&self.catalog.kinds, &t.by_kind),
+                unit_label,
+            ),
         ];
-        let mut by_agency: Vec<(String, Amount)> = r.entries.iter().filter(|e| e.plan.is_some()).map(|e| (e.agency.name.clone(), e.totals.planned)).collect();
+        let mut by_agency: Vec<(String, Amount)> = r
+            .entries
+            .iter()
+            .filter(|e| e.plan.is_some())
+            .map(|e| (e.agency.name.clone(), e.totals.planned))
+            .collect();
         by_agency.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         if by_agency.len() > 16 {
             let rest: Amount = by_agency[15..].iter().map(|(_, a)| *a).sum();
@@ -280,7 +385,13 @@ impl Ctx<'_> {
         }
         charts.push(self.amounts_chart("c-agency", "chart_by_agency", by_agency, unit_label));
         charts.push(self.compare_chart(&t.spending_by_category, &t.by_category, unit_label));
-        if let Some(c) = self.indicator_chart("c-indicators", r.indicators.iter().filter(|s| s.unit == Unit::Percent && s.reporters > 0).map(|s| (s.name.clone(), s.target, s.actual, s.goal))) {
+        if let Some(c) = self.indicator_chart(
+            "c-indicators",
+            r.indicators
+                .iter()
+                .filter(|s| s.unit == Unit::Percent && s.reporters > 0)
+                .map(|s| (s.name.clone(), s.target, s.actual, s.goal)),
+        ) {
             charts.push(c);
         }
         let mut legal: Vec<&String> = r.meta.legal_bases.iter().collect();
@@ -304,22 +415,63 @@ impl Ctx<'_> {
     }
 
     fn compare_chart(&self, spending: &ByCode, planned: &ByCode, unit: &str) -> Value {
-        let labels: Vec<String> = self.catalog.categories.iter().map(|c| c.name.clone()).collect();
-        let s = Series { name: self.theme.t("series_spending"), values: self.catalog.categories.iter().map(|c| spending.get(&c.id.value).0).collect() };
-        let p = Series { name: self.theme.t("series_planned"), values: self.catalog.categories.iter().map(|c| planned.get(&c.id.value).0).collect() };
+        let labels: Vec<String> = self
+            .catalog
+            .categories
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        let s = Series {
+            name: self.theme.t("series_spending"),
+            values: self
+                .catalog
+                .categories
+                .iter()
+                .map(|c| spending.get(&c.id.value).0)
+                .collect(),
+        };
+        let p = Series {
+            name: self.theme.t("series_planned"),
+            values: self
+                .catalog
+                .categories
+                .iter()
+                .map(|c| planned.get(&c.id.value).0)
+                .collect(),
+        };
         let desc = labels
             .iter()
             .zip(s.values.iter().zip(&p.values))
-            .map(|(l, (a, b))| format!("{l}: {} → {} {unit}", number(*a, self.lang), number(*b, self.lang)))
+            .map(|(l, (a, b))| {
+                format!(
+                    "{l}: {} → {} {unit}",
+                    number(*a, self.lang),
+                    number(*b, self.lang)
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ");
-        self.chart("c-compare", &self.theme.t("chart_compare"), desc, labels, vec![s, p], unit)
+        self.chart(
+            "c-compare",
+            &self.theme.t("chart_compare"),
+            desc,
+            labels,
+            vec![s, p],
+            unit,
+        )
     }
 
     fn indicator_chart(
         &self,
         id: &str,
-        items: impl Iterator<Item = (String, Option<rust_decimal::Decimal>, Option<rust_decimal::Decimal>, Option<rust_decimal::Decimal>)>,
+        items: impl Iterator<
+            Item = (
+                String,
+                Option<rust_decimal::Decimal>,
+                Option<rust_decimal::Decimal>,
+                Option<rust_decimal::Decimal>,
+            ),
+        >,
     ) -> Option<Value> {
         let items: Vec<_> = items.collect();
         if items.is_empty() {
@@ -328,27 +480,52 @@ impl Ctx<'_> {
         let z = rust_decimal::Decimal::ZERO;
         let labels: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
         let series = vec![
-            Series { name: self.theme.t("series_target"), values: items.iter().map(|i| i.1.unwrap_or(z)).collect() },
-            Series { name: self.theme.t("series_actual"), values: items.iter().map(|i| i.2.unwrap_or(z)).collect() },
-            Series { name: self.theme.t("series_goal"), values: items.iter().map(|i| i.3.unwrap_or(z)).collect() },
+            Series {
+                name: self.theme.t("series_target"),
+                values: items.iter().map(|i| i.1.unwrap_or(z)).collect(),
+            },
+            Series {
+                name: self.theme.t("series_actual"),
+                values: items.iter().map(|i| i.2.unwrap_or(z)).collect(),
+            },
+            Series {
+                name: self.theme.t("series_goal"),
+                values: items.iter().map(|i| i.3.unwrap_or(z)).collect(),
+            },
         ];
         let desc = items
             .iter()
             .map(|(l, t, a, g)| {
-                let f = |v: &Option<rust_decimal::Decimal>| v.map_or("—".to_string(), |v| format!("{}%", number(v, self.lang)));
+                let f = |v: &Option<rust_decimal::Decimal>| {
+                    v.map_or("—".to_string(), |v| format!("{}%", number(v, self.lang)))
+                };
                 format!("{l}: {} / {} / {}", f(t), f(a), f(g))
             })
             .collect::<Vec<_>>()
             .join("; ");
-        Some(self.chart(id, &self.theme.t("chart_indicators"), desc, labels, series, "%"))
+        Some(self.chart(
+            id,
+            &self.theme.t("chart_indicators"),
+            desc,
+            labels,
+            series,
+            "%",
+        ))
     }
 
     /// Context of one agency's plan page.
     pub(crate) fn plan_page(&self, r: &CycleReport<'_>, e: &Entry<'_>, plan: &Plan) -> Value {
-        let unit_label = self.site.config.as_ref().map_or("", |c| c.money_unit.label(self.lang));
+        let unit_label = self
+            .site
+            .config
+            .as_ref()
+            .map_or("", |c| c.money_unit.label(self.lang));
         let mut used = page_ids();
         let body = &plan.body;
-        let section = |key: SectionKey, used: &mut HashSet<String>| body.section(key).map(|s| to_html(&body.text[s.content.clone()], used));
+        let section = |key: SectionKey, used: &mut HashSet<String>| {
+            body.section(key)
+                .map(|s| to_html(&body.text[s.content.clone()], used))
+        };
         let preamble = to_html(&body.text[body.preamble.clone()], &mut used);
         let sections = json!({
             "danh_gia": section(SectionKey::DanhGia, &mut used),
@@ -365,19 +542,56 @@ impl Ctx<'_> {
             .collect();
         let mut projects: Vec<&crate::model::Project> = plan.projects.iter().collect();
         projects.sort_by_key(|p| p.priority.value);
-        let rows: Vec<(&str, &crate::model::SpendingRow)> = plan.spending.iter().map(|s| (plan.agency.value.as_str(), s)).collect();
-        let annex_items: Vec<(&str, &crate::model::Project, Option<String>)> = projects.iter().map(|p| (plan.agency.value.as_str(), *p, Some(format!("#{}", p.id.value)))).collect();
+        let rows: Vec<(&str, &crate::model::SpendingRow)> = plan
+            .spending
+            .iter()
+            .map(|s| (plan.agency.value.as_str(), s))
+            .collect();
+        let annex_items: Vec<(&str, &crate::model::Project, Option<String>)> = projects
+            .iter()
+            .map(|p| {
+                (
+                    plan.agency.value.as_str(),
+                    *p,
+                    Some(format!("#{}", p.id.value)),
+                )
+            })
+            .collect();
         let mut legal: Vec<&String> = r.meta.legal_bases.iter().chain(&plan.legal_bases).collect();
         let mut seen = HashSet::new();
         legal.retain(|l| seen.insert(l.as_str()));
         let t = &e.totals;
-        let mut charts = vec![self.amounts_chart("c-category", "chart_by_category", self.by_code_pairs(&self.catalog.categories, &t.by_category), unit_label)];
+        let mut charts = vec![self.amounts_chart(
+            "c-category",
+            "chart_by_category",
+            self.by_code_pairs(&self.catalog.categories, &t.by_category),
+            unit_label,
+        )];
         if let Some(c) = self.indicator_chart(
             "c-indicators",
-            plan.indicators.iter().filter(|iv| self.catalog.indicator(&iv.id.value).map(|d| d.unit).or(iv.unit) == Some(Unit::Percent)).map(|iv| {
-                let name = self.catalog.indicator(&iv.id.value).map(|d| d.name.clone()).or_else(|| iv.name.clone()).unwrap_or_default();
-                (name, iv.target.as_ref().map(|v| v.value), iv.actual.as_ref().map(|v| v.value), iv.goal.as_ref().map(|v| v.value))
-            }),
+            plan.indicators
+                .iter()
+                .filter(|iv| {
+                    self.catalog
+                        .indicator(&iv.id.value)
+                        .map(|d| d.unit)
+                        .or(iv.unit)
+                        == Some(Unit::Percent)
+                })
+                .map(|iv| {
+                    let name = self
+                        .catalog
+                        .indicator(&iv.id.value)
+                        .map(|d| d.name.clone())
+                        .or_else(|| iv.name.clone())
+                        .unwrap_or_default();
+                    (
+                        name,
+                        iv.target.as_ref().map(|v| v.value),
+                        iv.actual.as_ref().map(|v| v.value),
+                        iv.goal.as_ref().map(|v| v.value),
+                    )
+                }),
         ) {
             charts.push(c);
         }

@@ -33,10 +33,22 @@ const STRINGS: &str = include_str!("../../themes/default/strings.json");
 
 /// The default theme's static files.
 const STATIC: &[(&str, &[u8])] = &[
-    ("static/style.css", include_bytes!("../../themes/default/static/style.css")),
-    ("static/search.js", include_bytes!("../../themes/default/static/search.js")),
-    ("static/print.js", include_bytes!("../../themes/default/static/print.js")),
-    ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
+    (
+        "static/style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "static/search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
+    (
+        "static/print.js",
+        include_bytes!("../../themes/default/static/print.js"),
+    ),
+    (
+        "favicon.svg",
+        include_bytes!("../../themes/default/static/favicon.svg"),
+    ),
 ];
 
 /// A loaded theme.
@@ -50,24 +62,107 @@ pub(crate) struct Theme {
     sources: Vec<(String, String)>,
 }
 
-fn template_error(e: &tera::Error, file_of: &dyn Fn(&str) -> String, lang: Lang) -> Diagnostic {
-    let (file, pos, detail) = match e.kind() {
+/// The innermost Tera error that knows its template and line: rendering
+/// errors wrap the report of the template that failed.
+fn located(e: &tera::Error) -> &tera::Error {
+    let mut cur: &dyn std::error::Error = e;
+    let mut best = e;
+    while let Some(next) = cur.source() {
+        if let Some(t) = next.downcast_ref::<tera::Error>() {
+            if matches!(
+                t.kind(),
+                ErrorKind::SyntaxError(_) | ErrorKind::RenderingError(_)
+            ) {
+                best = t;
+            }
+        }
+        cur = next;
+    }
+    best
+}
+
+/// Tera reports validation problems (unknown filters, missing includes) as
+/// one message of rustc-like reports: `error: …` then ` --> name:line:col`.
+fn parse_reports(message: &str) -> Vec<(String, Pos, String)> {
+    let mut out = Vec::new();
+    for report in message.split("\n\n") {
+        let mut lines = report.lines();
+        let Some(first) = lines.next() else { continue };
+        let detail = first.trim().trim_start_matches("error:").trim().to_string();
+        let located = report.lines().find_map(|l| {
+            let rest = l.trim().strip_prefix("-->")?.trim();
+            let mut parts = rest.rsplitn(3, ':');
+            let col: usize = parts.next()?.parse().ok()?;
+            let line: usize = parts.next()?.parse().ok()?;
+            Some((parts.next()?.to_string(), Pos::new(line, col)))
+        });
+        if let Some((name, pos)) = located {
+            out.push((name, pos, detail));
+        }
+    }
+    out
+}
+
+fn template_error(
+    e: &tera::Error,
+    file_of: &dyn Fn(&str) -> String,
+    lang: Lang,
+) -> Vec<Diagnostic> {
+    let e = if matches!(
+        e.kind(),
+        ErrorKind::SyntaxError(_) | ErrorKind::RenderingError(_)
+    ) {
+        e
+    } else {
+        located(e)
+    };
+    let found: Vec<(String, Pos, String)> = match e.kind() {
         ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
             let span = r.span();
-            (file_of(r.filename()), Pos::new(span.start_line, span.start_col + 1), r.message().to_string())
+            vec![(
+                file_of(r.filename()),
+                Pos::new(span.start_line, span.start_col + 1),
+                r.message().to_string(),
+            )]
         }
-        ErrorKind::TemplateNotFound(t) => (file_of(t), Pos::START, e.to_string()),
-        ErrorKind::MissingParent { current, .. } => (file_of(current), Pos::START, e.to_string()),
-        _ => ("themes".to_string(), Pos::START, e.to_string()),
+        ErrorKind::TemplateNotFound(t) => vec![(file_of(t), Pos::START, e.to_string())],
+        ErrorKind::MissingParent { current, .. } => {
+            vec![(file_of(current), Pos::START, e.to_string())]
+        }
+        ErrorKind::Msg(m) => {
+            let reports = parse_reports(m);
+            if reports.is_empty() {
+                vec![("themes".to_string(), Pos::START, m.clone())]
+            } else {
+                reports
+                    .into_iter()
+                    .map(|(n, p, d)| (file_of(&n), p, d))
+                    .collect()
+            }
+        }
+        _ => vec![("themes".to_string(), Pos::START, e.to_string())],
     };
-    let mut sink = Sink::new(lang, &file, false);
-    sink.report(
-        Code::E060,
-        pos,
-        tr!(lang, "Lỗi mẫu trang (template): {detail}", "Template error: {detail}"),
-        Some(tr!(lang, "Sửa tệp mẫu, hoặc xóa nó để dùng mẫu mặc định của giao diện.", "Fix the template, or delete it to fall back to the theme's default.")),
-    );
-    sink.into_vec().remove(0)
+    found
+        .into_iter()
+        .flat_map(|(file, pos, detail)| {
+            let mut sink = Sink::new(lang, &file, false);
+            sink.report(
+                Code::E060,
+                pos,
+                tr!(
+                    lang,
+                    "Lỗi mẫu trang (template): {detail}",
+                    "Template error: {detail}"
+                ),
+                Some(tr!(
+                    lang,
+                    "Sửa tệp mẫu, hoặc xóa nó để dùng mẫu mặc định của giao diện.",
+                    "Fix the template, or delete it to fall back to the theme's default."
+                )),
+            );
+            sink.into_vec()
+        })
+        .collect()
 }
 
 impl Theme {
@@ -76,16 +171,28 @@ impl Theme {
         let dir = root.join("themes").join(name);
         let mut templates: Vec<(String, String, String)> = TEMPLATES
             .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string(), format!("themes/default/templates/{n} (built-in)")))
+            .map(|(n, t)| {
+                (
+                    n.to_string(),
+                    t.to_string(),
+                    format!("themes/default/templates/{n} (built-in)"),
+                )
+            })
             .collect();
         let mut diags = Vec::new();
         let tdir = dir.join("templates");
         if tdir.is_dir() {
-            for entry in WalkDir::new(&tdir).follow_links(false).into_iter().filter_map(Result::ok) {
+            for entry in WalkDir::new(&tdir)
+                .follow_links(false)
+                .into_iter()
+                .filter_map(Result::ok)
+            {
                 if !entry.file_type().is_file() {
                     continue;
                 }
-                let Ok(rel) = entry.path().strip_prefix(&tdir) else { continue };
+                let Ok(rel) = entry.path().strip_prefix(&tdir) else {
+                    continue;
+                };
                 let key = rel.to_string_lossy().replace('\\', "/");
                 if !key.ends_with(".html") && !key.ends_with(".xml") {
                     continue;
@@ -98,24 +205,37 @@ impl Theme {
                     }
                     Err(e) => {
                         let mut sink = Sink::new(lang, &file, false);
-                        sink.error(Code::E001, Pos::START, tr!(lang, "Không đọc được mẫu trang: {e}.", "Cannot read the template: {e}."));
+                        sink.error(
+                            Code::E001,
+                            Pos::START,
+                            tr!(
+                                lang,
+                                "Không đọc được mẫu trang: {e}.",
+                                "Cannot read the template: {e}."
+                            ),
+                        );
                         diags.extend(sink.into_vec());
                     }
                 }
             }
         }
-        let sources: Vec<(String, String)> = templates.iter().map(|(n, _, f)| (n.clone(), f.clone())).collect();
+        let sources: Vec<(String, String)> = templates
+            .iter()
+            .map(|(n, _, f)| (n.clone(), f.clone()))
+            .collect();
         let file_of = |n: &str| {
-            sources
-                .iter()
-                .find(|(k, _)| k == n)
-                .map_or_else(|| format!("themes/{name}/templates/{n}"), |(_, f)| f.clone())
+            sources.iter().find(|(k, _)| k == n).map_or_else(
+                || format!("themes/{name}/templates/{n}"),
+                |(_, f)| f.clone(),
+            )
         };
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
         // All at once: Tera resolves `extends` across the whole set.
-        if let Err(e) = tera.add_raw_templates(templates.iter().map(|(n, t, _)| (n.as_str(), t.as_str()))) {
-            diags.push(template_error(&e, &file_of, lang));
+        if let Err(e) =
+            tera.add_raw_templates(templates.iter().map(|(n, t, _)| (n.as_str(), t.as_str())))
+        {
+            diags.extend(template_error(&e, &file_of, lang));
         }
         let mut strings: Value = serde_json::from_str(STRINGS).unwrap_or(Value::Null);
         if let Ok(text) = std::fs::read_to_string(dir.join("strings.json")) {
@@ -124,7 +244,15 @@ impl Theme {
                 Err(e) => {
                     let file = format!("themes/{name}/strings.json");
                     let mut sink = Sink::new(lang, &file, false);
-                    sink.error(Code::E060, Pos::new(e.line(), e.column()), tr!(lang, "strings.json không hợp lệ: {e}.", "strings.json is invalid: {e}."));
+                    sink.error(
+                        Code::E060,
+                        Pos::new(e.line(), e.column()),
+                        tr!(
+                            lang,
+                            "strings.json không hợp lệ: {e}.",
+                            "strings.json is invalid: {e}."
+                        ),
+                    );
                     diags.extend(sink.into_vec());
                 }
             }
@@ -132,28 +260,54 @@ impl Theme {
         if !diags.is_empty() {
             return Err(diags);
         }
-        let strings = strings.get(crate::render::format::lang_code(lang)).cloned().unwrap_or(Value::Null);
-        let mut statics: Vec<(String, Vec<u8>)> = STATIC.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
+        let strings = strings
+            .get(crate::render::format::lang_code(lang))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let mut statics: Vec<(String, Vec<u8>)> = STATIC
+            .iter()
+            .map(|(p, b)| (p.to_string(), b.to_vec()))
+            .collect();
         let sdir = dir.join("static");
         if sdir.is_dir() {
-            for entry in WalkDir::new(&sdir).follow_links(false).into_iter().filter_map(Result::ok) {
+            for entry in WalkDir::new(&sdir)
+                .follow_links(false)
+                .into_iter()
+                .filter_map(Result::ok)
+            {
                 if !entry.file_type().is_file() {
                     continue;
                 }
-                let Ok(rel) = entry.path().strip_prefix(&sdir) else { continue };
+                let Ok(rel) = entry.path().strip_prefix(&sdir) else {
+                    continue;
+                };
                 let key = rel.to_string_lossy().replace('\\', "/");
-                let key = if key == "favicon.svg" { key } else { format!("static/{key}") };
+                let key = if key == "favicon.svg" {
+                    key
+                } else {
+                    format!("static/{key}")
+                };
                 if let Ok(bytes) = std::fs::read(entry.path()) {
                     statics.retain(|(p, _)| *p != key);
                     statics.push((key, bytes));
                 }
             }
         }
-        Ok(Theme { tera, strings, statics, sources })
+        Ok(Theme {
+            tera,
+            strings,
+            statics,
+            sources,
+        })
     }
 
     /// Renders `template` with `ctx`; a failure is E060.
-    pub(crate) fn render(&self, template: &str, ctx: &tera::Context, lang: Lang) -> Result<String, Diagnostic> {
+    pub(crate) fn render(
+        &self,
+        template: &str,
+        ctx: &tera::Context,
+        lang: Lang,
+    ) -> Result<String, Vec<Diagnostic>> {
         self.tera.render(template, ctx).map_err(|e| {
             let file_of = |n: &str| {
                 self.sources
@@ -167,7 +321,11 @@ impl Theme {
 
     /// An interface string by key, or the key itself.
     pub(crate) fn t(&self, key: &str) -> String {
-        self.strings.get(key).and_then(Value::as_str).unwrap_or(key).to_string()
+        self.strings
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or(key)
+            .to_string()
     }
 }
 

@@ -69,24 +69,24 @@ fn config_rules(site: &Site, lang: Lang) -> Vec<Diagnostic> {
         duplicate_ids(catalog.indicators.iter().map(|i| &i.id), &mut sink);
         if site.agencies.is_some() {
             for ind in &catalog.indicators {
-                if let Some(p) = &ind.provider {
-                    if site.agency(&p.value).is_none() {
-                        let c = &p.value;
-                        sink.report(
-                            Code::E010,
-                            p.pos,
-                            tr!(
-                                lang,
-                                "Đơn vị cung cấp `{c}` không có trong agencies.yaml.",
-                                "Provider `{c}` is not in agencies.yaml."
-                            ),
-                            Some(tr!(
-                                lang,
-                                "Dùng mã của một cơ quan trong agencies.yaml.",
-                                "Use the code of an agency in agencies.yaml."
-                            )),
-                        );
-                    }
+                if let Some(p) = &ind.provider
+                    && site.agency(&p.value).is_none()
+                {
+                    let c = &p.value;
+                    sink.report(
+                        Code::E010,
+                        p.pos,
+                        tr!(
+                            lang,
+                            "Đơn vị cung cấp `{c}` không có trong agencies.yaml.",
+                            "Provider `{c}` is not in agencies.yaml."
+                        ),
+                        Some(tr!(
+                            lang,
+                            "Dùng mã của một cơ quan trong agencies.yaml.",
+                            "Use the code of an agency in agencies.yaml."
+                        )),
+                    );
                 }
             }
         }
@@ -122,26 +122,26 @@ fn duplicate_ids<'a>(ids: impl Iterator<Item = &'a Spanned<String>>, sink: &mut 
 /// The cycle's own file and who has not submitted.
 fn cycle_rules(site: &Site, cycle: &Cycle, lang: Lang) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if let Some(meta) = &cycle.meta {
-        if meta.year != cycle.year {
-            let mut sink = Sink::new(lang, &cycle.meta_file, true);
-            let (y, folder) = (meta.year, cycle.year);
-            sink.report(
-                Code::E012,
-                meta.year_pos,
-                tr!(
-                    lang,
-                    "`year` là {y} nhưng tệp nằm trong thư mục {folder}.",
-                    "`year` is {y} but the file is in folder {folder}."
-                ),
-                Some(tr!(
-                    lang,
-                    "Sửa `year` thành {folder}.",
-                    "Set `year` to {folder}."
-                )),
-            );
-            out.extend(sink.into_vec());
-        }
+    if let Some(meta) = &cycle.meta
+        && meta.year != cycle.year
+    {
+        let mut sink = Sink::new(lang, &cycle.meta_file, true);
+        let (y, folder) = (meta.year, cycle.year);
+        sink.report(
+            Code::E012,
+            meta.year_pos,
+            tr!(
+                lang,
+                "`year` là {y} nhưng tệp nằm trong thư mục {folder}.",
+                "`year` is {y} but the file is in folder {folder}."
+            ),
+            Some(tr!(
+                lang,
+                "Sửa `year` thành {folder}.",
+                "Set `year` to {folder}."
+            )),
+        );
+        out.extend(sink.into_vec());
     }
     if let Some(agencies) = &site.agencies {
         let mut sink = Sink::new(lang, &cycle.meta_file, false);
@@ -282,23 +282,22 @@ fn status_rules(cycle: &Cycle, plan: &Plan, s: &mut Sink<'_>) {
         &plan.submitted,
         &cycle.meta,
         plan.status.value == Status::Draft,
-    ) {
-        if sub.value > meta.deadline.value {
-            let (d, dl) = (
-                sub.value.format("%d/%m/%Y"),
-                meta.deadline.value.format("%d/%m/%Y"),
-            );
-            let days = (sub.value - meta.deadline.value).num_days();
-            s.error(
-                Code::W101,
-                sub.pos,
-                tr!(
-                    lang,
-                    "Gửi ngày {d}, trễ {days} ngày so với hạn {dl}.",
-                    "Submitted on {d}, {days} days after the deadline {dl}."
-                ),
-            );
-        }
+    ) && sub.value > meta.deadline.value
+    {
+        let (d, dl) = (
+            sub.value.format("%d/%m/%Y"),
+            meta.deadline.value.format("%d/%m/%Y"),
+        );
+        let days = (sub.value - meta.deadline.value).num_days();
+        s.error(
+            Code::W101,
+            sub.pos,
+            tr!(
+                lang,
+                "Gửi ngày {d}, trễ {days} ngày so với hạn {dl}.",
+                "Submitted on {d}, {days} days after the deadline {dl}."
+            ),
+        );
     }
     let has_contact = plan
         .contact
@@ -386,26 +385,26 @@ fn indicator_rules(site: &Site, catalog: Option<&Catalog>, plan: &Plan, s: &mut 
                 None
             }
         };
-        if let Some(provider) = def.and_then(|d| d.provider.as_ref()) {
-            if provider.value != plan.agency.value {
-                let p = site
-                    .agency(&provider.value)
-                    .map_or(provider.value.as_str(), |a| a.name.as_str());
-                s.report(
-                    Code::E021,
-                    ind.id.pos,
-                    tr!(
-                        lang,
-                        "Chỉ tiêu `{id}` do {p} tổng hợp và cung cấp, cơ quan khác không báo cáo.",
-                        "Indicator `{id}` is reported by {p} only."
-                    ),
-                    Some(tr!(
-                        lang,
-                        "Xóa chỉ tiêu này khỏi kế hoạch.",
-                        "Remove this indicator from the plan."
-                    )),
-                );
-            }
+        if let Some(provider) = def.and_then(|d| d.provider.as_ref())
+            && provider.value != plan.agency.value
+        {
+            let p = site
+                .agency(&provider.value)
+                .map_or(provider.value.as_str(), |a| a.name.as_str());
+            s.report(
+                Code::E021,
+                ind.id.pos,
+                tr!(
+                    lang,
+                    "Chỉ tiêu `{id}` do {p} tổng hợp và cung cấp, cơ quan khác không báo cáo.",
+                    "Indicator `{id}` is reported by {p} only."
+                ),
+                Some(tr!(
+                    lang,
+                    "Xóa chỉ tiêu này khỏi kế hoạch.",
+                    "Remove this indicator from the plan."
+                )),
+            );
         }
         let values = [&ind.target, &ind.actual, &ind.goal];
         match unit {
@@ -468,27 +467,26 @@ fn indicator_rules(site: &Site, catalog: Option<&Catalog>, plan: &Plan, s: &mut 
         }
         if let (Some(goal), Some(actual), Some(Unit::Percent | Unit::Count)) =
             (&ind.goal, &ind.actual, unit)
+            && goal.value < actual.value
         {
-            if goal.value < actual.value {
-                let (g, a) = (
-                    format_grouped(goal.value, lang),
-                    format_grouped(actual.value, lang),
-                );
-                s.report(
-                    Code::W103,
-                    goal.pos,
-                    tr!(
-                        lang,
-                        "Mục tiêu {g} thấp hơn ước thực hiện năm trước {a}.",
-                        "Goal {g} is lower than last year's estimate {a}."
-                    ),
-                    Some(tr!(
-                        lang,
-                        "Kiểm tra lại số liệu, hoặc giải thích trong `note`.",
-                        "Check the figures, or explain in `note`."
-                    )),
-                );
-            }
+            let (g, a) = (
+                format_grouped(goal.value, lang),
+                format_grouped(actual.value, lang),
+            );
+            s.report(
+                Code::W103,
+                goal.pos,
+                tr!(
+                    lang,
+                    "Mục tiêu {g} thấp hơn ước thực hiện năm trước {a}.",
+                    "Goal {g} is lower than last year's estimate {a}."
+                ),
+                Some(tr!(
+                    lang,
+                    "Kiểm tra lại số liệu, hoặc giải thích trong `note`.",
+                    "Check the figures, or explain in `note`."
+                )),
+            );
         }
     }
 }

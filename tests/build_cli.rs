@@ -1,0 +1,515 @@
+//! `planpress build` on real sites: the demo and broken or hostile copies.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rust_decimal::Decimal;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_planpress"))
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of the demo site's content in a fresh temp folder.
+fn demo_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("content"), &dir.path().join("content"));
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn build(root: &Path, extra: &[&str]) -> Output {
+    bin()
+        .arg("build")
+        .arg("--root")
+        .arg(root)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str_exact(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))
+}
+
+fn json(p: &Path) -> serde_json::Value {
+    serde_json::from_str(&read(p)).unwrap()
+}
+
+#[test]
+fn demo_builds_every_contract_path() {
+    let site = demo_copy();
+    let out = build(site.path(), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let o = site.path().join("output");
+    for p in [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "atom.xml",
+        "2019/index.html",
+        "2019/so-tttt/index.html",
+        "agencies/so-tttt/index.html",
+        "2019/data/projects.csv",
+        "2019/data/spending.csv",
+        "2019/data/indicators.csv",
+        "2019/data/plan.json",
+        "2019/data/ke-hoach-2019.xlsx",
+        "search-index.json",
+        "static/style.css",
+    ] {
+        assert!(o.join(p).is_file(), "{p} missing");
+    }
+    // The draft and the missing agency have no page; the late one does.
+    assert!(!o.join("2019/hoi-lhpn").exists());
+    assert!(!o.join("2019/ubnd-ly-son").exists());
+    assert!(o.join("2019/so-y-te/index.html").is_file());
+}
+
+#[test]
+fn plan_json_totals_agree_with_csv_and_xlsx() {
+    let site = demo_copy();
+    assert!(build(site.path(), &[]).status.success());
+    let data = site.path().join("output/2019/data");
+    let plan = json(&data.join("plan.json"));
+    assert_eq!(plan["year"], 2019);
+    assert_eq!(plan["money_unit"], "trieu-dong");
+    let totals = &plan["totals"];
+    let planned = dec(totals["planned"].as_str().unwrap());
+
+    // Every amount is a decimal string, and the splits add up to `planned`.
+    for key in ["by_category", "by_level", "by_kind"] {
+        let sum: Decimal = totals[key]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| dec(v.as_str().unwrap()))
+            .sum();
+        assert_eq!(sum, planned, "{key}");
+    }
+    let agencies = plan["agencies"].as_array().unwrap();
+    let by_agency: Decimal = agencies
+        .iter()
+        .map(|a| dec(a["planned"].as_str().unwrap()))
+        .sum();
+    assert_eq!(by_agency, planned);
+    let spending: Decimal = agencies
+        .iter()
+        .map(|a| dec(a["spending"].as_str().unwrap()))
+        .sum();
+    assert_eq!(spending, dec(totals["spending"].as_str().unwrap()));
+    let status =
+        |code: &str| agencies.iter().find(|a| a["code"] == code).unwrap()["submission"].clone();
+    assert_eq!(status("ubnd-ly-son"), "missing");
+    assert_eq!(status("hoi-lhpn"), "draft");
+    assert_eq!(status("so-y-te"), "late");
+    assert_eq!(status("so-tttt"), "on-time");
+    // The agency not expected to submit (and who did not) is absent.
+    assert!(agencies.iter().all(|a| a["code"] != "lien-hiep-hoi-khkt"));
+
+    // projects.csv: BOM, RFC 4180, and its planned column sums to the total.
+    let bytes = std::fs::read(data.join("projects.csv")).unwrap();
+    assert!(bytes.starts_with(b"\xef\xbb\xbf"));
+    let mut rdr = csv::Reader::from_reader(&bytes[3..]);
+    let headers = rdr.headers().unwrap().clone();
+    let col = headers
+        .iter()
+        .position(|h| h.starts_with("Cần thực hiện trong năm"))
+        .expect("planned column");
+    let csv_sum: Decimal = rdr.records().map(|r| dec(&r.unwrap()[col])).sum();
+    assert_eq!(csv_sum, planned);
+
+    // The workbook reads back, and its annex total row holds the same figure.
+    use calamine::{DataType, Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook(data.join("ke-hoach-2019.xlsx")).unwrap();
+    let names = wb.sheet_names().to_vec();
+    assert_eq!(names.len(), 4, "{names:?}");
+    let range = wb.worksheet_range(&names[0]).unwrap();
+    let total_row = range
+        .rows()
+        .find(|r| r.iter().any(|c| c.to_string() == "Tổng cộng"))
+        .expect("a Tổng cộng row");
+    let expected: f64 = planned.to_string().parse().unwrap();
+    assert!(
+        total_row.iter().any(|c| c.get_float() == Some(expected)),
+        "{total_row:?} has no {expected}"
+    );
+}
+
+#[test]
+fn pages_use_vietnamese_numbers_and_dates() {
+    let site = demo_copy();
+    assert!(build(site.path(), &[]).status.success());
+    let o = site.path().join("output");
+    let plan = json(&o.join("2019/data/plan.json"));
+    let planned = plan["totals"]["planned"].as_str().unwrap().to_string();
+    let cycle = read(&o.join("2019/index.html"));
+    // 43820.5 → 43.820,5
+    let d = dec(&planned).normalize();
+    let text = d.to_string();
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    if !frac.is_empty() {
+        grouped = format!("{grouped},{frac}");
+    }
+    assert!(
+        cycle.contains(&grouped),
+        "{grouped} not on the consolidated page"
+    );
+    assert!(cycle.contains("triệu đồng"));
+    assert!(cycle.contains("31/07/2018"), "deadline as dd/mm/yyyy");
+    let late = read(&o.join("2019/so-y-te/index.html"));
+    assert!(late.contains("06/08/2018"));
+    assert!(cycle.contains("<html lang=\"vi\">"));
+}
+
+#[test]
+fn english_interface() {
+    let site = demo_copy();
+    let p = site.path().join("content/site.yaml");
+    std::fs::write(&p, read(&p).replace("language: vi", "language: en")).unwrap();
+    assert!(build(site.path(), &[]).status.success());
+    let page = read(&site.path().join("output/2019/index.html"));
+    assert!(page.contains("<html lang=\"en\">"));
+    assert!(page.contains("Grand total"));
+    assert!(page.contains("million VND"));
+}
+
+#[test]
+fn drafts_only_with_the_flag_and_marked() {
+    let site = demo_copy();
+    assert!(build(site.path(), &[]).status.success());
+    let o = site.path().join("output");
+    assert!(!o.join("2019/hoi-lhpn/index.html").exists());
+    let without = json(&o.join("2019/data/plan.json"));
+
+    assert!(build(site.path(), &["--drafts"]).status.success());
+    let page = read(&o.join("2019/hoi-lhpn/index.html"));
+    assert!(page.contains("BẢN NHÁP"), "draft banner");
+    let home = read(&o.join("index.html"));
+    assert!(
+        home.contains("draft-site"),
+        "every page says drafts are included"
+    );
+    let with = json(&o.join("2019/data/plan.json"));
+    let a = dec(without["totals"]["planned"].as_str().unwrap());
+    let b = dec(with["totals"]["planned"].as_str().unwrap());
+    assert!(b > a, "the draft's projects count with --drafts");
+}
+
+#[test]
+fn errors_write_nothing_and_keep_the_old_output() {
+    let site = demo_copy();
+    assert!(build(site.path(), &[]).status.success());
+    let index = site.path().join("output/index.html");
+    let before = read(&index);
+    let plan = site.path().join("content/2019/so-tttt.md");
+    let text = read(&plan).replacen("total: ", "total: -", 1);
+    std::fs::write(&plan, text).unwrap();
+    let out = build(site.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("content/2019/so-tttt.md:"), "{stderr}");
+    assert_eq!(read(&index), before);
+}
+
+#[test]
+fn template_errors_are_e060_with_file_and_line() {
+    let site = demo_copy();
+    let t = site.path().join("themes/default/templates");
+    std::fs::create_dir_all(&t).unwrap();
+    std::fs::write(t.join("404.html"), "{% extends \"base.html\" %}\n{% block content %}\n{{ data.x | nosuchfilter }}\n{% endblock %}\n").unwrap();
+    let out = build(site.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("E060"), "{stderr}");
+    assert!(
+        stderr.contains("themes/default/templates/404.html:3:"),
+        "{stderr}"
+    );
+    assert!(!site.path().join("output").exists());
+}
+
+#[test]
+fn one_template_overrides_the_builtin_theme() {
+    let site = demo_copy();
+    let t = site.path().join("themes/default/templates");
+    std::fs::create_dir_all(&t).unwrap();
+    std::fs::write(
+        t.join("404.html"),
+        "{% extends \"base.html\" %}{% block content %}<p>Trang riêng của tỉnh</p>{% endblock %}",
+    )
+    .unwrap();
+    std::fs::create_dir_all(site.path().join("themes/default/static")).unwrap();
+    std::fs::write(site.path().join("themes/default/static/extra.css"), "p{}").unwrap();
+    assert!(build(site.path(), &[]).status.success());
+    let o = site.path().join("output");
+    assert!(read(&o.join("404.html")).contains("Trang riêng của tỉnh"));
+    assert!(o.join("static/extra.css").is_file());
+    assert!(
+        read(&o.join("2019/index.html")).contains("VI."),
+        "other templates stay built in"
+    );
+}
+
+const PAYLOADS: [&str; 5] = [
+    "<script>alert('x1')</script>",
+    "<img src=x onerror=alert('x2')>",
+    "[bấm](javascript:alert('x3'))",
+    "<a href=\"javascript:alert('x4')\">a</a>",
+    "<iframe src=\"https://evil.example\"></iframe><form action=\"https://evil.example\"><input></form><p style=\"x:1\" onclick=\"alert('x5')\">p</p>",
+];
+
+#[test]
+fn hostile_markdown_and_front_matter_never_reach_a_page() {
+    let site = demo_copy();
+    let plan = site.path().join("content/2019/so-tttt.md");
+    let text = read(&plan);
+    // In the body, under every section.
+    let mut hostile = text.clone();
+    for p in PAYLOADS {
+        hostile.push_str(&format!("\n\n{p}\n"));
+        hostile = hostile.replacen("## III.", &format!("{p}\n\n## III."), 1);
+    }
+    // In front-matter strings: task, objective, note, contact, legal bases.
+    let js = "<script>alert('fm')</script><img src=x onerror=alert('fm2')>";
+    hostile = hostile.replacen("name: \"Bùi", &format!("name: \"{js} Bùi"), 1);
+    hostile = hostile.replacen("task: \"", &format!("task: \"{js}"), 1);
+    hostile = hostile.replacen("objective: \"", &format!("objective: \"{js}"), 1);
+    hostile = hostile.replacen("basis: \"", &format!("basis: \"{js}"), 1);
+    std::fs::write(&plan, hostile).unwrap();
+    let cat = site.path().join("content/catalog.yaml");
+    std::fs::write(
+        &cat,
+        read(&cat).replacen("name: \"Hạ tầng", &format!("name: \"{js}Hạ tầng"), 1),
+    )
+    .unwrap();
+    let out = build(site.path(), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let o = site.path().join("output");
+    let mut checked = 0;
+    for entry in walk(&o) {
+        if !entry.extension().is_some_and(|e| e == "html" || e == "xml") {
+            continue;
+        }
+        let page = read(&entry).to_lowercase();
+        // Escaped text may say "onerror=": only real tags count.
+        for tag in tags(&page) {
+            for bad in ["onerror", "onclick", "javascript:", "style=\"x"] {
+                assert!(
+                    !tag.contains(bad),
+                    "{bad} in <{tag}> of {}",
+                    entry.display()
+                );
+            }
+            // The theme's own search form is fine; the injected ones are not.
+            assert!(!tag.starts_with("iframe"), "<{tag}> in {}", entry.display());
+            assert!(
+                !tag.contains("evil.example"),
+                "<{tag}> in {}",
+                entry.display()
+            );
+        }
+        assert!(
+            !page.contains("<script>alert"),
+            "script in {}",
+            entry.display()
+        );
+        checked += 1;
+    }
+    assert!(checked > 10);
+    let page = read(&o.join("2019/so-tttt/index.html"));
+    assert!(
+        page.contains("&lt;script&gt;alert"),
+        "front-matter text is shown, escaped"
+    );
+}
+
+/// The inside of every `<…>` tag of a page.
+fn tags(page: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = page;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('>') else { break };
+        out.push(&after[..end]);
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A larger site: the demo's plans copied under new agency codes, so that a
+/// build takes long enough to be killed in the middle.
+fn big_site(copies: usize) -> tempfile::TempDir {
+    let site = demo_copy();
+    let c = site.path().join("content");
+    let mut agencies = read(&c.join("agencies.yaml"));
+    let plan = read(&c.join("2019/so-tttt.md"));
+    for i in 0..copies {
+        let code = format!("co-quan-{i:04}");
+        agencies.push_str(&format!(
+            "\n- code: {code}\n  name: Cơ quan thử {i}\n  group: so-ban-nganh\n"
+        ));
+        std::fs::write(
+            c.join(format!("2019/{code}.md")),
+            plan.replacen("agency: so-tttt", &format!("agency: {code}"), 1),
+        )
+        .unwrap();
+    }
+    std::fs::write(c.join("agencies.yaml"), agencies).unwrap();
+    site
+}
+
+/// Killing a build at any moment leaves the previous output whole: every
+/// file of the old build is there with its old bytes, or the new build is
+/// there whole.
+#[test]
+fn a_killed_build_leaves_the_previous_output_whole() {
+    let site = big_site(150);
+    assert!(build(site.path(), &[]).status.success());
+    let out = site.path().join("output");
+    let snapshot = |dir: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        let mut v: Vec<_> = walk(dir)
+            .into_iter()
+            .map(|p| {
+                (
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let old = snapshot(&out);
+    // The next build changes one figure everywhere it shows.
+    let p = site.path().join("content/2019/co-quan-0000.md");
+    std::fs::write(
+        &p,
+        read(&p).replacen("Bùi Thị Phương Dung", "Nguyễn Văn Mới", 1),
+    )
+    .unwrap();
+    let mut saw_new = false;
+    for delay_ms in [5u64, 20, 40, 60, 90, 120, 160, 220, 300, 400, 600] {
+        let mut child = bin()
+            .arg("build")
+            .arg("--root")
+            .arg(site.path())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = snapshot(&out);
+        if now != old {
+            // Not the old build: then the whole new one.
+            let page = String::from_utf8_lossy(
+                &now.iter()
+                    .find(|(p, _)| p == Path::new("2019/co-quan-0000/index.html"))
+                    .unwrap()
+                    .1,
+            )
+            .to_string();
+            assert!(page.contains("Nguyễn Văn Mới"));
+            assert_eq!(now.len(), old.len());
+            saw_new = true;
+            break;
+        }
+    }
+    // Whatever happened, a clean build afterwards works and leaves no
+    // stray work folders beside the output.
+    assert!(build(site.path(), &[]).status.success());
+    let names: Vec<String> = std::fs::read_dir(site.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with(".output.")),
+        "{names:?}"
+    );
+    let _ = saw_new;
+}
+
+#[test]
+fn sitemap_and_feed_are_well_formed() {
+    let site = demo_copy();
+    assert!(build(site.path(), &[]).status.success());
+    let o = site.path().join("output");
+    let sitemap = read(&o.join("sitemap.xml"));
+    assert!(sitemap.contains("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
+    assert!(sitemap.contains("<loc>https://example.gov.vn/ke-hoach-cntt/2019/so-tttt/</loc>"));
+    let atom = read(&o.join("atom.xml"));
+    for part in [
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\">",
+        "<updated>",
+        "<id>https://",
+        "<entry>",
+    ] {
+        assert!(atom.contains(part), "{part}");
+    }
+}
+
+#[test]
+fn search_index_folds_diacritics() {
+    let site = demo_copy();
+    assert!(build(site.path(), &[]).status.success());
+    let idx = json(&site.path().join("output/search-index.json"));
+    let docs = idx.as_array().unwrap();
+    assert!(
+        docs.iter()
+            .any(|d| d["k"].as_str().unwrap().contains("dao tao")),
+        "Đào tạo folds to dao tao"
+    );
+    assert!(
+        docs.iter()
+            .any(|d| d["k"].as_str().unwrap().contains("ha tang"))
+    );
+    assert!(docs.iter().all(|d| !d["k"].as_str().unwrap().contains('đ')));
+}
