@@ -31,6 +31,9 @@ pub(crate) struct Options {
     pub(crate) drafts: bool,
 }
 
+/// Pages from which a build shows a progress bar.
+const PROGRESS_FROM: usize = 200;
+
 /// A page to render: template, output path, depth below the root, title and
 /// page-specific context.
 struct Page {
@@ -157,8 +160,20 @@ pub(crate) fn render(
         "lang": format::lang_code(lang), "unit": config.money_unit.label(lang), "drafts": opts.drafts,
         "base_path": base_path(&config.base_url),
     });
+    // Long builds show progress on a terminal; indicatif draws nothing when
+    // stderr is not one.
+    let bar = if pages.len() >= PROGRESS_FROM {
+        indicatif::ProgressBar::new(pages.len() as u64).with_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {bar:40} {pos}/{len}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        )
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_message(theme.t("pages"));
     let rendered: Vec<Result<OutFile, Vec<Diagnostic>>> = pages
         .par_iter()
+        .inspect(|_| bar.inc(1))
         .map(|p| {
             let depth = p.path.matches('/').count();
             let root_rel = if p.template == "404.html" { base_path(&config.base_url) } else { "../".repeat(depth) };
@@ -175,6 +190,7 @@ pub(crate) fn render(
             theme.render(p.template, &c, lang).map(|html| (p.path.clone(), html.into_bytes()))
         })
         .collect();
+    bar.finish_and_clear();
     let mut errors = Vec::new();
     for r in rendered {
         match r {
