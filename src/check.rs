@@ -42,8 +42,8 @@ pub fn check(root: &Path) -> Result<Checked, LoadError> {
     diagnostics.extend(validate::validate(&loaded.site));
     // Template syntax is part of the site too: a broken override is E060
     // here, not first at build time.
-    if let Some(config) = &loaded.site.config {
-        if let Err(errors) = Theme::load(&loaded.root, &config.theme, config.language) {
+    if let Some(config) = &loaded.site.config
+        && let Err(errors) = Theme::load(&loaded.root, &config.theme, config.language) {
             for d in &errors {
                 if let Ok(text) = std::fs::read_to_string(loaded.root.join(&d.file)) {
                     loaded.sources.insert(d.file.clone(), text);
@@ -51,7 +51,6 @@ pub fn check(root: &Path) -> Result<Checked, LoadError> {
             }
             diagnostics.extend(errors);
         }
-    }
     diag::sort(&mut diagnostics);
     let sources = std::mem::take(&mut loaded.sources);
     Ok(Checked {

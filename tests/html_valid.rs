@@ -3,6 +3,8 @@
 //! vnu comes from the npm package `vnu-jar`, installed by `.ci/run` into
 //! `.ci/node_modules`, and runs on Java. `VNU_JAR` points elsewhere.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

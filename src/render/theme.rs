@@ -68,14 +68,13 @@ fn located(e: &tera::Error) -> &tera::Error {
     let mut cur: &dyn std::error::Error = e;
     let mut best = e;
     while let Some(next) = cur.source() {
-        if let Some(t) = next.downcast_ref::<tera::Error>() {
-            if matches!(
+        if let Some(t) = next.downcast_ref::<tera::Error>()
+            && matches!(
                 t.kind(),
                 ErrorKind::SyntaxError(_) | ErrorKind::RenderingError(_)
             ) {
                 best = t;
             }
-        }
         cur = next;
     }
     best

@@ -1,0 +1,112 @@
+//! Benchmark of `planpress::build` on a generated corpus (1,000 plans by
+//! default; `PLANPRESS_BENCH_PLANS` changes it), against Hugo building the
+//! same plans' Markdown and project tables with a minimal layout, measured
+//! in the same run. Run with `cargo bench --bench build`.
+
+#[path = "common/corpus.rs"]
+mod corpus;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 5;
+const YEAR: i32 = 2019;
+const DEFAULT_PLANS: usize = 1000;
+const TARGET: Duration = Duration::from_secs(2);
+
+/// A minimal Hugo site over the same plan files: each plan's body as
+/// Markdown and its projects as a table (Hugo reads the YAML front matter).
+const HUGO_CONFIG: &str = "baseURL = 'https://example.gov.vn/'\ntitle = 'bench'\ndisableKinds = ['taxonomy', 'term', 'RSS', 'sitemap', 'robotsTXT', '404']\n";
+const HUGO_SINGLE: &str = r#"<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>
+<h1>{{ .Params.agency }}</h1>
+<table><tr><th>TT</th><th>Tên</th><th>Tổng</th><th>Đã thực hiện</th><th>Năm nay</th></tr>
+{{ range .Params.projects }}<tr><td>{{ .priority }}</td><td>{{ .name }}</td><td>{{ .cost.total }}</td><td>{{ .cost.spent }}</td><td>{{ .cost.planned }}</td></tr>{{ end }}
+</table>
+<table><tr><th>Nội dung</th><th>Tổng</th></tr>{{ range .Params.spending }}<tr><td>{{ .task }}</td><td>{{ .total }}</td></tr>{{ end }}</table>
+{{ .Content }}
+</body></html>"#;
+const HUGO_LIST: &str = r#"<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Params.agency }}</a></li>{{ end }}</ul></body></html>"#;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn hugo_site(corpus: &Path, dir: &Path) -> std::io::Result<()> {
+    let content = dir.join("content/plans");
+    std::fs::create_dir_all(&content)?;
+    std::fs::create_dir_all(dir.join("layouts/_default"))?;
+    std::fs::write(dir.join("config.toml"), HUGO_CONFIG)?;
+    std::fs::write(dir.join("layouts/_default/single.html"), HUGO_SINGLE)?;
+    std::fs::write(dir.join("layouts/_default/list.html"), HUGO_LIST)?;
+    std::fs::write(dir.join("layouts/index.html"), HUGO_LIST)?;
+    for e in std::fs::read_dir(corpus.join(format!("content/{YEAR}")))? {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.ends_with(".md") && !name.starts_with('_') {
+            std::fs::copy(e.path(), content.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
+fn main() {
+    let plans = std::env::var("PLANPRESS_BENCH_PLANS").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_PLANS);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = dir.path().join("site");
+    corpus::generate(&site, plans, YEAR);
+    let out = dir.path().join("out");
+    // Warm-up, and the corpus must build.
+    match planpress::build(&site, Some(&out), false) {
+        Ok(planpress::BuildOutcome::Built { files, .. }) => println!("corpus: {plans} plans, {files} files written"),
+        other => panic!("the corpus does not build: {other:?}"),
+    }
+    let mut times = Vec::new();
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let r = planpress::build(&site, Some(&out), false);
+        times.push(t.elapsed());
+        assert!(matches!(r, Ok(planpress::BuildOutcome::Built { .. })));
+    }
+    let ours = median(times.clone());
+    println!(
+        "planpress build: median {:.3} s (min {:.3}, max {:.3}) over {RUNS} runs; target {:.1} s: {}",
+        ours.as_secs_f64(),
+        times.iter().min().map_or(0.0, Duration::as_secs_f64),
+        times.iter().max().map_or(0.0, Duration::as_secs_f64),
+        TARGET.as_secs_f64(),
+        if ours <= TARGET { "met" } else { "MISSED" }
+    );
+
+    let hugo_dir = dir.path().join("hugo");
+    if let Err(e) = hugo_site(&site, &hugo_dir) {
+        println!("peer skipped: cannot lay out the Hugo site: {e}");
+        return;
+    }
+    let run_hugo = || Command::new("hugo").args(["--quiet", "-s"]).arg(&hugo_dir).arg("-d").arg(dir.path().join("hugo-out")).output();
+    match run_hugo() {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => {
+            println!("peer skipped: hugo failed: {}", String::from_utf8_lossy(&o.stderr));
+            return;
+        }
+        Err(e) => {
+            println!("peer skipped: hugo not found ({e}); apt-get install hugo");
+            return;
+        }
+    }
+    let mut peer = Vec::new();
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let o = run_hugo().expect("hugo");
+        peer.push(t.elapsed());
+        assert!(o.status.success());
+    }
+    let theirs = median(peer);
+    println!("hugo (same plans, Markdown and project tables only): median {:.3} s", theirs.as_secs_f64());
+    println!(
+        "ratio planpress / hugo = {:.2} (target ≤ 1.0; planpress also validates, consolidates, draws charts and writes CSV/JSON/XLSX)",
+        ours.as_secs_f64() / theirs.as_secs_f64()
+    );
+}
