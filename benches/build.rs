@@ -52,14 +52,19 @@ fn hugo_site(corpus: &Path, dir: &Path) -> std::io::Result<()> {
 }
 
 fn main() {
-    let plans = std::env::var("PLANPRESS_BENCH_PLANS").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_PLANS);
+    let plans = std::env::var("PLANPRESS_BENCH_PLANS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_PLANS);
     let dir = tempfile::tempdir().expect("temp dir");
     let site = dir.path().join("site");
     corpus::generate(&site, plans, YEAR);
     let out = dir.path().join("out");
     // Warm-up, and the corpus must build.
     match planpress::build(&site, Some(&out), false) {
-        Ok(planpress::BuildOutcome::Built { files, .. }) => println!("corpus: {plans} plans, {files} files written"),
+        Ok(planpress::BuildOutcome::Built { files, .. }) => {
+            println!("corpus: {plans} plans, {files} files written")
+        }
         other => panic!("the corpus does not build: {other:?}"),
     }
     let mut times = Vec::new();
@@ -84,11 +89,21 @@ fn main() {
         println!("peer skipped: cannot lay out the Hugo site: {e}");
         return;
     }
-    let run_hugo = || Command::new("hugo").args(["--quiet", "-s"]).arg(&hugo_dir).arg("-d").arg(dir.path().join("hugo-out")).output();
+    let run_hugo = || {
+        Command::new("hugo")
+            .args(["--quiet", "-s"])
+            .arg(&hugo_dir)
+            .arg("-d")
+            .arg(dir.path().join("hugo-out"))
+            .output()
+    };
     match run_hugo() {
         Ok(o) if o.status.success() => {}
         Ok(o) => {
-            println!("peer skipped: hugo failed: {}", String::from_utf8_lossy(&o.stderr));
+            println!(
+                "peer skipped: hugo failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
             return;
         }
         Err(e) => {
@@ -104,7 +119,10 @@ fn main() {
         assert!(o.status.success());
     }
     let theirs = median(peer);
-    println!("hugo (same plans, Markdown and project tables only): median {:.3} s", theirs.as_secs_f64());
+    println!(
+        "hugo (same plans, Markdown and project tables only): median {:.3} s",
+        theirs.as_secs_f64()
+    );
     println!(
         "ratio planpress / hugo = {:.2} (target ≤ 1.0; planpress also validates, consolidates, draws charts and writes CSV/JSON/XLSX)",
         ours.as_secs_f64() / theirs.as_secs_f64()

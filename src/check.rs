@@ -43,14 +43,15 @@ pub fn check(root: &Path) -> Result<Checked, LoadError> {
     // Template syntax is part of the site too: a broken override is E060
     // here, not first at build time.
     if let Some(config) = &loaded.site.config
-        && let Err(errors) = Theme::load(&loaded.root, &config.theme, config.language) {
-            for d in &errors {
-                if let Ok(text) = std::fs::read_to_string(loaded.root.join(&d.file)) {
-                    loaded.sources.insert(d.file.clone(), text);
-                }
+        && let Err(errors) = Theme::load(&loaded.root, &config.theme, config.language)
+    {
+        for d in &errors {
+            if let Ok(text) = std::fs::read_to_string(loaded.root.join(&d.file)) {
+                loaded.sources.insert(d.file.clone(), text);
             }
-            diagnostics.extend(errors);
         }
+        diagnostics.extend(errors);
+    }
     diag::sort(&mut diagnostics);
     let sources = std::mem::take(&mut loaded.sources);
     Ok(Checked {

@@ -2,8 +2,11 @@
 //! swap. A reader of the output folder sees the old build or the new one,
 //! never a mix, and a build that fails or is killed leaves the old one whole.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use crate::render::OutFile;
 
@@ -44,27 +47,53 @@ pub(crate) fn write_atomically(target: &Path, files: &[OutFile]) -> std::io::Res
     remove_stale(target);
     let work = work_name(target, "new");
     std::fs::create_dir_all(&work)?;
-    let result = (|| {
-        for (rel, bytes) in files {
-            if rel.split('/').any(|c| c == ".." || c.is_empty()) {
-                return Err(std::io::Error::other(format!(
-                    "refusing to write outside the output: {rel}"
-                )));
-            }
-            let path = work.join(rel);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let mut f = std::fs::File::create(&path)?;
-            f.write_all(bytes)?;
-        }
-        Ok(())
-    })();
+    let result = write_all(&work, files);
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&work);
         return Err(e);
     }
     swap(&work, target)
+}
+
+/// Writes every file under `dir`: folders first, then the files on every
+/// core (a 1,000-plan site is about 2,000 files and 100 MB).
+fn write_all(dir: &Path, files: &[OutFile]) -> std::io::Result<()> {
+    let mut folders = BTreeSet::new();
+    for (rel, _) in files {
+        if rel
+            .split('/')
+            .any(|c| c == ".." || c == "." || c.is_empty())
+            || rel.contains('\\')
+        {
+            return Err(std::io::Error::other(format!(
+                "refusing to write outside the output: {rel}"
+            )));
+        }
+        if let Some((parent, _)) = rel.rsplit_once('/') {
+            folders.insert(parent);
+        }
+    }
+    for f in &folders {
+        std::fs::create_dir_all(dir.join(f))?;
+    }
+    files.par_iter().try_for_each(|(rel, bytes)| {
+        let mut f = std::fs::File::create(dir.join(rel))?;
+        f.write_all(bytes)
+    })
+}
+
+/// Removes a folder tree, its files on every core.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    files.par_iter().for_each(|f| {
+        let _ = std::fs::remove_file(f);
+    });
+    std::fs::remove_dir_all(dir)
 }
 
 /// Puts `new` in place of `target`. On Linux both exist at every instant:
@@ -83,13 +112,13 @@ fn swap(new: &Path, target: &Path) -> std::io::Result<()> {
             );
             if exchanged.is_ok() {
                 // `new` now holds the previous build.
-                return std::fs::remove_dir_all(new);
+                return remove_tree(new);
             }
         }
         let old = work_name(target, "old");
         std::fs::rename(target, &old)?;
         std::fs::rename(new, target)?;
-        let _ = std::fs::remove_dir_all(old);
+        let _ = remove_tree(&old);
         Ok(())
     } else {
         if target.exists() {

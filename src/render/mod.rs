@@ -64,8 +64,19 @@ pub(crate) fn render(
         );
         return Err(sink.into_vec());
     };
-    let theme = Theme::load(root, &config.theme, lang)?;
+    let mut theme = Theme::load(root, &config.theme, lang)?;
+    theme
+        .tera
+        .global_context()
+        .insert("site", &site_context(config, opts));
+    let names = site
+        .agencies
+        .iter()
+        .flatten()
+        .map(|a| (a.code.value.as_str(), a.name.as_str()))
+        .collect();
     let ctx = Ctx {
+        names,
         site,
         catalog,
         theme: &theme,
@@ -82,50 +93,12 @@ pub(crate) fn render(
     let mut files: Vec<OutFile> = Vec::new();
     pages.push(index_page(&ctx, &reports));
     for r in &reports {
-        pages.push(Page {
-            template: "cycle.html",
-            path: format!("{}/index.html", r.year),
-            title: r.meta.title.clone(),
-            description: format!(
-                "{} {}: {} {}",
-                theme.t("consolidated"),
-                r.year,
-                theme.t("planned").to_lowercase(),
-                format::money(r.totals.planned, lang)
-            ),
-            data: ctx.cycle_page(r),
-        });
-        let plan_pages: Vec<Page> = r
-            .entries
-            .par_iter()
-            .filter_map(|e| {
-                let plan = e.plan?;
-                Some(Page {
-                    template: "plan.html",
-                    path: format!("{}/{}/index.html", r.year, e.agency.code.value),
-                    title: format!("{} — {} {}", e.agency.name, theme.t("cycle"), r.year),
-                    description: format!("{} {} {}", theme.t("cycle"), r.year, e.agency.name),
-                    data: ctx.plan_page(r, e, plan),
-                })
-            })
-            .collect();
-        pages.extend(plan_pages);
-        let data = format!("{}/data", r.year);
-        files.push((
-            format!("{data}/projects.csv"),
-            exports::projects_csv(site, r),
-        ));
-        files.push((
-            format!("{data}/spending.csv"),
-            exports::spending_csv(site, r),
-        ));
-        files.push((
-            format!("{data}/indicators.csv"),
-            exports::indicators_csv(site, r),
-        ));
-        files.push((format!("{data}/plan.json"), exports::plan_json(site, r)));
-        match exports::workbook(site, r) {
-            Ok(bytes) => files.push((format!("{data}/ke-hoach-{}.xlsx", r.year), bytes)),
+        // The downloads of a cycle do not depend on its pages: they are
+        // written on one core while the pages' contexts use the other.
+        let (cycle_pages, downloads) = rayon::join(|| cycle_pages(&ctx, r), || downloads(site, r));
+        pages.extend(cycle_pages);
+        match downloads {
+            Ok(f) => files.extend(f),
             Err(e) => {
                 let file = r.meta_file();
                 let mut sink = Sink::new(lang, &file, false);
@@ -155,11 +128,6 @@ pub(crate) fn render(
         data: json!({}),
     });
 
-    let base = json!({
-        "title": config.title, "province": config.province, "base_url": config.base_url,
-        "lang": format::lang_code(lang), "unit": config.money_unit.label(lang), "drafts": opts.drafts,
-        "base_path": base_path(&config.base_url),
-    });
     // Long builds show progress on a terminal; indicatif draws nothing when
     // stderr is not one.
     let bar = if pages.len() >= PROGRESS_FROM {
@@ -179,8 +147,6 @@ pub(crate) fn render(
             let root_rel = if p.template == "404.html" { base_path(&config.base_url) } else { "../".repeat(depth) };
             let url = p.path.trim_end_matches("index.html");
             let mut c = tera::Context::new();
-            c.insert("site", &base);
-            c.insert("t", &theme.strings);
             c.insert("root", &root_rel);
             c.insert(
                 "page",
@@ -227,6 +193,72 @@ pub(crate) fn render(
     ));
     files.extend(theme.statics.iter().cloned());
     Ok(files)
+}
+
+/// The consolidated page and every published plan's page of a cycle.
+fn cycle_pages(ctx: &Ctx<'_>, r: &CycleReport<'_>) -> Vec<Page> {
+    let theme = ctx.theme;
+    let lang = ctx.lang;
+    let mut pages = vec![Page {
+        template: "cycle.html",
+        path: format!("{}/index.html", r.year),
+        title: r.meta.title.clone(),
+        description: format!(
+            "{} {}: {} {}",
+            theme.t("consolidated"),
+            r.year,
+            theme.t("planned").to_lowercase(),
+            format::money(r.totals.planned, lang)
+        ),
+        data: ctx.cycle_page(r),
+    }];
+    let plan_pages: Vec<Page> = r
+        .entries
+        .par_iter()
+        .filter_map(|e| {
+            let plan = e.plan?;
+            Some(Page {
+                template: "plan.html",
+                path: format!("{}/{}/index.html", r.year, e.agency.code.value),
+                title: format!("{} — {} {}", e.agency.name, theme.t("cycle"), r.year),
+                description: format!("{} {} {}", theme.t("cycle"), r.year, e.agency.name),
+                data: ctx.plan_page(r, e, plan),
+            })
+        })
+        .collect();
+    pages.extend(plan_pages);
+    pages
+}
+
+/// The files under `<year>/data/`.
+fn downloads(site: &Site, r: &CycleReport<'_>) -> Result<Vec<OutFile>, String> {
+    let data = format!("{}/data", r.year);
+    let workbook = exports::workbook(site, r)?;
+    Ok(vec![
+        (
+            format!("{data}/projects.csv"),
+            exports::projects_csv(site, r),
+        ),
+        (
+            format!("{data}/spending.csv"),
+            exports::spending_csv(site, r),
+        ),
+        (
+            format!("{data}/indicators.csv"),
+            exports::indicators_csv(site, r),
+        ),
+        (format!("{data}/plan.json"), exports::plan_json(site, r)),
+        (format!("{data}/ke-hoach-{}.xlsx", r.year), workbook),
+    ])
+}
+
+/// What every page knows of the site.
+fn site_context(config: &crate::model::SiteConfig, opts: Options) -> Value {
+    json!({
+        "title": config.title, "province": config.province, "base_url": config.base_url,
+        "lang": format::lang_code(config.language), "unit": config.money_unit.label(config.language),
+        "drafts": opts.drafts, "base_path": base_path(&config.base_url),
+    })
 }
 
 /// The path part of `base_url`, with a trailing slash: where absolute links

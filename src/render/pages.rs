@@ -13,8 +13,92 @@ use crate::consolidate::{ByCode, CycleReport, Entry, Totals};
 use crate::diag::Lang;
 use crate::model::{Amount, Catalog, CodeName, Plan, SectionKey, Site, Split, Status, Unit};
 
+/// Converts a value for a page context, moving what can be moved: serde's
+/// `json!` serialises (deep-copies) every value it is given, which on a
+/// 1,000-plan cycle copied every table row several times.
+pub(crate) trait IntoVal {
+    fn into_val(self) -> Value;
+}
+
+impl IntoVal for Value {
+    fn into_val(self) -> Value {
+        self
+    }
+}
+impl IntoVal for Vec<Value> {
+    fn into_val(self) -> Value {
+        Value::Array(self)
+    }
+}
+impl IntoVal for Option<Value> {
+    fn into_val(self) -> Value {
+        self.unwrap_or(Value::Null)
+    }
+}
+macro_rules! into_val_via_from {
+    ($($t:ty),*) => {$(
+        impl IntoVal for $t {
+            fn into_val(self) -> Value {
+                Value::from(self)
+            }
+        }
+    )*};
+}
+into_val_via_from!(
+    String,
+    &str,
+    i32,
+    i64,
+    u64,
+    usize,
+    bool,
+    Vec<String>,
+    Vec<&str>
+);
+impl IntoVal for &String {
+    fn into_val(self) -> Value {
+        Value::String(self.clone())
+    }
+}
+impl IntoVal for Option<String> {
+    fn into_val(self) -> Value {
+        self.map_or(Value::Null, Value::String)
+    }
+}
+impl IntoVal for &Option<String> {
+    fn into_val(self) -> Value {
+        self.clone().into_val()
+    }
+}
+impl IntoVal for Option<&String> {
+    fn into_val(self) -> Value {
+        self.cloned().into_val()
+    }
+}
+impl IntoVal for Vec<&String> {
+    fn into_val(self) -> Value {
+        Value::Array(self.into_iter().map(|s| Value::String(s.clone())).collect())
+    }
+}
+impl IntoVal for Vec<Vec<String>> {
+    fn into_val(self) -> Value {
+        Value::Array(self.into_iter().map(Value::from).collect())
+    }
+}
+
+/// Builds a JSON object from `"key": value` pairs, moving the values.
+macro_rules! obj {
+    ({ $($k:literal : $v:expr),* $(,)? }) => {{
+        let mut m = serde_json::Map::new();
+        $( m.insert($k.to_string(), $crate::render::pages::IntoVal::into_val($v)); )*
+        Value::Object(m)
+    }};
+}
+
 /// Shared facts for building pages.
 pub(crate) struct Ctx<'a> {
+    /// Agency names by code: looked up for every row of every table.
+    pub(crate) names: std::collections::HashMap<&'a str, &'a str>,
     pub(crate) site: &'a Site,
     pub(crate) catalog: &'a Catalog,
     pub(crate) theme: &'a Theme,
@@ -33,7 +117,7 @@ impl Ctx<'_> {
     }
 
     fn agency_name<'n>(&'n self, code: &'n str) -> &'n str {
-        self.site.agency(code).map_or(code, |a| a.name.as_str())
+        self.names.get(code).copied().unwrap_or(code)
     }
 
     fn split_cells(&self, list: &[CodeName], split: &Split) -> Vec<String> {
@@ -118,7 +202,7 @@ impl Ctx<'_> {
             unit: unit.to_string(),
             lang: self.lang,
         };
-        json!({ "id": id, "title": title, "desc": desc, "svg": bar_svg(&chart), "header": header, "rows": rows, "unit": unit })
+        obj!({ "id": id, "title": title, "desc": desc, "svg": bar_svg(&chart), "header": header, "rows": rows, "unit": unit })
     }
 
     fn amounts_chart(
@@ -167,7 +251,7 @@ impl Ctx<'_> {
                 json!({
                     "name": name, "unit": unit.id(), "other": def.is_none(),
                     "target": fmt(&iv.target), "actual": fmt(&iv.actual), "goal": fmt(&iv.goal),
-                    "value": iv.value, "note": iv.note, "texts": [],
+                    "value": iv.value, "note": iv.note, "texts": Vec::<Value>::new(),
                 })
             })
             .collect()
@@ -210,14 +294,14 @@ impl Ctx<'_> {
             let sub = totals.category(&cat.id.value);
             let zero = Totals::default();
             let sub = sub.unwrap_or(&zero);
-            groups.push(json!({
-                "name": cat.name, "rows": items,
+            groups.push(obj!({
+                "name": &cat.name, "rows": items,
                 "total": self.m(sub.spending),
                 "levels": self.by_code_cells(&self.catalog.levels, &sub.spending_by_level),
                 "kinds": self.by_code_cells(&self.catalog.kinds, &sub.spending_by_kind),
             }));
         }
-        json!({
+        obj!({
             "with_agency": with_agency, "groups": groups, "empty": rows.is_empty(),
             "total": self.m(totals.spending),
             "levels": self.by_code_cells(&self.catalog.levels, &totals.spending_by_level),
@@ -275,14 +359,14 @@ impl Ctx<'_> {
                 .collect();
             let zero = Totals::default();
             let sub = totals.category(&cat.id.value).unwrap_or(&zero);
-            groups.push(json!({
-                "name": cat.name, "rows": rows,
+            groups.push(obj!({
+                "name": &cat.name, "rows": rows,
                 "total": self.m(sub.total), "spent": self.m(sub.spent), "planned": self.m(sub.planned),
                 "levels": self.by_code_cells(&self.catalog.levels, &sub.by_level),
                 "kinds": self.by_code_cells(&self.catalog.kinds, &sub.by_kind),
             }));
         }
-        json!({
+        obj!({
             "groups": groups, "empty": projects.is_empty(),
             "total": self.m(totals.total), "spent": self.m(totals.spent), "planned": self.m(totals.planned),
             "levels": self.by_code_cells(&self.catalog.levels, &totals.by_level),
@@ -396,16 +480,16 @@ impl Ctx<'_> {
         }
         let mut legal: Vec<&String> = r.meta.legal_bases.iter().collect();
         legal.dedup();
-        json!({
-            "year": r.year, "prior_year": r.year - 1, "title": r.meta.title,
+        obj!({
+            "year": r.year, "prior_year": r.year - 1, "title": &r.meta.title,
             "guidance": r.meta.guidance.as_ref().map(|g| json!({"number": g.number, "date": date(g.date), "issuer": g.issuer})),
             "deadline": date(r.meta.deadline.value), "intro": intro, "legal_bases": legal,
             "entries": entries,
-            "counts": {
+            "counts": obj!({
                 "on_time": r.count(crate::consolidate::Submission::OnTime), "late": r.count(crate::consolidate::Submission::Late),
                 "draft": r.count(crate::consolidate::Submission::Draft), "missing": r.count(crate::consolidate::Submission::Missing),
                 "expected": r.entries.len(),
-            },
+            }),
             "indicators": indicators,
             "spending": self.spending_table(&rows, t, true),
             "annex": self.annex(&projects, t),
@@ -596,8 +680,8 @@ impl Ctx<'_> {
             charts.push(c);
         }
         let statuses = &self.theme.strings["statuses"];
-        json!({
-            "year": r.year, "prior_year": r.year - 1, "cycle_title": r.meta.title,
+        obj!({
+            "year": r.year, "prior_year": r.year - 1, "cycle_title": &r.meta.title,
             "agency": self.entry_row(e, r.year),
             "status": plan.status.value.id(), "status_label": statuses.get(plan.status.value.id()).cloned().unwrap_or(json!(plan.status.value.id())),
             "is_draft": plan.status.value == Status::Draft,

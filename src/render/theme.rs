@@ -72,9 +72,10 @@ fn located(e: &tera::Error) -> &tera::Error {
             && matches!(
                 t.kind(),
                 ErrorKind::SyntaxError(_) | ErrorKind::RenderingError(_)
-            ) {
-                best = t;
-            }
+            )
+        {
+            best = t;
+        }
         cur = next;
     }
     best
@@ -263,6 +264,8 @@ impl Theme {
             .get(crate::render::format::lang_code(lang))
             .cloned()
             .unwrap_or(Value::Null);
+        // Every page sees the strings: set once, not converted per page.
+        tera.global_context().insert("t", &strings);
         let mut statics: Vec<(String, Vec<u8>)> = STATIC
             .iter()
             .map(|(p, b)| (p.to_string(), b.to_vec()))

@@ -807,3 +807,246 @@ fn body_rules(plan: &Plan, s: &mut Sink<'_>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! One failing and one passing input for every rule, on a small site
+    //! built from text. The passing plan is `PLAN`; each case edits it.
+
+    use super::*;
+    use crate::diag::Sink;
+    use crate::load::yaml;
+    use crate::model::lower::Lower;
+    use crate::model::{Body, Cycle};
+
+    const AGENCIES: &str = "
+- { code: so-a, name: Sở A, group: so-ban-nganh }
+- { code: so-b, name: Sở B, group: so-ban-nganh }
+- { code: cuc-thue, name: Cục Thuế, group: so-ban-nganh, expected: false }
+";
+    const CATALOG: &str = "
+categories: [{ id: ha-tang, name: H }, { id: noi-bo, name: N }]
+levels: [{ id: tinh, name: T }, { id: huyen, name: H }]
+kinds: [{ id: dau-tu, name: D }, { id: su-nghiep, name: S }]
+indicators:
+  - { id: tthc, name: TTHC, unit: percent }
+  - { id: so-luong, name: SL, unit: count }
+  - { id: tinh-hinh, name: TH, unit: text }
+  - { id: thue, name: Thuế, unit: percent, provider: cuc-thue }
+";
+    const PLAN: &str = "agency: so-a
+year: 2019
+status: submitted
+submitted: 2018-07-20
+contact: { name: A }
+indicators:
+  - { id: tthc, target: 30, actual: 40, goal: 50 }
+  - { id: so-luong, actual: 3, goal: 4 }
+  - { id: tinh-hinh, value: tốt }
+spending:
+  - { category: ha-tang, task: t, total: 100.5, levels: { tinh: 100, huyen: 0.5 }, kinds: su-nghiep }
+projects:
+  - id: p1
+    name: P1
+    category: ha-tang
+    priority: 1
+    period: { from: 2019, to: 2020 }
+    lead: so-a
+    partners: [so-b]
+    cost: { total: 10, spent: 2, planned: 8 }
+    levels: tinh
+    kinds: { dau-tu: 5, su-nghiep: 3 }
+    approval: QĐ 1
+  - id: p2
+    name: P2
+    category: noi-bo
+    priority: 2
+    period: { from: 2018, to: 2019 }
+    lead: so-a
+    cost: { total: 1, spent: 1, planned: 0 }
+    levels: {}
+    kinds: {}
+";
+    const BODY: &str = "## Đánh giá chung\nx\n## Mục tiêu\nx\n## Định hướng\nx\n## Giải pháp\nx\n## Tổ chức thực hiện\nx\n";
+
+    fn lower<T>(text: &str, f: impl FnOnce(&mut Lower<'_, '_>, &yaml::Node) -> Option<T>) -> T {
+        let mut sink = Sink::new(Lang::En, "x", false);
+        let node = yaml::parse(text, 0).unwrap().unwrap();
+        let v = f(&mut Lower::new(&mut sink), &node);
+        assert!(sink.into_vec().is_empty());
+        v.unwrap()
+    }
+
+    /// Codes found for a plan (and its body) under `content/2019/<stem>.md`.
+    fn codes_for(stem: &str, plan: &str, body: &str) -> Vec<Code> {
+        let agencies = lower(AGENCIES, |l, n| l.agencies(n));
+        let catalog = lower(CATALOG, |l, n| l.catalog(n));
+        let meta = lower("year: 2019\ntitle: K\ndeadline: 2018-07-31\n", |l, n| {
+            l.cycle(Some(n), Body::default(), Pos::START)
+        });
+        let mut sink = Sink::new(Lang::En, "content/2019/x.md", false);
+        let node = yaml::parse(plan, 1).unwrap();
+        let file = format!("content/2019/{stem}.md");
+        let p =
+            Lower::new(&mut sink).plan(node.as_ref(), Pos::START, &file, stem, Body::new(body, 60));
+        let shape = sink.into_vec();
+        assert!(shape.is_empty(), "shape problems: {shape:?}");
+        let site = Site {
+            config: None,
+            agencies: Some(agencies),
+            catalog: Some(catalog),
+            cycles: vec![Cycle {
+                year: 2019,
+                meta_file: "content/2019/_plan.md".into(),
+                meta: Some(meta),
+                plans: p.into_iter().collect(),
+                stems: vec![stem.into(), "so-b".into()],
+            }],
+        };
+        validate(&site).into_iter().map(|d| d.code).collect()
+    }
+
+    fn codes(plan: &str) -> Vec<Code> {
+        codes_for("so-a", plan, BODY)
+    }
+
+    fn edit(from: &str, to: &str) -> String {
+        assert!(PLAN.contains(from), "{from}");
+        PLAN.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn the_base_plan_passes_every_rule() {
+        assert_eq!(codes(PLAN), Vec::<Code>::new());
+    }
+
+    #[test]
+    fn every_rule_fails_on_its_own_input() {
+        let cases: &[(Code, String)] = &[
+            (Code::E010, edit("agency: so-a", "agency: so-x")),
+            (Code::E012, edit("year: 2019", "year: 2020")),
+            (
+                Code::E020,
+                edit("category: ha-tang, task", "category: ha-tangg, task"),
+            ),
+            (Code::E020, edit("levels: tinh\n", "levels: xa\n")),
+            (Code::E020, edit("- { id: tthc,", "- { id: tthcc,")),
+            (
+                Code::E021,
+                edit(
+                    "- { id: tinh-hinh, value: tốt }",
+                    "- { id: thue, actual: 1 }",
+                ),
+            ),
+            (Code::E022, edit("goal: 50", "goal: 101")),
+            (
+                Code::E022,
+                edit("actual: 3, goal: 4", "actual: -3, goal: 4"),
+            ),
+            (Code::E030, edit("huyen: 0.5 }", "huyen: 0.4 }")),
+            (Code::E031, edit("cost: { total: 10,", "cost: { total: 9,")),
+            (Code::E032, edit("dau-tu: 5,", "dau-tu: 4,")),
+            (
+                Code::E033,
+                edit(
+                    "cost: { total: 1, spent: 1,",
+                    "cost: { total: 1, spent: -1,",
+                ),
+            ),
+            (Code::E034, edit("id: p2", "id: p1")),
+            (Code::E035, edit("priority: 2", "priority: 1")),
+            (Code::E035, edit("priority: 2", "priority: 3")),
+            (
+                Code::E036,
+                edit(
+                    "period: { from: 2019, to: 2020 }",
+                    "period: { from: 2021, to: 2020 }",
+                ),
+            ),
+            (
+                Code::E036,
+                edit(
+                    "period: { from: 2019, to: 2020 }",
+                    "period: { from: 2020, to: 2021 }",
+                ),
+            ),
+            (Code::E037, edit("partners: [so-b]", "partners: [so-c]")),
+            (
+                Code::E037,
+                edit("lead: so-a\n    partners", "lead: so-z\n    partners"),
+            ),
+            (Code::E050, edit("submitted: 2018-07-20\n", "")),
+            (
+                Code::W101,
+                edit("submitted: 2018-07-20", "submitted: 2018-08-01"),
+            ),
+            (Code::W103, edit("goal: 50", "goal: 35")),
+            (Code::W104, edit("    approval: QĐ 1\n", "")),
+            (Code::W105, edit("contact: { name: A }\n", "")),
+        ];
+        for (code, plan) in cases {
+            let found = codes(plan);
+            assert!(
+                found.contains(code),
+                "{code} not found in {found:?} for\n{plan}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_draft_needs_no_date_and_is_never_late() {
+        let draft = edit(
+            "status: submitted\nsubmitted: 2018-07-20\n",
+            "status: draft\n",
+        );
+        assert_eq!(codes(&draft), Vec::<Code>::new());
+    }
+
+    #[test]
+    fn e011_file_stem_differs() {
+        assert!(codes_for("so-b", PLAN, BODY).contains(&Code::E011));
+        assert!(!codes_for("so-a", PLAN, BODY).contains(&Code::E011));
+    }
+
+    #[test]
+    fn e040_missing_and_e041_out_of_order_sections() {
+        let missing = BODY.replace("## Giải pháp\nx\n", "");
+        assert_eq!(codes_for("so-a", PLAN, &missing), vec![Code::E040]);
+        let swapped = "## Mục tiêu\nx\n## Đánh giá chung\nx\n## Định hướng\nx\n## Giải pháp\nx\n## Tổ chức thực hiện\nx\n";
+        assert_eq!(codes_for("so-a", PLAN, swapped), vec![Code::E041]);
+    }
+
+    #[test]
+    fn w102_expected_agency_without_a_plan() {
+        // so-b has a file in `codes_for`; cuc-thue is not expected.
+        assert!(!codes(PLAN).contains(&Code::W102));
+        let agencies = lower(AGENCIES, |l, n| l.agencies(n));
+        let site = Site {
+            agencies: Some(agencies),
+            cycles: vec![Cycle {
+                year: 2019,
+                meta_file: "m".into(),
+                meta: None,
+                plans: vec![],
+                stems: vec!["so-a".into()],
+            }],
+            ..Site::default()
+        };
+        let w: Vec<_> = validate(&site)
+            .into_iter()
+            .filter(|d| d.code == Code::W102)
+            .collect();
+        assert_eq!(w.len(), 1);
+        assert!(w[0].message.contains("so-b"));
+    }
+
+    #[test]
+    fn sums_are_exact_decimals() {
+        let tenths = "levels: { tinh: 0.1, huyen: 0.1 }, kinds: { su-nghiep: 0.2 }";
+        let plan = edit(
+            "total: 100.5, levels: { tinh: 100, huyen: 0.5 }, kinds: su-nghiep",
+            &format!("total: 0.2, {tenths}"),
+        );
+        assert!(!codes(&plan).contains(&Code::E030));
+    }
+}
