@@ -44,162 +44,366 @@ struct Page {
     data: Value,
 }
 
-/// Renders the whole site. Needs a site that passed validation.
-pub(crate) fn render(
-    root: &Path,
-    site: &Site,
-    opts: Options,
-) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+/// Loads the theme of a site for rendering, with the site's facts in every
+/// page's context.
+pub(crate) fn theme_for(root: &Path, site: &Site, opts: Options) -> Result<Theme, Vec<Diagnostic>> {
     let lang = site.lang();
-    let (Some(config), Some(catalog)) = (site.config.as_ref(), site.catalog.as_ref()) else {
-        let mut sink = Sink::new(lang, "content/site.yaml", true);
-        sink.error(
-            Code::E070,
-            Pos::START,
-            tr!(
-                lang,
-                "Cấu hình site chưa hợp lệ.",
-                "The site configuration is not valid."
-            ),
-        );
-        return Err(sink.into_vec());
+    let Some(config) = site.config.as_ref() else {
+        return Err(config_invalid(lang));
     };
     let mut theme = Theme::load(root, &config.theme, lang)?;
     theme
         .tera
         .global_context()
         .insert("site", &site_context(config, opts));
-    let names = site
-        .agencies
-        .iter()
-        .flatten()
-        .map(|a| (a.code.value.as_str(), a.name.as_str()))
-        .collect();
-    let ctx = Ctx {
-        names,
-        site,
-        catalog,
-        theme: &theme,
-        lang,
-    };
-    let reports: Vec<CycleReport<'_>> = site
-        .cycles
-        .iter()
-        .filter_map(|c| consolidate::cycle(site, c, opts.drafts))
-        .rev()
-        .collect();
-
-    let mut pages: Vec<Page> = Vec::new();
-    let mut files: Vec<OutFile> = Vec::new();
-    pages.push(index_page(&ctx, &reports));
-    for r in &reports {
-        // The downloads of a cycle do not depend on its pages: they are
-        // written on one core while the pages' contexts use the other.
-        let (cycle_pages, downloads) = rayon::join(|| cycle_pages(&ctx, r), || downloads(site, r));
-        pages.extend(cycle_pages);
-        match downloads {
-            Ok(f) => files.extend(f),
-            Err(e) => {
-                let file = r.meta_file();
-                let mut sink = Sink::new(lang, &file, false);
-                sink.error(
-                    Code::E060,
-                    Pos::START,
-                    tr!(
-                        lang,
-                        "Không tạo được bảng tính: {e}",
-                        "Cannot write the workbook: {e}"
-                    ),
-                );
-                return Err(sink.into_vec());
-            }
-        }
-    }
-    for a in site.agencies.iter().flatten() {
-        if let Some(p) = agency_page(&ctx, &reports, a) {
-            pages.push(p);
-        }
-    }
-    pages.push(Page {
-        template: "404.html",
-        path: "404.html".into(),
-        title: theme.t("not_found"),
-        description: theme.t("not_found_text"),
-        data: json!({}),
-    });
-
-    // Long builds show progress on a terminal; indicatif draws nothing when
-    // stderr is not one.
-    let bar = if pages.len() >= PROGRESS_FROM {
-        indicatif::ProgressBar::new(pages.len() as u64).with_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg} {bar:40} {pos}/{len}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        )
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    bar.set_message(theme.t("pages"));
-    let rendered: Vec<Result<OutFile, Vec<Diagnostic>>> = pages
-        .par_iter()
-        .inspect(|_| bar.inc(1))
-        .map(|p| {
-            let depth = p.path.matches('/').count();
-            let root_rel = if p.template == "404.html" { base_path(&config.base_url) } else { "../".repeat(depth) };
-            let url = p.path.trim_end_matches("index.html");
-            let mut c = tera::Context::new();
-            c.insert("root", &root_rel);
-            c.insert(
-                "page",
-                &json!({"title": p.title, "description": p.description, "path": url, "canonical": format!("{}/{url}", config.base_url)}),
-            );
-            c.insert("data", &p.data);
-            theme.render(p.template, &c, lang).map(|html| (p.path.clone(), html.into_bytes()))
-        })
-        .collect();
-    bar.finish_and_clear();
-    let mut errors = Vec::new();
-    for r in rendered {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => errors.extend(d),
-        }
-    }
-    if !errors.is_empty() {
-        errors.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
-        errors.dedup_by(|a, b| a.file == b.file && a.pos == b.pos && a.message == b.message);
-        return Err(errors);
-    }
-    let page_paths: Vec<String> = files
-        .iter()
-        .filter(|(p, _)| p.ends_with("index.html"))
-        .map(|(p, _)| p.clone())
-        .collect();
-    files.push((
-        "sitemap.xml".into(),
-        feeds::sitemap(&config.base_url, &page_paths),
-    ));
-    files.push(("atom.xml".into(), feeds::atom(config, &reports, &theme)));
-    files.push((
-        "search-index.json".into(),
-        feeds::search_index(&ctx, &reports),
-    ));
-    files.push((
-        "robots.txt".into(),
-        format!(
-            "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
-            config.base_url
-        )
-        .into_bytes(),
-    ));
-    files.extend(theme.statics.iter().cloned());
-    Ok(files)
+    Ok(theme)
 }
 
-/// The consolidated page and every published plan's page of a cycle.
-fn cycle_pages(ctx: &Ctx<'_>, r: &CycleReport<'_>) -> Vec<Page> {
+fn config_invalid(lang: crate::diag::Lang) -> Vec<Diagnostic> {
+    let mut sink = Sink::new(lang, "content/site.yaml", true);
+    sink.error(
+        Code::E070,
+        Pos::START,
+        tr!(
+            lang,
+            "Cấu hình site chưa hợp lệ.",
+            "The site configuration is not valid."
+        ),
+    );
+    sink.into_vec()
+}
+
+/// What a path of the site is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    Index,
+    Cycle(i32),
+    Plan(i32, String),
+    Agency(String),
+    NotFound,
+    Download(i32, String),
+    Sitemap,
+    Atom,
+    Search,
+    Robots,
+    Static(String),
+}
+
+/// Renders a site that passed validation: any one path on demand (for
+/// `serve`), or all of them (for `build`).
+pub(crate) struct Renderer<'s> {
+    ctx: Ctx<'s>,
+    config: &'s crate::model::SiteConfig,
+    reports: Vec<CycleReport<'s>>,
+}
+
+impl<'s> Renderer<'s> {
+    /// Consolidates every cycle; pages are rendered when asked for.
+    pub(crate) fn new(
+        site: &'s Site,
+        theme: &'s Theme,
+        opts: Options,
+    ) -> Result<Self, Vec<Diagnostic>> {
+        let lang = site.lang();
+        let (Some(config), Some(catalog)) = (site.config.as_ref(), site.catalog.as_ref()) else {
+            return Err(config_invalid(lang));
+        };
+        let names = site
+            .agencies
+            .iter()
+            .flatten()
+            .map(|a| (a.code.value.as_str(), a.name.as_str()))
+            .collect();
+        let ctx = Ctx {
+            names,
+            site,
+            catalog,
+            theme,
+            lang,
+        };
+        let reports = site
+            .cycles
+            .iter()
+            .filter_map(|c| consolidate::cycle(site, c, opts.drafts))
+            .rev()
+            .collect();
+        Ok(Renderer {
+            ctx,
+            config,
+            reports,
+        })
+    }
+
+    fn report(&self, year: i32) -> Option<&CycleReport<'s>> {
+        self.reports.iter().find(|r| r.year == year)
+    }
+
+    /// What `path` (under the output root, `/`-separated, `index.html`
+    /// spelled out) is, if the site has it.
+    pub(crate) fn target(&self, path: &str) -> Option<Target> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let year = |s: &str| s.parse::<i32>().ok().filter(|y| self.report(*y).is_some());
+        let t = match parts.as_slice() {
+            ["index.html"] => Target::Index,
+            ["404.html"] => Target::NotFound,
+            ["sitemap.xml"] => Target::Sitemap,
+            ["atom.xml"] => Target::Atom,
+            ["search-index.json"] => Target::Search,
+            ["robots.txt"] => Target::Robots,
+            [y, "index.html"] => Target::Cycle(year(y)?),
+            [y, "data", file] => {
+                let y = year(y)?;
+                DOWNLOADS
+                    .iter()
+                    .any(|d| d.replace("{year}", &y.to_string()) == *file)
+                    .then(|| Target::Download(y, file.to_string()))?
+            }
+            ["agencies", code, "index.html"] => {
+                let code = code.to_string();
+                self.reports
+                    .iter()
+                    .any(|r| r.entries.iter().any(|e| e.agency.code.value == code))
+                    .then_some(Target::Agency(code))?
+            }
+            [y, code, "index.html"] => {
+                let y = year(y)?;
+                let published = self
+                    .report(y)?
+                    .entries
+                    .iter()
+                    .any(|e| e.agency.code.value == *code && e.plan.is_some());
+                published.then(|| Target::Plan(y, code.to_string()))?
+            }
+            _ => {
+                let found = self.ctx.theme.statics.iter().any(|(p, _)| p == path);
+                found.then(|| Target::Static(path.to_string()))?
+            }
+        };
+        Some(t)
+    }
+
+    /// Every path of the site, pages first.
+    pub(crate) fn targets(&self) -> Vec<(String, Target)> {
+        let mut out = vec![("index.html".to_string(), Target::Index)];
+        for r in &self.reports {
+            out.push((format!("{}/index.html", r.year), Target::Cycle(r.year)));
+            for e in r.entries.iter().filter(|e| e.plan.is_some()) {
+                let code = &e.agency.code.value;
+                out.push((
+                    format!("{}/{code}/index.html", r.year),
+                    Target::Plan(r.year, code.clone()),
+                ));
+            }
+        }
+        for a in self.ctx.site.agencies.iter().flatten() {
+            let path = format!("agencies/{}/index.html", a.code.value);
+            if let Some(t) = self.target(&path) {
+                out.push((path, t));
+            }
+        }
+        out.push(("404.html".into(), Target::NotFound));
+        for r in &self.reports {
+            for d in DOWNLOADS {
+                let file = d.replace("{year}", &r.year.to_string());
+                out.push((
+                    format!("{}/data/{file}", r.year),
+                    Target::Download(r.year, file),
+                ));
+            }
+        }
+        for (p, t) in [
+            ("sitemap.xml", Target::Sitemap),
+            ("atom.xml", Target::Atom),
+            ("search-index.json", Target::Search),
+            ("robots.txt", Target::Robots),
+        ] {
+            out.push((p.to_string(), t));
+        }
+        for (p, _) in &self.ctx.theme.statics {
+            out.push((p.clone(), Target::Static(p.clone())));
+        }
+        out
+    }
+
+    /// Renders one path, `None` when the site has no such path.
+    pub(crate) fn render_path(&self, path: &str) -> Option<Result<Vec<u8>, Vec<Diagnostic>>> {
+        let t = self.target(path)?;
+        Some(self.render_target(path, &t))
+    }
+
+    fn render_target(&self, path: &str, t: &Target) -> Result<Vec<u8>, Vec<Diagnostic>> {
+        let ctx = &self.ctx;
+        let theme = ctx.theme;
+        let page = match t {
+            Target::Index => index_page(ctx, &self.reports),
+            Target::Cycle(y) => {
+                let r = self.report(*y).ok_or_else(Vec::new)?;
+                cycle_page(ctx, r)
+            }
+            Target::Plan(y, code) => {
+                let r = self.report(*y).ok_or_else(Vec::new)?;
+                let e = r
+                    .entries
+                    .iter()
+                    .find(|e| e.agency.code.value == *code)
+                    .ok_or_else(Vec::new)?;
+                let plan = e.plan.ok_or_else(Vec::new)?;
+                Page {
+                    template: "plan.html",
+                    path: path.to_string(),
+                    title: format!("{} — {} {}", e.agency.name, theme.t("cycle"), r.year),
+                    description: format!("{} {} {}", theme.t("cycle"), r.year, e.agency.name),
+                    data: ctx.plan_page(r, e, plan),
+                }
+            }
+            Target::Agency(code) => {
+                let a = ctx.site.agency(code).ok_or_else(Vec::new)?;
+                agency_page(ctx, &self.reports, a).ok_or_else(Vec::new)?
+            }
+            Target::NotFound => Page {
+                template: "404.html",
+                path: "404.html".into(),
+                title: theme.t("not_found"),
+                description: theme.t("not_found_text"),
+                data: json!({}),
+            },
+            Target::Download(y, file) => {
+                let r = self.report(*y).ok_or_else(Vec::new)?;
+                return download(ctx.site, r, file).map_err(|e| {
+                    let file = r.meta_file();
+                    let lang = ctx.lang;
+                    let mut sink = Sink::new(lang, &file, false);
+                    sink.error(
+                        Code::E060,
+                        Pos::START,
+                        tr!(
+                            lang,
+                            "Không tạo được tệp tải về: {e}",
+                            "Cannot write the download: {e}"
+                        ),
+                    );
+                    sink.into_vec()
+                });
+            }
+            Target::Sitemap => {
+                let pages: Vec<String> = self
+                    .targets()
+                    .into_iter()
+                    .filter(|(p, _)| p.ends_with("index.html"))
+                    .map(|(p, _)| p)
+                    .collect();
+                return Ok(feeds::sitemap(&self.config.base_url, &pages));
+            }
+            Target::Atom => return Ok(feeds::atom(self.config, &self.reports, theme)),
+            Target::Search => return Ok(feeds::search_index(ctx, &self.reports)),
+            Target::Robots => {
+                return Ok(format!(
+                    "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
+                    self.config.base_url
+                )
+                .into_bytes());
+            }
+            Target::Static(p) => {
+                return theme
+                    .statics
+                    .iter()
+                    .find(|(q, _)| q == p)
+                    .map(|(_, b)| b.clone())
+                    .ok_or_else(Vec::new);
+            }
+        };
+        self.render_page(&page)
+    }
+
+    fn render_page(&self, p: &Page) -> Result<Vec<u8>, Vec<Diagnostic>> {
+        let depth = p.path.matches('/').count();
+        let root_rel = if p.template == "404.html" {
+            base_path(&self.config.base_url)
+        } else {
+            "../".repeat(depth)
+        };
+        let url = p.path.trim_end_matches("index.html");
+        let mut c = tera::Context::new();
+        c.insert("root", &root_rel);
+        c.insert(
+            "page",
+            &json!({"title": p.title, "description": p.description, "path": url, "canonical": format!("{}/{url}", self.config.base_url)}),
+        );
+        c.insert("data", &p.data);
+        self.ctx
+            .theme
+            .render(p.template, &c, self.ctx.lang)
+            .map(String::into_bytes)
+    }
+
+    /// Renders every path of the site, pages in parallel, each cycle's
+    /// downloads on one core while the pages use the other.
+    pub(crate) fn render_all(&self) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+        let targets = self.targets();
+        // Long builds show progress on a terminal; indicatif draws nothing
+        // when stderr is not one.
+        let bar = if targets.len() >= PROGRESS_FROM {
+            indicatif::ProgressBar::new(targets.len() as u64).with_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg} {bar:40} {pos}/{len}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            )
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        bar.set_message(self.ctx.theme.t("pages"));
+        let (downloads, others): (Vec<_>, Vec<_>) = targets
+            .iter()
+            .partition(|(_, t)| matches!(t, Target::Download(..)));
+        let render = |list: &Vec<&(String, Target)>| -> Vec<Result<OutFile, Vec<Diagnostic>>> {
+            list.par_iter()
+                .map(|(p, t)| {
+                    bar.inc(1);
+                    self.render_target(p, t).map(|b| (p.clone(), b))
+                })
+                .collect()
+        };
+        let (a, b) = rayon::join(|| render(&others), || render(&downloads));
+        bar.finish_and_clear();
+        let mut files = Vec::with_capacity(targets.len());
+        let mut errors = Vec::new();
+        for r in a.into_iter().chain(b) {
+            match r {
+                Ok(f) => files.push(f),
+                Err(d) => errors.extend(d),
+            }
+        }
+        if errors.is_empty() {
+            return Ok(files);
+        }
+        errors.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+        errors.dedup_by(|a, b| a.file == b.file && a.pos == b.pos && a.message == b.message);
+        Err(errors)
+    }
+}
+
+/// Names of the files under `<year>/data/`.
+const DOWNLOADS: [&str; 5] = [
+    "projects.csv",
+    "spending.csv",
+    "indicators.csv",
+    "plan.json",
+    "ke-hoach-{year}.xlsx",
+];
+
+/// Renders the whole site. Needs a site that passed validation.
+pub(crate) fn render(
+    root: &Path,
+    site: &Site,
+    opts: Options,
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let theme = theme_for(root, site, opts)?;
+    Renderer::new(site, &theme, opts)?.render_all()
+}
+
+/// The consolidated page of a cycle.
+fn cycle_page(ctx: &Ctx<'_>, r: &CycleReport<'_>) -> Page {
     let theme = ctx.theme;
-    let lang = ctx.lang;
-    let mut pages = vec![Page {
+    Page {
         template: "cycle.html",
         path: format!("{}/index.html", r.year),
         title: r.meta.title.clone(),
@@ -208,48 +412,21 @@ fn cycle_pages(ctx: &Ctx<'_>, r: &CycleReport<'_>) -> Vec<Page> {
             theme.t("consolidated"),
             r.year,
             theme.t("planned").to_lowercase(),
-            format::money(r.totals.planned, lang)
+            format::money(r.totals.planned, ctx.lang)
         ),
         data: ctx.cycle_page(r),
-    }];
-    let plan_pages: Vec<Page> = r
-        .entries
-        .par_iter()
-        .filter_map(|e| {
-            let plan = e.plan?;
-            Some(Page {
-                template: "plan.html",
-                path: format!("{}/{}/index.html", r.year, e.agency.code.value),
-                title: format!("{} — {} {}", e.agency.name, theme.t("cycle"), r.year),
-                description: format!("{} {} {}", theme.t("cycle"), r.year, e.agency.name),
-                data: ctx.plan_page(r, e, plan),
-            })
-        })
-        .collect();
-    pages.extend(plan_pages);
-    pages
+    }
 }
 
-/// The files under `<year>/data/`.
-fn downloads(site: &Site, r: &CycleReport<'_>) -> Result<Vec<OutFile>, String> {
-    let data = format!("{}/data", r.year);
-    let workbook = exports::workbook(site, r)?;
-    Ok(vec![
-        (
-            format!("{data}/projects.csv"),
-            exports::projects_csv(site, r),
-        ),
-        (
-            format!("{data}/spending.csv"),
-            exports::spending_csv(site, r),
-        ),
-        (
-            format!("{data}/indicators.csv"),
-            exports::indicators_csv(site, r),
-        ),
-        (format!("{data}/plan.json"), exports::plan_json(site, r)),
-        (format!("{data}/ke-hoach-{}.xlsx", r.year), workbook),
-    ])
+/// One file under `<year>/data/`.
+fn download(site: &Site, r: &CycleReport<'_>, file: &str) -> Result<Vec<u8>, String> {
+    Ok(match file {
+        "projects.csv" => exports::projects_csv(site, r),
+        "spending.csv" => exports::spending_csv(site, r),
+        "indicators.csv" => exports::indicators_csv(site, r),
+        "plan.json" => exports::plan_json(site, r),
+        _ => exports::workbook(site, r)?,
+    })
 }
 
 /// What every page knows of the site.
