@@ -226,6 +226,7 @@ impl<'s> Renderer<'s> {
     }
 
     /// Renders one path, `None` when the site has no such path.
+    #[cfg_attr(not(test), allow(dead_code))] // `serve` is its caller
     pub(crate) fn render_path(&self, path: &str) -> Option<Result<Vec<u8>, Vec<Diagnostic>>> {
         let t = self.target(path)?;
         Some(self.render_target(path, &t))
@@ -587,4 +588,31 @@ fn agency_page(
             "chart": {"id": "c-years", "title": title, "desc": desc, "svg": svg, "header": header, "rows": rows, "unit": unit},
         }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_path_at_a_time_matches_the_whole_build() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let loaded = crate::load::load(root).unwrap();
+        let opts = Options { drafts: false };
+        let theme = theme_for(root, &loaded.site, opts).unwrap();
+        let r = Renderer::new(&loaded.site, &theme, opts).unwrap();
+        let all = r.render_all().unwrap();
+        for path in ["index.html", "2019/index.html", "2019/so-tttt/index.html", "agencies/so-tttt/index.html", "2019/data/plan.json", "static/style.css"] {
+            let one = r.render_path(path).unwrap().unwrap();
+            let whole = &all.iter().find(|(p, _)| p == path).unwrap().1;
+            assert_eq!(&one, whole, "{path}");
+        }
+        assert_eq!(r.target("2019/hoi-lhpn/index.html"), None, "drafts are not published");
+        assert_eq!(r.target("2019/ubnd-ly-son/index.html"), None, "missing plans have no page");
+        assert_eq!(r.target("2020/index.html"), None);
+        assert_eq!(r.target("2019/data/other.csv"), None);
+        assert_eq!(r.target("../etc/passwd"), None);
+        assert_eq!(r.target("2019/data/ke-hoach-2019.xlsx"), Some(Target::Download(2019, "ke-hoach-2019.xlsx".into())));
+        assert!(all.len() == r.targets().len());
+    }
 }
