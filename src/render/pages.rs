@@ -95,6 +95,17 @@ macro_rules! obj {
     }};
 }
 
+/// The string key of the first column of each chart's data table, by the
+/// chart's id (the others are the series).
+const CHART_FIRST_COLUMN: &[(&str, &str)] = &[
+    ("c-category", "category"),
+    ("c-compare", "category"),
+    ("c-level", "by_level"),
+    ("c-kind", "by_kind"),
+    ("c-agency", "agency"),
+    ("c-indicators", "indicator"),
+];
+
 /// Shared facts for building pages.
 pub(crate) struct Ctx<'a> {
     /// Agency names by code: looked up for every row of every table.
@@ -166,17 +177,10 @@ impl Ctx<'_> {
         series: Vec<Series>,
         unit: &str,
     ) -> Value {
-        let first = if unit == "%" {
-            "indicator"
-        } else if id == "c-agency" {
-            "agency"
-        } else if id == "c-level" {
-            "by_level"
-        } else if id == "c-kind" {
-            "by_kind"
-        } else {
-            "category"
-        };
+        let first = CHART_FIRST_COLUMN
+            .iter()
+            .find(|(c, _)| *c == id)
+            .map_or("category", |(_, k)| k);
         let header: Vec<String> = std::iter::once(self.theme.t(first))
             .chain(series.iter().map(|s| s.name.clone()))
             .collect();
