@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
 # Runs every test. Installs what the tests need and the machine lacks first:
-# a Java runtime (Debian package) and the Nu HTML Checker (npm, pinned in
-# .ci/package.json, installed under .ci/node_modules). Extra arguments go to
-# `cargo test`.
+# a Java runtime, OpenSSH's server and client, rsync and nginx (Debian
+# packages; the last four for the publish tests) and the Nu HTML Checker
+# (npm, pinned in .ci/package.json, installed under .ci/node_modules).
+# The site checks (tests/site_quality.rs) need Debian's chromium, with Noto
+# fonts, and xmllint, and the npm packages axe-core, @axe-core/playwright,
+# lighthouse and sitemap (pinned in .ci/package.json too).
+# Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# The site checks and serve's browser test (tests/e2e/serve.js): a browser,
+# the fonts a phone shows, xmllint.
+[ -x /usr/bin/chromium ] || need+=(chromium)
+dpkg -s fonts-noto-core >/dev/null 2>&1 || need+=(fonts-noto-core)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+# The publish end-to-end tests start a real OpenSSH server and nginx.
+has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+has sshd || need+=(openssh-server)
+{ has ssh && has ssh-keygen; } || need+=(openssh-client)
+has rsync || need+=(rsync)
+has nginx || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
@@ -18,8 +33,9 @@ if [ ${#need[@]} -gt 0 ]; then
     exit 1
   fi
 fi
-if [ ! -f .ci/node_modules/vnu-jar/build/dist/vnu.jar ]; then
-  (cd .ci && npm ci --no-audit --no-fund --silent)
+# The npm tools, unless they were installed from this very lock file.
+if ! cmp -s .ci/package-lock.json .ci/node_modules/.installed-from-lock.json; then
+  (cd .ci && npm ci --no-audit --no-fund --silent && cp package-lock.json node_modules/.installed-from-lock.json)
 fi
 
 cargo test --locked "$@"

@@ -159,6 +159,20 @@ impl Totals {
     }
 }
 
+/// The sums of one plan on its own, draft or not: what `diff` and the
+/// page history compare.
+pub(crate) fn plan_totals(catalog: &Catalog, plan: &Plan) -> Totals {
+    let mut t = Totals::new(catalog);
+    t.add_plan(plan);
+    t
+}
+
+/// The planned total of one plan (Σ `cost.planned` of its projects), without
+/// a catalog: for plans read from old revisions.
+pub(crate) fn planned(plan: &Plan) -> Amount {
+    plan.projects.iter().map(|p| p.cost.planned.value).sum()
+}
+
 /// One expected (or submitting) agency in a cycle.
 #[derive(Clone, Debug)]
 pub(crate) struct Entry<'s> {

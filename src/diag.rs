@@ -134,6 +134,35 @@ impl Diagnostic {
     }
 }
 
+/// A command that could not do what was asked: why, in the site's language,
+/// and the exit code to end with (1: refused or failed, 2: bad usage).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandError {
+    /// What went wrong and how to go on.
+    pub message: String,
+    /// Exit code for the command line.
+    pub exit: u8,
+}
+
+impl CommandError {
+    /// A refusal or failure (exit 1).
+    pub(crate) fn failed(message: String) -> Self {
+        CommandError { message, exit: 1 }
+    }
+    /// Bad usage: a wrong argument, root or revision (exit 2).
+    pub(crate) fn usage(message: String) -> Self {
+        CommandError { message, exit: 2 }
+    }
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CommandError {}
+
 /// Collects diagnostics for one file. Files of the site configuration report
 /// every problem as E070 and keep the detailed code in the message.
 pub(crate) struct Sink<'a> {

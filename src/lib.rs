@@ -10,22 +10,34 @@ mod build;
 mod check;
 mod consolidate;
 mod diag;
+mod diff;
+mod git;
 mod load;
 mod output;
+mod publish;
 // Parts of the model are read only by `build`, which lands next.
 #[allow(dead_code)]
 mod model;
 mod render;
 mod report;
+mod scaffold;
+mod serve;
 mod validate;
 
 pub use build::{BuildError, BuildOutcome, build};
 pub use check::{Checked, check};
-pub use diag::{Code, Diagnostic, Lang, Pos, Severity};
+pub use diag::{Code, CommandError, Diagnostic, Lang, Pos, Severity};
+pub use diff::{DiffFormat, diff};
 pub use load::LoadError;
 pub use model::Amount;
 pub use model::money::{NumberError, format_grouped};
+pub use publish::{
+    Outcome, PublishError, PublishOptions, Published, Release, Releases, Report, RolledBack,
+    publish, releases, rollback,
+};
 pub use report::{Format, render};
+pub use scaffold::{Created, init, new_plan};
+pub use serve::{ServeError, ServeOptions, Server, serve};
 
 /// Checks a single plan given as text, against an empty site: the entry
 /// point of the fuzz target. It must never panic, whatever the bytes.

@@ -1,6 +1,7 @@
 //! The `planpress` command line: parses arguments and calls the library.
 
 use std::io::{IsTerminal, Write};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -41,6 +42,117 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Xem trước site, tự tải lại trang khi lưu tệp (Live preview while editing)
+    Serve {
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Địa chỉ lắng nghe; khác 127.0.0.1 thì cả mạng xem được (address to listen on; anything else shows the site to the network)
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Cổng; 0 để tự chọn cổng trống (port; 0 picks a free one)
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Mở trình duyệt (open the browser)
+        #[arg(long)]
+        open: bool,
+    },
+    /// Dựng rồi xuất bản lên một đích trong site.yaml, chuyển đổi nguyên khối (Build and publish to a target, atomically)
+    Publish {
+        /// Tên đích trong `publish:` của site.yaml; bỏ trống nếu chỉ có một (target; optional when there is one)
+        target: Option<String>,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Chỉ liệt kê những tệp sẽ gửi, không thay đổi gì (list what would be sent; change nothing)
+        #[arg(long)]
+        dry_run: bool,
+        /// Đưa cả bản nháp lên trang, có đánh dấu (include drafts, marked)
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Liệt kê các bản phát hành trên một đích (List the releases of a target)
+    Releases {
+        /// Tên đích trong `publish:` của site.yaml (target; optional when there is one)
+        target: Option<String>,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Quay lui: chuyển `current` về bản phát hành trước (Switch `current` back to the previous release)
+    Rollback {
+        /// Tên đích trong `publish:` của site.yaml (target; optional when there is one)
+        target: Option<String>,
+        /// Mã bản phát hành cần chuyển tới (release id; default: the one before current)
+        #[arg(long, value_name = "ID")]
+        to: Option<String>,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// So sánh số liệu giữa hai phiên bản trong git (Compare the figures of two git revisions)
+    Diff {
+        /// Phiên bản trước: nhánh, thẻ, mã commit (before: branch, tag or commit)
+        #[arg(default_value = "HEAD")]
+        rev_a: String,
+        /// Phiên bản sau; bỏ trống là thư mục làm việc (after; default: the work tree)
+        rev_b: Option<String>,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Định dạng (output format)
+        #[arg(long, value_enum, default_value_t = DiffFormatArg::Human)]
+        format: DiffFormatArg,
+        /// Tính cả bản nháp vào các tổng (count drafts in the totals)
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Tạo tệp mới từ mẫu (Create files from a template)
+    New {
+        #[command(subcommand)]
+        what: NewCommand,
+    },
+    /// Tạo một site mới trong thư mục trống (Create a new site in an empty folder)
+    Init {
+        /// Thư mục của site mới (the new site's folder)
+        dir: PathBuf,
+        /// Năm của kỳ kế hoạch đầu tiên (year of the first cycle; default: next year)
+        #[arg(long)]
+        year: Option<i32>,
+        /// Tên tỉnh (province)
+        #[arg(long, default_value = "Quảng Ngãi")]
+        province: String,
+        /// Ngôn ngữ giao diện (interface language)
+        #[arg(long, value_enum, default_value_t = LangArg::Vi)]
+        language: LangArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewCommand {
+    /// Tạo kế hoạch mẫu cho một cơ quan (Start an agency's plan from a skeleton)
+    Plan {
+        /// Mã cơ quan trong content/agencies.yaml (agency code)
+        agency: String,
+        /// Năm kế hoạch (year; default: the newest cycle)
+        #[arg(long)]
+        year: Option<i32>,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormatArg {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Vi,
+    En,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -64,6 +176,160 @@ fn main() -> ExitCode {
             output,
             drafts,
         } => build(root, output, drafts),
+        Command::Serve {
+            root,
+            bind,
+            port,
+            open,
+        } => serve(root, bind, port, open),
+        Command::Publish {
+            target,
+            root,
+            dry_run,
+            drafts,
+        } => publish(root, target, dry_run, drafts),
+        Command::Releases { target, root } => {
+            done(planpress::releases(&root, target.as_deref()), |r| {
+                r.render()
+            })
+        }
+        Command::Rollback { target, to, root } => done(
+            planpress::rollback(&root, target.as_deref(), to.as_deref()),
+            |r| r.summary(),
+        ),
+        Command::Diff {
+            rev_a,
+            rev_b,
+            root,
+            format,
+            drafts,
+        } => diff(root, rev_a, rev_b, format, drafts),
+        Command::New {
+            what: NewCommand::Plan { agency, year, root },
+        } => created(planpress::new_plan(&root, &agency, year)),
+        Command::Init {
+            dir,
+            year,
+            province,
+            language,
+        } => {
+            let lang = match language {
+                LangArg::Vi => planpress::Lang::Vi,
+                LangArg::En => planpress::Lang::En,
+            };
+            created(planpress::init(&dir, year, &province, lang))
+        }
+    }
+}
+
+fn diff(
+    root: PathBuf,
+    rev_a: String,
+    rev_b: Option<String>,
+    format: DiffFormatArg,
+    drafts: bool,
+) -> ExitCode {
+    let format = match format {
+        DiffFormatArg::Human => planpress::DiffFormat::Human,
+        DiffFormatArg::Json => planpress::DiffFormat::Json,
+    };
+    match planpress::diff(&root, Some(&rev_a), rev_b.as_deref(), format, drafts) {
+        Ok((text, notes)) => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            for n in notes {
+                eprintln!("{n}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("planpress: {e}");
+            ExitCode::from(e.exit)
+        }
+    }
+}
+
+/// Reports what `new` or `init` wrote.
+fn created(outcome: Result<planpress::Created, planpress::CommandError>) -> ExitCode {
+    match outcome {
+        Ok(c) => {
+            println!("{}", c.message);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("planpress: {e}");
+            ExitCode::from(e.exit)
+        }
+    }
+}
+
+/// Prints a check's diagnostics on stderr, as `build` does.
+fn print_diagnostics(checked: &planpress::Checked) {
+    if !checked.diagnostics.is_empty() {
+        let colour = colour_on(&std::io::stderr());
+        let text = planpress::render(
+            &checked.diagnostics,
+            &checked.sources,
+            planpress::Format::Human,
+            checked.lang,
+            colour,
+        );
+        eprint!("{text}");
+    }
+}
+
+fn publish(root: PathBuf, target: Option<String>, dry_run: bool, drafts: bool) -> ExitCode {
+    let opts = planpress::PublishOptions {
+        target,
+        dry_run,
+        drafts,
+        ssh: None,
+    };
+    let outcome = planpress::publish(&root, &opts, &mut |line| eprintln!("{line}"));
+    done(outcome, |p| {
+        print_diagnostics(&p.checked);
+        p.report.summary()
+    })
+}
+
+/// Prints the result of `publish`, `releases` or `rollback`: exit 0 when
+/// done, 1 on invalid content or a failed deploy, 2 on bad usage.
+fn done<T>(
+    outcome: Result<planpress::Outcome<T>, planpress::PublishError>,
+    text: impl FnOnce(&T) -> String,
+) -> ExitCode {
+    match outcome {
+        Err(e) => {
+            eprintln!("planpress: {e}");
+            ExitCode::from(if e.is_usage() { 2 } else { 1 })
+        }
+        Ok(planpress::Outcome::Invalid(checked)) => {
+            print_diagnostics(&checked);
+            ExitCode::FAILURE
+        }
+        Ok(planpress::Outcome::Done(t)) => {
+            print!("{}", text(&t));
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn serve(root: PathBuf, bind: IpAddr, port: u16, open: bool) -> ExitCode {
+    let mut opts = planpress::ServeOptions::new(root);
+    opts.bind = bind;
+    opts.port = port;
+    opts.open = open;
+    match planpress::serve(&opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e @ planpress::ServeError::Load(_)) => {
+            eprintln!("planpress: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("planpress: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -73,19 +339,7 @@ fn colour_on(stream: &impl IsTerminal) -> bool {
 
 fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool) -> ExitCode {
     let start = std::time::Instant::now();
-    let report = |checked: &planpress::Checked| {
-        if !checked.diagnostics.is_empty() {
-            let colour = colour_on(&std::io::stderr());
-            let text = planpress::render(
-                &checked.diagnostics,
-                &checked.sources,
-                planpress::Format::Human,
-                checked.lang,
-                colour,
-            );
-            eprint!("{text}");
-        }
-    };
+    let report = print_diagnostics;
     match planpress::build(&root, output.as_deref(), drafts) {
         Err(planpress::BuildError::Load(e)) => {
             eprintln!("planpress: --root {e}");

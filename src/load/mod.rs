@@ -159,9 +159,9 @@ fn peek_language(node: &Node) -> Lang {
     Lang::Vi
 }
 
-/// Loads a YAML configuration file. Problems are E070. A file that links out
-/// of `root` is not read; `walk` (or `load`, for `content/` itself) reports
-/// the link.
+/// Loads a YAML configuration file from the disk. Problems are E070. A file
+/// that links out of `root` is not read; `walk` (or `load`, for `content/`
+/// itself) reports the link.
 fn load_config<T>(
     root: &Path,
     path: &Path,
@@ -169,7 +169,19 @@ fn load_config<T>(
     lang: Lang,
     lower: impl FnOnce(&mut Lower<'_, '_>, &Node) -> Option<T>,
 ) -> (FileResult<T>, Lang) {
-    if !inside_root(root, path) {
+    config_from(&Disk { root }, path, rel, lang, lower)
+}
+
+/// Loads a YAML configuration file from `src`. Problems are E070.
+fn config_from<T>(
+    src: &dyn Source,
+    path: &Path,
+    rel: &str,
+    lang: Lang,
+    lower: impl FnOnce(&mut Lower<'_, '_>, &Node) -> Option<T>,
+) -> (FileResult<T>, Lang) {
+    let presence = src.presence(path, rel);
+    if presence == Presence::Skipped {
         let skipped = FileResult {
             value: None,
             diagnostics: Vec::new(),
@@ -179,8 +191,8 @@ fn load_config<T>(
     }
     let mut sink = Sink::new(lang, rel, true);
     let mut out_lang = lang;
-    let text = if path.is_file() {
-        source::read_text(path, &mut sink)
+    let text = if presence == Presence::File {
+        src.read(path, rel, &mut sink)
     } else {
         let l = sink.lang;
         sink.report(
@@ -218,6 +230,7 @@ fn load_config<T>(
 
 /// Reads a Markdown file with front matter and lowers it with `lower`.
 fn load_markdown<T>(
+    src: &dyn Source,
     path: &Path,
     rel: &str,
     lang: Lang,
@@ -225,7 +238,7 @@ fn load_markdown<T>(
     lower: impl FnOnce(&mut Lower<'_, '_>, Option<&Node>, Pos, Body) -> Option<T>,
 ) -> FileResult<T> {
     let mut sink = Sink::new(lang, rel, config);
-    let text = source::read_text(path, &mut sink);
+    let text = src.read(path, rel, &mut sink);
     let value = text
         .as_deref()
         .and_then(|t| lower_markdown(t, &mut sink, lower));
@@ -272,6 +285,25 @@ pub(crate) fn check_plan_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
     };
     out.extend(crate::validate::validate(&site));
     out
+}
+
+/// Lowers one plan file from its bytes (a blob of a git revision), as the
+/// loader would lower `rel`; diagnostics are dropped. `None` when the plan
+/// cannot be read at all.
+pub(crate) fn plan_from_bytes(bytes: &[u8], rel: &str) -> Option<Plan> {
+    let mut sink = Sink::new(Lang::Vi, rel, false);
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > source::MAX_FILE_BYTES {
+        return None;
+    }
+    let text = source::decode(bytes.to_vec(), &mut sink)?;
+    let stem = rel
+        .rsplit('/')
+        .next()
+        .unwrap_or(rel)
+        .trim_end_matches(".md");
+    lower_markdown(&text, &mut sink, |l, n, at, body| {
+        l.plan(n, at, rel, stem, body)
+    })
 }
 
 /// Path of `p` relative to `root`, with `/` separators.
@@ -364,28 +396,192 @@ fn walk(
                 }
             }
         }
-        if entry.depth() != 2 || !is_file || !name.ends_with(".md") {
+        if entry.depth() != 2 || !is_file {
             continue;
         }
-        let Some(year) = path
+        let folder = path
             .parent()
             .and_then(|p| p.file_name())
             .and_then(|n| n.to_str())
-            .filter(|n| n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|n| n.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        let stem = name.trim_end_matches(".md").to_string();
-        let slot = cycles.entry(year).or_default();
-        let found = Found { path, rel, stem };
-        if found.stem == "_plan" {
-            slot.0 = Some(found);
-        } else if !found.stem.starts_with('_') {
-            slot.1.push(found);
-        }
+            .unwrap_or("")
+            .to_string();
+        classify(&mut cycles, &folder, &name, path, rel);
     }
     cycles
+}
+
+/// Files of the cycle folders, by year: the `_plan.md` and the plans.
+type Walked = BTreeMap<i32, (Option<Found>, Vec<Found>)>;
+
+/// Files a cycle folder `folder` holds `name`: a plan, the cycle's
+/// `_plan.md`, or something to pass over.
+fn classify(cycles: &mut Walked, folder: &str, name: &str, path: PathBuf, rel: String) {
+    if name.starts_with('.') || !name.ends_with(".md") {
+        return;
+    }
+    let Some(year) = Some(folder)
+        .filter(|n| n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse::<i32>().ok())
+    else {
+        return;
+    };
+    let stem = name.trim_end_matches(".md").to_string();
+    let slot = cycles.entry(year).or_default();
+    let found = Found { path, rel, stem };
+    if found.stem == "_plan" {
+        slot.0 = Some(found);
+    } else if !found.stem.starts_with('_') {
+        slot.1.push(found);
+    }
+}
+
+/// Whether a configuration file can be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Presence {
+    /// A file to read.
+    File,
+    /// Not there: E070.
+    Missing,
+    /// Not to be read, silently (a link out of the root, reported by the walk).
+    Skipped,
+}
+
+/// Where a site's files come from: the disk under `--root`, or the blobs of
+/// a git revision. Both go through the same lowering, so a plan reads the
+/// same whichever it comes from.
+trait Source: Sync {
+    /// Whether the configuration file `rel` (at `path`) is there to read.
+    fn presence(&self, path: &Path, rel: &str) -> Presence;
+    /// The text of a file (BOM dropped, CRLF made LF), or `None` with E001 in
+    /// `sink`.
+    fn read(&self, path: &Path, rel: &str, sink: &mut Sink<'_>) -> Option<String>;
+    /// Where the file `rel` (relative to the root) is.
+    fn locate(&self, rel: &str) -> PathBuf;
+    /// The cycle folders of `content/` and their Markdown files; problems
+    /// met on the way go to `diags`.
+    fn walk(&self, lang: Lang, diags: &mut Vec<Diagnostic>) -> Walked;
+}
+
+/// The site's folder on disk.
+struct Disk<'a> {
+    root: &'a Path,
+}
+
+impl Source for Disk<'_> {
+    fn presence(&self, path: &Path, _rel: &str) -> Presence {
+        if !inside_root(self.root, path) {
+            Presence::Skipped
+        } else if path.is_file() {
+            Presence::File
+        } else {
+            Presence::Missing
+        }
+    }
+
+    fn read(&self, path: &Path, _rel: &str, sink: &mut Sink<'_>) -> Option<String> {
+        source::read_text(path, sink)
+    }
+
+    fn locate(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    fn walk(&self, lang: Lang, diags: &mut Vec<Diagnostic>) -> Walked {
+        let content = self.root.join("content");
+        let inside = inside_root(self.root, &content);
+        if !inside {
+            diags.extend(outside_link("content", lang));
+        }
+        if inside && content.is_dir() {
+            walk(self.root, &content, lang, diags)
+        } else {
+            Walked::new()
+        }
+    }
+}
+
+/// A site held in memory: file contents by path relative to the root
+/// (`content/site.yaml`, `content/2019/so-tttt.md`), as read from a git
+/// revision.
+#[derive(Debug, Default)]
+pub(crate) struct Files {
+    /// Contents by `/`-separated path relative to the root.
+    pub(crate) bytes: BTreeMap<String, Vec<u8>>,
+    /// Files left unread because they are over the size limit, with their
+    /// size: E001 like an oversized file on disk.
+    pub(crate) too_large: BTreeMap<String, u64>,
+}
+
+impl Source for Files {
+    fn presence(&self, _path: &Path, rel: &str) -> Presence {
+        if self.bytes.contains_key(rel) || self.too_large.contains_key(rel) {
+            Presence::File
+        } else {
+            Presence::Missing
+        }
+    }
+
+    fn read(&self, _path: &Path, rel: &str, sink: &mut Sink<'_>) -> Option<String> {
+        if let Some(size) = self.too_large.get(rel) {
+            source::too_large(*size, sink);
+            return None;
+        }
+        let bytes = self.bytes.get(rel)?;
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if size > source::MAX_FILE_BYTES {
+            source::too_large(size, sink);
+            return None;
+        }
+        source::decode(bytes.clone(), sink)
+    }
+
+    fn locate(&self, rel: &str) -> PathBuf {
+        PathBuf::from(rel)
+    }
+
+    fn walk(&self, _lang: Lang, _diags: &mut Vec<Diagnostic>) -> Walked {
+        let mut cycles = Walked::new();
+        let names = self.bytes.keys().chain(self.too_large.keys());
+        for rel in names {
+            let mut parts = rel.split('/');
+            if let (Some("content"), Some(folder), Some(name), None) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            {
+                classify(&mut cycles, folder, name, PathBuf::from(rel), rel.clone());
+            }
+        }
+        for (_, plans) in cycles.values_mut() {
+            plans.sort_by(|a, b| a.rel.cmp(&b.rel));
+        }
+        cycles
+    }
+}
+
+/// Loads only `content/site.yaml`: enough for the commands that work on
+/// publish targets (`releases`, `rollback`), which must not depend on the
+/// plans being valid. Returns the loaded config and the site's language.
+pub(crate) fn load_site_config(root: &Path) -> Result<(Loaded, Lang), LoadError> {
+    let root =
+        std::fs::canonicalize(root).map_err(|e| LoadError::BadRoot(root.to_path_buf(), e))?;
+    if !root.is_dir() {
+        return Err(LoadError::BadRoot(
+            root,
+            std::io::Error::other("not a directory"),
+        ));
+    }
+    let mut loaded = Loaded {
+        root: root.clone(),
+        ..Loaded::default()
+    };
+    let (site, lang) = load_config(
+        &root,
+        &root.join("content").join("site.yaml"),
+        "content/site.yaml",
+        Lang::Vi,
+        |l, n| l.site(n),
+    );
+    loaded.site.config = loaded.take(site, "content/site.yaml");
+    Ok((loaded, lang))
 }
 
 /// Loads everything under `root/content`.
@@ -398,90 +594,141 @@ pub(crate) fn load(root: &Path) -> Result<Loaded, LoadError> {
             std::io::Error::other("not a directory"),
         ));
     }
-    let content = root.join("content");
+    Ok(load_from(&Disk { root: &root }, root.clone()))
+}
+
+/// Loads a site held in memory (the files of a git revision) as `load`
+/// loads one from disk: same lowering, same diagnostics. `root` is only
+/// recorded.
+pub(crate) fn load_files(root: &Path, files: &Files) -> Loaded {
+    load_from(files, root.to_path_buf())
+}
+
+/// Loads everything under `content/` of `src`.
+fn load_from(src: &dyn Source, root: PathBuf) -> Loaded {
     let mut loaded = Loaded {
-        root: root.clone(),
+        root,
         ..Loaded::default()
     };
-
-    let (site, lang) = load_config(
-        &root,
-        &content.join("site.yaml"),
-        "content/site.yaml",
-        Lang::Vi,
-        |l, n| l.site(n),
-    );
-    let (agencies, _) = load_config(
-        &root,
-        &content.join("agencies.yaml"),
-        "content/agencies.yaml",
-        lang,
-        |l, n| l.agencies(n),
-    );
-    let (catalog, _) = load_config(
-        &root,
-        &content.join("catalog.yaml"),
-        "content/catalog.yaml",
-        lang,
-        |l, n| l.catalog(n),
-    );
+    let config = |rel: &str| (src.locate(rel), rel.to_string());
+    let (path, rel) = config("content/site.yaml");
+    let (site, lang) = config_from(src, &path, &rel, Lang::Vi, |l, n| l.site(n));
+    let (path, rel) = config("content/agencies.yaml");
+    let (agencies, _) = config_from(src, &path, &rel, lang, |l, n| l.agencies(n));
+    let (path, rel) = config("content/catalog.yaml");
+    let (catalog, _) = config_from(src, &path, &rel, lang, |l, n| l.catalog(n));
     loaded.site.config = loaded.take(site, "content/site.yaml");
     loaded.site.agencies = loaded.take(agencies, "content/agencies.yaml");
     loaded.site.catalog = loaded.take(catalog, "content/catalog.yaml");
 
-    let content_inside = inside_root(&root, &content);
-    if !content_inside {
-        loaded.diagnostics.extend(outside_link("content", lang));
-    }
-    if content_inside && content.is_dir() {
-        let found = walk(&root, &content, lang, &mut loaded.diagnostics);
-        for (year, (meta, plans)) in found {
-            let meta_file = format!("content/{year}/_plan.md");
-            let meta = match meta {
-                Some(f) => {
-                    let r = load_markdown(&f.path, &f.rel, lang, true, |l, n, at, body| {
-                        l.cycle(n, body, at)
-                    });
-                    loaded.take(r, &meta_file)
-                }
-                None => {
-                    let mut sink = Sink::new(lang, &meta_file, true);
-                    sink.report(
-                        Code::E070,
-                        Pos::START,
-                        tr!(lang, "Thư mục {year} có kế hoạch nhưng thiếu tệp _plan.md của kỳ kế hoạch.", "Folder {year} has plans but no _plan.md for the cycle."),
-                        Some(tr!(lang, "Tạo content/{year}/_plan.md với year, title, deadline và legal_bases.", "Create content/{year}/_plan.md with year, title, deadline and legal_bases.")),
-                    );
-                    loaded.diagnostics.extend(sink.into_vec());
-                    None
-                }
-            };
-            let results: Vec<(String, FileResult<Plan>)> = plans
-                .par_iter()
-                .map(|f| {
-                    let r = load_markdown(&f.path, &f.rel, lang, false, |l, n, at, body| {
-                        l.plan(n, at, &f.rel, &f.stem, body)
-                    });
-                    (f.rel.clone(), r)
-                })
-                .collect();
-            let stems = plans.iter().map(|f| f.stem.clone()).collect();
-            let mut cycle = Cycle {
-                year,
-                meta_file,
-                meta,
-                plans: Vec::new(),
-                stems,
-            };
-            for (rel, r) in results {
-                if let Some(p) = loaded.take(r, &rel) {
-                    cycle.plans.push(p);
-                }
+    let found = src.walk(lang, &mut loaded.diagnostics);
+    for (year, (meta, plans)) in found {
+        let meta_file = format!("content/{year}/_plan.md");
+        let meta = match meta {
+            Some(f) => {
+                let r = load_markdown(src, &f.path, &f.rel, lang, true, |l, n, at, body| {
+                    l.cycle(n, body, at)
+                });
+                loaded.take(r, &meta_file)
             }
-            loaded.site.cycles.push(cycle);
+            None => {
+                let mut sink = Sink::new(lang, &meta_file, true);
+                sink.report(
+                    Code::E070,
+                    Pos::START,
+                    tr!(
+                        lang,
+                        "Thư mục {year} có kế hoạch nhưng thiếu tệp _plan.md của kỳ kế hoạch.",
+                        "Folder {year} has plans but no _plan.md for the cycle."
+                    ),
+                    Some(tr!(
+                        lang,
+                        "Tạo content/{year}/_plan.md với year, title, deadline và legal_bases.",
+                        "Create content/{year}/_plan.md with year, title, deadline and legal_bases."
+                    )),
+                );
+                loaded.diagnostics.extend(sink.into_vec());
+                None
+            }
+        };
+        let results: Vec<(String, FileResult<Plan>)> = plans
+            .par_iter()
+            .map(|f| {
+                let r = load_markdown(src, &f.path, &f.rel, lang, false, |l, n, at, body| {
+                    l.plan(n, at, &f.rel, &f.stem, body)
+                });
+                (f.rel.clone(), r)
+            })
+            .collect();
+        let stems = plans.iter().map(|f| f.stem.clone()).collect();
+        let mut cycle = Cycle {
+            year,
+            meta_file,
+            meta,
+            plans: Vec::new(),
+            stems,
+        };
+        for (rel, r) in results {
+            if let Some(p) = loaded.take(r, &rel) {
+                cycle.plans.push(p);
+            }
         }
+        loaded.site.cycles.push(cycle);
     }
-    Ok(loaded)
+    loaded
+}
+
+/// One plan file read again on its own, as [`load`] reads it: for `serve`,
+/// which reloads only the file an editor saved.
+#[derive(Debug, Default)]
+pub(crate) struct PlanFile {
+    /// The file counts as filed: it exists, is a file and stays inside the
+    /// root (it belongs in the cycle's `stems`, even when it fails to load).
+    pub(crate) listed: bool,
+    pub(crate) plan: Option<Plan>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) text: Option<String>,
+}
+
+/// Loads `content/<year>/<stem>.md` under the canonical `root` alone. A file
+/// that is gone (or is a folder) is not listed; a symbolic link out of the
+/// root is E001, as in [`load`].
+pub(crate) fn load_plan(root: &Path, year: i32, stem: &str, lang: Lang) -> PlanFile {
+    let rel = format!("content/{year}/{stem}.md");
+    let path = root.join(&rel);
+    let Ok(meta) = std::fs::symlink_metadata(&path) else {
+        return PlanFile::default();
+    };
+    let is_file = if meta.file_type().is_symlink() {
+        match std::fs::canonicalize(&path) {
+            Ok(target) if target.starts_with(root) => target.is_file(),
+            _ => {
+                return PlanFile {
+                    diagnostics: outside_link(&rel, lang),
+                    ..PlanFile::default()
+                };
+            }
+        }
+    } else {
+        meta.is_file()
+    };
+    if !is_file {
+        return PlanFile::default();
+    }
+    let r = load_markdown(
+        &Disk { root },
+        &path,
+        &rel,
+        lang,
+        false,
+        |l, n, at, body| l.plan(n, at, &rel, stem, body),
+    );
+    PlanFile {
+        listed: true,
+        plan: r.value,
+        diagnostics: r.diagnostics,
+        text: r.text,
+    }
 }
 
 impl Loaded {
@@ -491,5 +738,147 @@ impl Loaded {
             self.sources.insert(rel.to_string(), t);
         }
         r.value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// `load_plan` makes of a file what `load` makes of it.
+    #[test]
+    fn one_plan_loads_as_in_the_whole_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let cycle = dir.path().join("content/2019");
+        std::fs::create_dir_all(&cycle).unwrap();
+        std::fs::write(
+            cycle.join("so-a.md"),
+            "\u{feff}---\r\nagency: so-a\r\nyear: 2019\r\nstatus: draft\r\nprojets: []\r\n---\r\nx\r\n",
+        )
+        .unwrap();
+        std::fs::write(cycle.join("so-b.md"), "no front matter").unwrap();
+        let whole = load(dir.path()).unwrap();
+        let root = whole.root.clone();
+        let a = load_plan(&root, 2019, "so-a", Lang::Vi);
+        assert!(a.listed);
+        assert_eq!(a.plan.unwrap().agency.value, "so-a");
+        assert!(a.diagnostics.iter().any(|d| d.code == Code::E004));
+        let b = load_plan(&root, 2019, "so-b", Lang::Vi);
+        assert!((b.listed, b.plan.is_none()) == (true, true));
+        let mut one: Vec<Diagnostic> = a.diagnostics.into_iter().chain(b.diagnostics).collect();
+        let mut all: Vec<Diagnostic> = whole
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.file.starts_with("content/2019/so-"))
+            .collect();
+        crate::diag::sort(&mut one);
+        crate::diag::sort(&mut all);
+        assert_eq!(one, all);
+        assert_eq!(
+            a.text.as_deref(),
+            whole
+                .sources
+                .get("content/2019/so-a.md")
+                .map(String::as_str)
+        );
+        let gone = load_plan(&root, 2019, "so-c", Lang::Vi);
+        assert!(!gone.listed && gone.plan.is_none() && gone.diagnostics.is_empty());
+        std::fs::create_dir(cycle.join("folder.md")).unwrap();
+        assert!(!load_plan(&root, 2019, "folder", Lang::Vi).listed);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_plan_linked_out_of_the_root_is_not_read() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("x.md"), "---\nagency: x\n---\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let cycle = dir.path().join("content/2019");
+        std::fs::create_dir_all(&cycle).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("x.md"), cycle.join("x.md")).unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let p = load_plan(&root, 2019, "x", Lang::En);
+        assert!(!p.listed && p.plan.is_none() && p.text.is_none());
+        assert_eq!(p.diagnostics[0].code, Code::E001);
+    }
+}
+
+#[cfg(test)]
+mod files_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Every file under `content/` of the demo, as a git revision gives them.
+    fn demo_files() -> (PathBuf, Files) {
+        let root = std::fs::canonicalize(env!("CARGO_MANIFEST_DIR")).unwrap();
+        let mut files = Files::default();
+        for e in WalkDir::new(root.join("content")).min_depth(1).max_depth(2) {
+            let e = e.unwrap();
+            if e.file_type().is_file() {
+                files
+                    .bytes
+                    .insert(relative(&root, e.path()), std::fs::read(e.path()).unwrap());
+            }
+        }
+        (root, files)
+    }
+
+    #[test]
+    fn a_site_in_memory_loads_as_it_does_from_disk() {
+        let (root, files) = demo_files();
+        let disk = load(&root).unwrap();
+        let mem = load_files(&root, &files);
+        let key = |l: &Loaded| {
+            l.diagnostics
+                .iter()
+                .map(|d| (d.file.clone(), d.code, d.pos, d.message.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(key(&disk), key(&mem));
+        assert_eq!(disk.sources, mem.sources);
+        assert_eq!(disk.site.cycles.len(), mem.site.cycles.len());
+        for (a, b) in disk.site.cycles.iter().zip(&mem.site.cycles) {
+            assert_eq!(a.stems, b.stems);
+            let files = |c: &Cycle| c.plans.iter().map(|p| p.file.clone()).collect::<Vec<_>>();
+            assert_eq!(files(a), files(b));
+        }
+        let v = |l: &Loaded| crate::validate::validate(&l.site);
+        assert_eq!(v(&disk), v(&mem));
+    }
+
+    #[test]
+    fn oversized_and_broken_files_in_memory_are_diagnosed() {
+        let (root, mut files) = demo_files();
+        files
+            .too_large
+            .insert("content/2019/so-y-te.md".into(), 50 << 20);
+        files.bytes.remove("content/2019/so-y-te.md");
+        files.bytes.insert(
+            "content/2019/so-tttt.md".into(),
+            b"---\nagency: [\n---\n".to_vec(),
+        );
+        files.bytes.remove("content/catalog.yaml");
+        let mem = load_files(&root, &files);
+        let codes: Vec<(&str, Code)> = mem
+            .diagnostics
+            .iter()
+            .map(|d| (d.file.as_str(), d.code))
+            .collect();
+        assert!(
+            codes.contains(&("content/2019/so-y-te.md", Code::E001)),
+            "{codes:?}"
+        );
+        assert!(
+            codes.contains(&("content/2019/so-tttt.md", Code::E003)),
+            "{codes:?}"
+        );
+        assert!(
+            codes.contains(&("content/catalog.yaml", Code::E070)),
+            "{codes:?}"
+        );
+        // The broken plan still counts as filed.
+        assert!(mem.site.cycles[0].stems.contains(&"so-y-te".to_string()));
     }
 }

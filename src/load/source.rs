@@ -31,14 +31,7 @@ pub(crate) fn read_text(path: &Path, sink: &mut Sink<'_>) -> Option<String> {
         }
     };
     if meta.len() > MAX_FILE_BYTES {
-        let mib = MAX_FILE_BYTES / (1024 * 1024);
-        let size = meta.len();
-        sink.report(
-            Code::E001,
-            Pos::START,
-            tr!(lang, "Tệp quá lớn ({size} byte); giới hạn là {mib} MiB.", "File too large ({size} bytes); the limit is {mib} MiB."),
-            Some(tr!(lang, "Một kế hoạch chỉ cần vài chục KB: hãy kiểm tra xem tệp có bị dán nhầm nội dung không.", "A plan needs a few tens of KB: check that nothing was pasted into it by mistake.")),
-        );
+        too_large(meta.len(), sink);
         return None;
     }
     let bytes = match std::fs::read(path) {
@@ -57,6 +50,26 @@ pub(crate) fn read_text(path: &Path, sink: &mut Sink<'_>) -> Option<String> {
         }
     };
     decode(bytes, sink)
+}
+
+/// E001 for a file of `size` bytes, over [`MAX_FILE_BYTES`].
+pub(crate) fn too_large(size: u64, sink: &mut Sink<'_>) {
+    let lang = sink.lang;
+    let mib = MAX_FILE_BYTES / (1024 * 1024);
+    sink.report(
+        Code::E001,
+        Pos::START,
+        tr!(
+            lang,
+            "Tệp quá lớn ({size} byte); giới hạn là {mib} MiB.",
+            "File too large ({size} bytes); the limit is {mib} MiB."
+        ),
+        Some(tr!(
+            lang,
+            "Một kế hoạch chỉ cần vài chục KB: hãy kiểm tra xem tệp có bị dán nhầm nội dung không.",
+            "A plan needs a few tens of KB: check that nothing was pasted into it by mistake."
+        )),
+    );
 }
 
 /// UTF-8 check and normalisation of line endings.

@@ -542,6 +542,10 @@ impl<'s, 'a> Lower<'s, 'a> {
             }
         }
         let _ = publish_ok;
+        let approved_tag = match f.get("approved_tag") {
+            Some(n) => Some(self.tag_pattern(n)?),
+            None => None,
+        };
         Some(SiteConfig {
             title: title?,
             province,
@@ -550,7 +554,33 @@ impl<'s, 'a> Lower<'s, 'a> {
             theme: theme?,
             money_unit: money_unit?,
             publish,
+            approved_tag,
         })
+    }
+
+    /// `approved_tag`: a git tag name once `{year}` is put in.
+    fn tag_pattern(&mut self, node: &Node) -> Option<String> {
+        let s = self.string(node, "approved_tag")?;
+        let name = s.value.replace("{year}", "2019");
+        if !s.value.is_empty() && git2::Reference::is_valid_name(&format!("refs/tags/{name}")) {
+            return Some(s.value);
+        }
+        let lang = self.lang();
+        let v = &s.value;
+        self.e005(
+            node.pos,
+            tr!(
+                lang,
+                "`approved_tag` = `{v}` không phải là tên thẻ (tag) git hợp lệ.",
+                "`approved_tag` = `{v}` is not a valid git tag name."
+            ),
+            tr!(
+                lang,
+                "Dùng chữ, số, `-`, `.` và `{{year}}` cho năm của kỳ kế hoạch, ví dụ `approved-{{year}}`.",
+                "Use letters, digits, `-`, `.` and `{{year}}` for the cycle's year, e.g. `approved-{{year}}`."
+            ),
+        );
+        None
     }
 
     fn url(&mut self, node: &Node) -> Option<String> {

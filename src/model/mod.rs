@@ -132,6 +132,9 @@ pub(crate) struct SiteConfig {
     pub(crate) theme: String,
     pub(crate) money_unit: MoneyUnit,
     pub(crate) publish: Vec<Target>,
+    /// Name of the git tag that marks a cycle's approved version, with
+    /// `{year}` standing for the cycle's year: `approved-{year}`.
+    pub(crate) approved_tag: Option<String>,
 }
 
 /// A named place to publish to.

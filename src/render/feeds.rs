@@ -54,10 +54,11 @@ pub(crate) fn atom(config: &SiteConfig, reports: &[CycleReport<'_>], theme: &The
             let url = format!("{}/{}/{}/", config.base_url, r.year, agency.code.value);
             let title = format!("{} — {} {}", agency.name, theme.t("cycle"), r.year);
             let summary = format!(
-                "{} {}: {}",
+                "{} {}: {} {}",
                 theme.t("planned"),
                 r.year,
-                super::format::money(e.totals.planned, config.language)
+                super::format::money(e.totals.planned, config.language),
+                config.money_unit.label(config.language)
             );
             entries.push((date, url, title, summary));
         }

@@ -95,6 +95,11 @@ pub(crate) fn to_html(text: &str, used: &mut HashSet<String>) -> String {
     }
     let mut raw = String::with_capacity(text.len() * 3 / 2);
     html::push_html(&mut raw, events.into_iter());
+    // A Markdown table's header cells head their columns; say so for
+    // screen readers (an author's own `<th scope>` is kept).
+    let raw = raw
+        .replace("<th>", "<th scope=\"col\">")
+        .replace("<th style=", "<th scope=\"col\" style=");
     CLEANER.clean(&raw).to_string()
 }
 
@@ -151,6 +156,7 @@ mod tests {
             "<del>s</del>",
             "<table>",
             "<td>1</td>",
+            "<th scope=\"col\">a</th>",
             "<li>x</li>",
             "href=\"https://x.vn\"",
             "<img src=\"a.png\" alt=\"alt\"",

@@ -95,6 +95,8 @@ pub(crate) struct Renderer<'s> {
     ctx: Ctx<'s>,
     config: &'s crate::model::SiteConfig,
     reports: Vec<CycleReport<'s>>,
+    /// What git knows of the plans, when the site is in a repository.
+    history: Option<crate::git::SiteHistory>,
 }
 
 impl<'s> Renderer<'s> {
@@ -131,7 +133,15 @@ impl<'s> Renderer<'s> {
             ctx,
             config,
             reports,
+            history: None,
         })
+    }
+
+    /// Shows the git history of each plan (and the changes since a cycle's
+    /// approved version) on the pages.
+    pub(crate) fn with_history(mut self, history: Option<crate::git::SiteHistory>) -> Self {
+        self.history = history;
+        self
     }
 
     fn report(&self, year: i32) -> Option<&CycleReport<'s>> {
@@ -239,7 +249,13 @@ impl<'s> Renderer<'s> {
             Target::Index => index_page(ctx, &self.reports),
             Target::Cycle(y) => {
                 let r = self.report(*y).ok_or_else(Vec::new)?;
-                cycle_page(ctx, r)
+                let mut page = cycle_page(ctx, r);
+                let approved = self.history.as_ref().and_then(|h| h.approved.get(y));
+                if let Value::Object(m) = &mut page.data {
+                    let since = approved.map_or(Value::Null, |a| ctx.since_approved(a, r.year));
+                    m.insert("since_approved".into(), since);
+                }
+                page
             }
             Target::Plan(y, code) => {
                 let r = self.report(*y).ok_or_else(Vec::new)?;
@@ -249,12 +265,20 @@ impl<'s> Renderer<'s> {
                     .find(|e| e.agency.code.value == *code)
                     .ok_or_else(Vec::new)?;
                 let plan = e.plan.ok_or_else(Vec::new)?;
+                let mut data = ctx.plan_page(r, e, plan);
+                if let Value::Object(m) = &mut data {
+                    let history = self
+                        .history
+                        .as_ref()
+                        .map_or(Value::Null, |h| ctx.history(h, plan, h.approved.get(y)));
+                    m.insert("history".into(), history);
+                }
                 Page {
                     template: "plan.html",
                     path: path.to_string(),
                     title: format!("{} — {} {}", e.agency.name, theme.t("cycle"), r.year),
                     description: format!("{} {} {}", theme.t("cycle"), r.year, e.agency.name),
-                    data: ctx.plan_page(r, e, plan),
+                    data,
                 }
             }
             Target::Agency(code) => {
@@ -398,7 +422,10 @@ pub(crate) fn render(
     opts: Options,
 ) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     let theme = theme_for(root, site, opts)?;
-    Renderer::new(site, &theme, opts)?.render_all()
+    let history = crate::git::site_history(root, site, opts.drafts);
+    Renderer::new(site, &theme, opts)?
+        .with_history(history)
+        .render_all()
 }
 
 /// The consolidated page of a cycle.
@@ -602,17 +629,35 @@ mod tests {
         let theme = theme_for(root, &loaded.site, opts).unwrap();
         let r = Renderer::new(&loaded.site, &theme, opts).unwrap();
         let all = r.render_all().unwrap();
-        for path in ["index.html", "2019/index.html", "2019/so-tttt/index.html", "agencies/so-tttt/index.html", "2019/data/plan.json", "static/style.css"] {
+        for path in [
+            "index.html",
+            "2019/index.html",
+            "2019/so-tttt/index.html",
+            "agencies/so-tttt/index.html",
+            "2019/data/plan.json",
+            "static/style.css",
+        ] {
             let one = r.render_path(path).unwrap().unwrap();
             let whole = &all.iter().find(|(p, _)| p == path).unwrap().1;
             assert_eq!(&one, whole, "{path}");
         }
-        assert_eq!(r.target("2019/hoi-lhpn/index.html"), None, "drafts are not published");
-        assert_eq!(r.target("2019/ubnd-ly-son/index.html"), None, "missing plans have no page");
+        assert_eq!(
+            r.target("2019/hoi-lhpn/index.html"),
+            None,
+            "drafts are not published"
+        );
+        assert_eq!(
+            r.target("2019/ubnd-ly-son/index.html"),
+            None,
+            "missing plans have no page"
+        );
         assert_eq!(r.target("2020/index.html"), None);
         assert_eq!(r.target("2019/data/other.csv"), None);
         assert_eq!(r.target("../etc/passwd"), None);
-        assert_eq!(r.target("2019/data/ke-hoach-2019.xlsx"), Some(Target::Download(2019, "ke-hoach-2019.xlsx".into())));
+        assert_eq!(
+            r.target("2019/data/ke-hoach-2019.xlsx"),
+            Some(Target::Download(2019, "ke-hoach-2019.xlsx".into()))
+        );
         assert!(all.len() == r.targets().len());
     }
 }

@@ -27,6 +27,8 @@ const TEMPLATES: &[(&str, &str)] = builtin!(
     "partials/annex.html",
     "partials/indicators.html",
     "partials/chart.html",
+    "partials/history.html",
+    "partials/approved-changes.html",
 );
 
 const STRINGS: &str = include_str!("../../themes/default/strings.json");

@@ -14,20 +14,39 @@ use crate::model::{
     split_sum,
 };
 
-/// Runs every rule over a loaded site.
+/// Runs every rule over a loaded site: [`validate_config`], then
+/// [`validate_cycle`] and [`validate_plan`] for every cycle and plan.
 pub(crate) fn validate(site: &Site) -> Vec<Diagnostic> {
-    let lang = site.lang();
-    let mut out = config_rules(site, lang);
+    let mut out = validate_config(site);
     for cycle in &site.cycles {
-        out.extend(cycle_rules(site, cycle, lang));
+        out.extend(validate_cycle(site, cycle));
         let per_plan: Vec<Vec<Diagnostic>> = cycle
             .plans
             .par_iter()
-            .map(|plan| plan_rules(site, cycle, plan, lang))
+            .map(|plan| validate_plan(site, cycle, plan))
             .collect();
         out.extend(per_plan.into_iter().flatten());
     }
     out
+}
+
+/// Rules of the configuration files alone (their diagnostics name them).
+pub(crate) fn validate_config(site: &Site) -> Vec<Diagnostic> {
+    config_rules(site, site.lang())
+}
+
+/// Rules of one cycle as a whole: its `_plan.md` and who has not submitted
+/// (diagnostics name the cycle's `_plan.md`). They depend on the cycle's
+/// list of plan files, so `serve` runs them again when a plan comes or goes.
+pub(crate) fn validate_cycle(site: &Site, cycle: &Cycle) -> Vec<Diagnostic> {
+    cycle_rules(site, cycle, site.lang())
+}
+
+/// Rules of one plan. They read the configuration and the cycle's
+/// `_plan.md`, never another plan, and every diagnostic names the plan's
+/// own file: `serve` re-checks a saved plan alone with this.
+pub(crate) fn validate_plan(site: &Site, cycle: &Cycle, plan: &Plan) -> Vec<Diagnostic> {
+    plan_rules(site, cycle, plan, site.lang())
 }
 
 fn money(a: Amount, lang: Lang) -> String {
@@ -1048,5 +1067,49 @@ projects:
             &format!("total: 0.2, {tenths}"),
         );
         assert!(!codes(&plan).contains(&Code::E030));
+    }
+
+    #[test]
+    fn a_plan_and_its_cycle_check_alone() {
+        // `serve` re-checks one saved plan with `validate_plan` and its
+        // cycle with `validate_cycle`: together with `validate_config` they
+        // must give what `validate` gives, each naming only its own file.
+        let agencies = lower(AGENCIES, |l, n| l.agencies(n));
+        let catalog = lower(CATALOG, |l, n| l.catalog(n));
+        let meta = lower("year: 2018\ntitle: K\ndeadline: 2018-07-31\n", |l, n| {
+            l.cycle(Some(n), Body::default(), Pos::START)
+        });
+        let plan = |stem: &str, text: &str| {
+            let file = format!("content/2019/{stem}.md");
+            let mut sink = Sink::new(Lang::En, "x", false);
+            let node = yaml::parse(text, 1).unwrap();
+            Lower::new(&mut sink)
+                .plan(node.as_ref(), Pos::START, &file, stem, Body::new(BODY, 60))
+                .unwrap()
+        };
+        let site = Site {
+            config: None,
+            agencies: Some(agencies),
+            catalog: Some(catalog),
+            cycles: vec![Cycle {
+                year: 2019,
+                meta_file: "content/2019/_plan.md".into(),
+                meta: Some(meta),
+                plans: vec![plan("so-a", &edit("goal: 50", "goal: 101"))],
+                stems: vec!["so-a".into()],
+            }],
+        };
+        let cycle = &site.cycles[0];
+        let own = validate_plan(&site, cycle, &cycle.plans[0]);
+        assert!(own.iter().any(|d| d.code == Code::E022));
+        assert!(own.iter().all(|d| d.file == "content/2019/so-a.md"));
+        let whole = validate_cycle(&site, cycle);
+        let codes: Vec<Code> = whole.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::E070, Code::W102]); // E012 in `_plan.md`
+        assert!(whole.iter().all(|d| d.file == "content/2019/_plan.md"));
+        let mut parts = validate_config(&site);
+        parts.extend(whole);
+        parts.extend(own);
+        assert_eq!(parts, validate(&site));
     }
 }

@@ -1,0 +1,1461 @@
+//! `planpress diff`: what changed in numbers between two versions of a site,
+//! for each cycle and agency (projects added or removed, costs, budget
+//! levels and capital kinds, II.2 spending rows, indicators, status), then
+//! every total of each cycle.
+//!
+//! Both versions go through the same loader and `consolidate`: a revision's
+//! `content/` is read from git into memory and lowered exactly like the
+//! files on disk, so the figures are those `build` would publish.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+use crate::consolidate::{self, CycleReport, Submission, Totals};
+use crate::diag::{CommandError, Lang, Severity, tr};
+use crate::git::{Repo, Rev};
+use crate::load;
+use crate::model::{Amount, Catalog, CodeName, Cycle, Plan, Site, Status, Unit};
+use crate::render::format::{date, money, number, signed_money, signed_number};
+
+/// How `diff` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DiffFormat {
+    /// Tables for people.
+    #[default]
+    Human,
+    /// One JSON object for tools.
+    Json,
+}
+
+/// A value on one side of a change.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Val {
+    Money(Amount),
+    Num(Decimal),
+    Text(String),
+}
+
+impl Val {
+    fn decimal(&self) -> Option<Decimal> {
+        match self {
+            Val::Money(a) => Some(a.0),
+            Val::Num(d) => Some(*d),
+            Val::Text(_) => None,
+        }
+    }
+}
+
+/// One figure before and after.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Field {
+    /// Stable key for tools: `cost.planned`, `levels.tinh`, `by_category.ha-tang`.
+    pub(crate) key: String,
+    /// What a reader calls it.
+    pub(crate) label: String,
+    pub(crate) before: Option<Val>,
+    pub(crate) after: Option<Val>,
+}
+
+impl Field {
+    fn new(key: impl Into<String>, label: impl Into<String>) -> Field {
+        Field {
+            key: key.into(),
+            label: label.into(),
+            before: None,
+            after: None,
+        }
+    }
+    fn money(mut self, before: Option<Amount>, after: Option<Amount>) -> Field {
+        self.before = before.map(Val::Money);
+        self.after = after.map(Val::Money);
+        self
+    }
+    fn num(mut self, before: Option<Decimal>, after: Option<Decimal>) -> Field {
+        self.before = before.map(Val::Num);
+        self.after = after.map(Val::Num);
+        self
+    }
+    fn text(mut self, before: Option<String>, after: Option<String>) -> Field {
+        self.before = before.map(Val::Text);
+        self.after = after.map(Val::Text);
+        self
+    }
+    /// Whether the two sides differ; an absent amount counts as zero.
+    pub(crate) fn changed(&self) -> bool {
+        match (self.num_delta(), &self.before, &self.after) {
+            (Some(d), _, _) => !d.is_zero(),
+            (None, b, a) => b != a,
+        }
+    }
+    /// `after − before` for numbers, an absent side counting as zero.
+    pub(crate) fn num_delta(&self) -> Option<Decimal> {
+        let b = self.before.as_ref().map(Val::decimal);
+        let a = self.after.as_ref().map(Val::decimal);
+        match (b, a) {
+            (Some(None), _) | (_, Some(None)) | (None, None) => None,
+            (b, a) => {
+                let (b, a) = (
+                    b.flatten().unwrap_or_default(),
+                    a.flatten().unwrap_or_default(),
+                );
+                Some(a.checked_sub(b).unwrap_or(Decimal::MIN))
+            }
+        }
+    }
+}
+
+/// Whether something exists on one side only, or on both and changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Change {
+    Added,
+    Removed,
+    Changed,
+}
+
+impl Change {
+    fn id(self) -> &'static str {
+        match self {
+            Change::Added => "added",
+            Change::Removed => "removed",
+            Change::Changed => "changed",
+        }
+    }
+    fn mark(self) -> char {
+        match self {
+            Change::Added => '+',
+            Change::Removed => '\u{2212}',
+            Change::Changed => '~',
+        }
+    }
+    fn of<T>(before: Option<T>, after: Option<T>) -> Option<(Change, Option<T>, Option<T>)> {
+        match (&before, &after) {
+            (None, None) => None,
+            (None, Some(_)) => Some((Change::Added, before, after)),
+            (Some(_), None) => Some((Change::Removed, before, after)),
+            (Some(_), Some(_)) => Some((Change::Changed, before, after)),
+        }
+    }
+}
+
+/// A project, II.2 row or indicator that was added, removed or changed.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Item {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) change: Change,
+    pub(crate) fields: Vec<Field>,
+}
+
+/// What changed in one agency's plan.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct AgencyDiff {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    /// The plan file appeared, disappeared or changed.
+    pub(crate) change: Change,
+    /// Status, submission, and the plan's own planned and spending totals.
+    pub(crate) fields: Vec<Field>,
+    pub(crate) projects: Vec<Item>,
+    pub(crate) spending: Vec<Item>,
+    pub(crate) indicators: Vec<Item>,
+}
+
+/// What changed in one cycle.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CycleDiff {
+    pub(crate) year: i32,
+    pub(crate) change: Change,
+    pub(crate) agencies: Vec<AgencyDiff>,
+    /// Every total of the consolidated plan, changed or not.
+    pub(crate) totals: Vec<Field>,
+}
+
+impl CycleDiff {
+    fn totals_changed(&self) -> bool {
+        self.totals.iter().any(Field::changed)
+    }
+}
+
+/// Names of code-list entries, newest side first.
+struct Names<'a> {
+    lists: Vec<&'a Catalog>,
+    agencies: HashMap<&'a str, &'a str>,
+    lang: Lang,
+}
+
+impl<'a> Names<'a> {
+    fn new(before: &'a Site, after: &'a Site, lang: Lang) -> Self {
+        let mut agencies = HashMap::new();
+        for site in [before, after] {
+            for a in site.agencies.iter().flatten() {
+                agencies.insert(a.code.value.as_str(), a.name.as_str());
+            }
+        }
+        Names {
+            lists: [after, before]
+                .iter()
+                .filter_map(|s| s.catalog.as_ref())
+                .collect(),
+            agencies,
+            lang,
+        }
+    }
+    fn find(&self, pick: fn(&Catalog) -> &Vec<CodeName>, id: &str) -> String {
+        self.lists
+            .iter()
+            .flat_map(|c| pick(c).iter())
+            .find(|c| c.id.value == id)
+            .map_or_else(|| id.to_string(), |c| c.name.clone())
+    }
+    fn category(&self, id: &str) -> String {
+        self.find(|c| &c.categories, id)
+    }
+    fn level(&self, id: &str) -> String {
+        self.find(|c| &c.levels, id)
+    }
+    fn kind(&self, id: &str) -> String {
+        self.find(|c| &c.kinds, id)
+    }
+    fn indicator(&self, id: &str) -> Option<(String, Unit)> {
+        self.lists
+            .iter()
+            .find_map(|c| c.indicator(id))
+            .map(|d| (d.name.clone(), d.unit))
+    }
+    fn agency(&self, code: &str) -> String {
+        self.agencies
+            .get(code)
+            .map_or_else(|| code.to_string(), |n| n.to_string())
+    }
+    /// Ids of a code list, over both sides, in catalog order.
+    fn ids(&self, pick: fn(&Catalog) -> &Vec<CodeName>) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in self.lists.iter().rev() {
+            for e in pick(c) {
+                if !out.contains(&e.id.value) {
+                    out.push(e.id.value.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn status_label(s: Status, lang: Lang) -> String {
+    match (s, lang) {
+        (Status::Draft, Lang::Vi) => "bản nháp",
+        (Status::Submitted, Lang::Vi) => "đã gửi",
+        (Status::Approved, Lang::Vi) => "đã phê duyệt",
+        (Status::Draft, Lang::En) => "draft",
+        (Status::Submitted, Lang::En) => "submitted",
+        (Status::Approved, Lang::En) => "approved",
+    }
+    .to_string()
+}
+
+fn submission_label(s: Submission, lang: Lang) -> String {
+    match (s, lang) {
+        (Submission::OnTime, Lang::Vi) => "gửi đúng hạn",
+        (Submission::Late, Lang::Vi) => "gửi trễ hạn",
+        (Submission::Draft, Lang::Vi) => "bản nháp",
+        (Submission::Missing, Lang::Vi) => "chưa gửi",
+        (Submission::OnTime, Lang::En) => "on time",
+        (Submission::Late, Lang::En) => "late",
+        (Submission::Draft, Lang::En) => "draft",
+        (Submission::Missing, Lang::En) => "missing",
+    }
+    .to_string()
+}
+
+/// Amounts of a split, by id, summed (an id may be written twice).
+fn split_map(split: &crate::model::Split) -> BTreeMap<&str, Amount> {
+    let mut m: BTreeMap<&str, Amount> = BTreeMap::new();
+    for (id, a) in split {
+        let slot = m.entry(id.value.as_str()).or_insert(Amount::ZERO);
+        *slot = *slot + a.value;
+    }
+    m
+}
+
+/// Fields of a split (`levels` or `kinds`), one per id on either side.
+fn split_fields(
+    what: &str,
+    before: Option<&crate::model::Split>,
+    after: Option<&crate::model::Split>,
+    label: impl Fn(&str) -> String,
+) -> Vec<Field> {
+    let b = before.map(split_map).unwrap_or_default();
+    let a = after.map(split_map).unwrap_or_default();
+    let mut ids: Vec<&str> = b.keys().chain(a.keys()).copied().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| {
+            Field::new(format!("{what}.{id}"), label(id)).money(
+                before.map(|_| b.get(id).copied().unwrap_or_default()),
+                after.map(|_| a.get(id).copied().unwrap_or_default()),
+            )
+        })
+        .collect()
+}
+
+/// Keeps the fields that changed, or those with a value when the whole item
+/// was added or removed.
+fn keep(change: Change, fields: Vec<Field>) -> Vec<Field> {
+    fields
+        .into_iter()
+        .filter(|f| match change {
+            Change::Changed => f.changed(),
+            _ => f
+                .before
+                .as_ref()
+                .or(f.after.as_ref())
+                .is_some_and(|v| v.decimal().is_none_or(|d| !d.is_zero())),
+        })
+        .collect()
+}
+
+fn project_items<'p>(
+    before: Option<&'p Plan>,
+    after: Option<&'p Plan>,
+    n: &Names<'_>,
+) -> Vec<Item> {
+    let lang = n.lang;
+    let list = |p: Option<&'p Plan>| -> Vec<&'p crate::model::Project> {
+        p.map(|p| p.projects.iter().collect()).unwrap_or_default()
+    };
+    let (b, a) = (list(before), list(after));
+    let mut ids: Vec<&str> = a.iter().map(|p| p.id.value.as_str()).collect();
+    for p in &b {
+        if !ids.contains(&p.id.value.as_str()) {
+            ids.push(&p.id.value);
+        }
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        let pb = b.iter().find(|p| p.id.value == id).copied();
+        let pa = a.iter().find(|p| p.id.value == id).copied();
+        let Some((change, pb, pa)) = Change::of(pb, pa) else {
+            continue;
+        };
+        let cost =
+            |f: fn(&crate::model::Cost) -> Amount| (pb.map(|p| f(&p.cost)), pa.map(|p| f(&p.cost)));
+        let (tb, ta) = cost(|c| c.total.value);
+        let (sb, sa) = cost(|c| c.spent.value);
+        let (plb, pla) = cost(|c| c.planned.value);
+        let mut fields = vec![
+            Field::new("cost.total", tr!(lang, "Tổng kinh phí", "Total cost")).money(tb, ta),
+            Field::new("cost.spent", tr!(lang, "Đã thực hiện", "Spent")).money(sb, sa),
+            Field::new(
+                "cost.planned",
+                tr!(lang, "Cần thực hiện trong năm", "Planned this year"),
+            )
+            .money(plb, pla),
+        ];
+        fields.extend(split_fields(
+            "levels",
+            pb.map(|p| &p.levels.value),
+            pa.map(|p| &p.levels.value),
+            |id| n.level(id),
+        ));
+        fields.extend(split_fields(
+            "kinds",
+            pb.map(|p| &p.kinds.value),
+            pa.map(|p| &p.kinds.value),
+            |id| n.kind(id),
+        ));
+        if change == Change::Changed {
+            fields.push(
+                Field::new("priority", tr!(lang, "Thứ tự ưu tiên", "Priority")).num(
+                    pb.map(|p| Decimal::from(p.priority.value)),
+                    pa.map(|p| Decimal::from(p.priority.value)),
+                ),
+            );
+            fields.push(
+                Field::new("category", tr!(lang, "Hạng mục", "Category")).text(
+                    pb.map(|p| n.category(&p.category.value)),
+                    pa.map(|p| n.category(&p.category.value)),
+                ),
+            );
+            let period = |p: &crate::model::Project| {
+                format!("{}–{}", p.period.from.value, p.period.to.value)
+            };
+            fields.push(
+                Field::new("period", tr!(lang, "Thời gian thực hiện", "Period"))
+                    .text(pb.map(period), pa.map(period)),
+            );
+        }
+        let fields = keep(change, fields);
+        if change == Change::Changed && fields.is_empty() {
+            continue;
+        }
+        let name = pa.or(pb).map(|p| p.name.clone()).unwrap_or_default();
+        out.push(Item {
+            id: id.to_string(),
+            name,
+            change,
+            fields,
+        });
+    }
+    out
+}
+
+fn spending_items<'p>(
+    before: Option<&'p Plan>,
+    after: Option<&'p Plan>,
+    n: &Names<'_>,
+) -> Vec<Item> {
+    let lang = n.lang;
+    // Rows have no id: a row is its category and task, and the how-manieth
+    // row with that pair.
+    type Keyed<'p> = Vec<((String, String, usize), &'p crate::model::SpendingRow)>;
+    let keyed = |p: Option<&'p Plan>| -> Keyed<'p> {
+        let mut seen: HashMap<(String, String), usize> = HashMap::new();
+        let mut out = Vec::new();
+        for r in p.map(|p| p.spending.as_slice()).unwrap_or_default() {
+            let k = (r.category.value.clone(), r.task.clone());
+            let i = seen.entry(k.clone()).or_insert(0);
+            *i += 1;
+            out.push(((k.0, k.1, *i), r));
+        }
+        out
+    };
+    let (b, a) = (keyed(before), keyed(after));
+    let mut keys: Vec<&(String, String, usize)> = a.iter().map(|(k, _)| k).collect();
+    for (k, _) in &b {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let mut out = Vec::new();
+    for key in keys {
+        let rb = b.iter().find(|(k, _)| k == key).map(|(_, r)| *r);
+        let ra = a.iter().find(|(k, _)| k == key).map(|(_, r)| *r);
+        let Some((change, rb, ra)) = Change::of(rb, ra) else {
+            continue;
+        };
+        let mut fields = vec![
+            Field::new("total", tr!(lang, "Tổng kinh phí", "Total"))
+                .money(rb.map(|r| r.total.value), ra.map(|r| r.total.value)),
+        ];
+        fields.extend(split_fields(
+            "levels",
+            rb.map(|r| &r.levels.value),
+            ra.map(|r| &r.levels.value),
+            |id| n.level(id),
+        ));
+        fields.extend(split_fields(
+            "kinds",
+            rb.map(|r| &r.kinds.value),
+            ra.map(|r| &r.kinds.value),
+            |id| n.kind(id),
+        ));
+        let fields = keep(change, fields);
+        if change == Change::Changed && fields.is_empty() {
+            continue;
+        }
+        out.push(Item {
+            id: key.0.clone(),
+            name: format!("{} — {}", n.category(&key.0), key.1),
+            change,
+            fields,
+        });
+    }
+    out
+}
+
+fn indicator_items<'p>(
+    before: Option<&'p Plan>,
+    after: Option<&'p Plan>,
+    n: &Names<'_>,
+) -> Vec<Item> {
+    let lang = n.lang;
+    let list = |p: Option<&'p Plan>| -> Vec<&'p crate::model::IndicatorValue> {
+        p.map(|p| p.indicators.iter().collect()).unwrap_or_default()
+    };
+    let (b, a) = (list(before), list(after));
+    let mut ids: Vec<&str> = a.iter().map(|i| i.id.value.as_str()).collect();
+    for i in &b {
+        if !ids.contains(&i.id.value.as_str()) {
+            ids.push(&i.id.value);
+        }
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        let ib = b.iter().find(|i| i.id.value == id).copied();
+        let ia = a.iter().find(|i| i.id.value == id).copied();
+        let Some((change, ib, ia)) = Change::of(ib, ia) else {
+            continue;
+        };
+        let num =
+            |i: Option<&crate::model::IndicatorValue>,
+             f: fn(&crate::model::IndicatorValue) -> Option<Decimal>| i.and_then(f);
+        let mut fields = vec![
+            Field::new(
+                "target",
+                tr!(lang, "Chỉ tiêu năm trước", "Prior-year target"),
+            )
+            .num(
+                num(ib, |i| i.target.as_ref().map(|v| v.value)),
+                num(ia, |i| i.target.as_ref().map(|v| v.value)),
+            ),
+            Field::new("actual", tr!(lang, "Ước thực hiện", "Estimate")).num(
+                num(ib, |i| i.actual.as_ref().map(|v| v.value)),
+                num(ia, |i| i.actual.as_ref().map(|v| v.value)),
+            ),
+            Field::new("goal", tr!(lang, "Mục tiêu năm", "Goal")).num(
+                num(ib, |i| i.goal.as_ref().map(|v| v.value)),
+                num(ia, |i| i.goal.as_ref().map(|v| v.value)),
+            ),
+            Field::new("value", tr!(lang, "Mô tả", "Description")).text(
+                ib.and_then(|i| i.value.clone()),
+                ia.and_then(|i| i.value.clone()),
+            ),
+        ];
+        // An indicator value is not an amount: absent is not zero.
+        fields.retain(|f| match change {
+            Change::Changed => f.before != f.after,
+            _ => f.before.is_some() || f.after.is_some(),
+        });
+        if change == Change::Changed && fields.is_empty() {
+            continue;
+        }
+        let name = n
+            .indicator(id)
+            .map(|(name, _)| name)
+            .or_else(|| ia.or(ib).and_then(|i| i.name.clone()))
+            .unwrap_or_else(|| id.to_string());
+        out.push(Item {
+            id: id.to_string(),
+            name,
+            change,
+            fields,
+        });
+    }
+    out
+}
+
+/// One side of a cycle: the cycle, its consolidation (when it has one), and
+/// the site.
+struct Side<'s> {
+    site: &'s Site,
+    cycle: Option<&'s Cycle>,
+    report: Option<CycleReport<'s>>,
+}
+
+impl<'s> Side<'s> {
+    fn new(site: &'s Site, year: i32, drafts: bool) -> Side<'s> {
+        let cycle = site.cycles.iter().find(|c| c.year == year);
+        let report = cycle.and_then(|c| consolidate::cycle(site, c, drafts));
+        Side {
+            site,
+            cycle,
+            report,
+        }
+    }
+    fn plan(&self, code: &str) -> Option<&'s Plan> {
+        self.cycle?.plans.iter().find(|p| p.agency.value == code)
+    }
+    fn submission(&self, code: &str) -> Option<Submission> {
+        self.report
+            .as_ref()?
+            .entries
+            .iter()
+            .find(|e| e.agency.code.value == code)
+            .map(|e| e.submission)
+    }
+    /// Agency codes in the consolidated order, then plans of agencies the
+    /// registry does not know.
+    fn codes(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .report
+            .iter()
+            .flat_map(|r| r.entries.iter().map(|e| e.agency.code.value.clone()))
+            .collect();
+        for p in self.cycle.iter().flat_map(|c| c.plans.iter()) {
+            if !out.contains(&p.agency.value) {
+                out.push(p.agency.value.clone());
+            }
+        }
+        out
+    }
+    fn plan_totals(&self, plan: &Plan) -> Totals {
+        let empty = Catalog::default();
+        consolidate::plan_totals(self.site.catalog.as_ref().unwrap_or(&empty), plan)
+    }
+}
+
+fn agency_diff(code: &str, b: &Side<'_>, a: &Side<'_>, n: &Names<'_>) -> Option<AgencyDiff> {
+    let lang = n.lang;
+    let (pb, pa) = (b.plan(code), a.plan(code));
+    let (sb, sa) = (b.submission(code), a.submission(code));
+    let (tb, ta) = (pb.map(|p| b.plan_totals(p)), pa.map(|p| a.plan_totals(p)));
+    let mut fields = vec![
+        Field::new("status", tr!(lang, "Trạng thái", "Status")).text(
+            pb.map(|p| status_label(p.status.value, lang)),
+            pa.map(|p| status_label(p.status.value, lang)),
+        ),
+        Field::new("submission", tr!(lang, "Tình hình gửi", "Submission")).text(
+            sb.map(|s| submission_label(s, lang)),
+            sa.map(|s| submission_label(s, lang)),
+        ),
+        Field::new("submitted", tr!(lang, "Ngày gửi", "Submitted on")).text(
+            pb.and_then(|p| p.submitted.as_ref()).map(|d| date(d.value)),
+            pa.and_then(|p| p.submitted.as_ref()).map(|d| date(d.value)),
+        ),
+    ];
+    fields.retain(|f| f.before != f.after && (f.before.is_some() || f.after.is_some()));
+    let projects = project_items(pb, pa, n);
+    let spending = spending_items(pb, pa, n);
+    let indicators = indicator_items(pb, pa, n);
+    let planned = Field::new("planned", tr!(lang, "Kinh phí kế hoạch", "Planned")).money(
+        tb.as_ref().map(|t| t.planned),
+        ta.as_ref().map(|t| t.planned),
+    );
+    let spent = Field::new(
+        "spending",
+        tr!(
+            lang,
+            "Kinh phí năm trước (II.2)",
+            "Prior-year spending (II.2)"
+        ),
+    )
+    .money(
+        tb.as_ref().map(|t| t.spending),
+        ta.as_ref().map(|t| t.spending),
+    );
+    let any = !fields.is_empty()
+        || !projects.is_empty()
+        || !spending.is_empty()
+        || !indicators.is_empty()
+        || planned.changed()
+        || spent.changed();
+    if !any {
+        return None;
+    }
+    fields.push(planned);
+    fields.push(spent);
+    let change = match (pb, pa) {
+        (None, Some(_)) => Change::Added,
+        (Some(_), None) => Change::Removed,
+        _ => Change::Changed,
+    };
+    Some(AgencyDiff {
+        code: code.to_string(),
+        name: n.agency(code),
+        change,
+        fields,
+        projects,
+        spending,
+        indicators,
+    })
+}
+
+fn totals_fields(b: &Side<'_>, a: &Side<'_>, n: &Names<'_>) -> Vec<Field> {
+    let lang = n.lang;
+    let zero = Totals::default();
+    let tb = b.report.as_ref().map_or(&zero, |r| &r.totals);
+    let ta = a.report.as_ref().map_or(&zero, |r| &r.totals);
+    let m = |key: &str, label: String, f: fn(&Totals) -> Amount| {
+        Field::new(key, label).money(Some(f(tb)), Some(f(ta)))
+    };
+    let mut out = vec![
+        m(
+            "planned",
+            tr!(lang, "Kinh phí kế hoạch", "Planned"),
+            |t| t.planned,
+        ),
+        m(
+            "total",
+            tr!(
+                lang,
+                "Tổng kinh phí các dự án",
+                "Total cost of the projects"
+            ),
+            |t| t.total,
+        ),
+        m(
+            "spent",
+            tr!(
+                lang,
+                "Đã thực hiện (các năm trước)",
+                "Spent (earlier years)"
+            ),
+            |t| t.spent,
+        ),
+        m(
+            "spending",
+            tr!(
+                lang,
+                "Kinh phí năm trước (II.2)",
+                "Prior-year spending (II.2)"
+            ),
+            |t| t.spending,
+        ),
+    ];
+    // One row per code of each list, for this year's plan and last year's
+    // spending.
+    let planned = tr!(lang, "Kế hoạch — ", "Planned — ");
+    let prior = tr!(lang, "Năm trước — ", "Prior year — ");
+    type Of = fn(&Totals) -> &consolidate::ByCode;
+    let lists: [(&str, &String, Vec<String>, Of); 6] = [
+        ("by_category", &planned, n.ids(|c| &c.categories), |t| {
+            &t.by_category
+        }),
+        ("by_level", &planned, n.ids(|c| &c.levels), |t| &t.by_level),
+        ("by_kind", &planned, n.ids(|c| &c.kinds), |t| &t.by_kind),
+        (
+            "spending_by_category",
+            &prior,
+            n.ids(|c| &c.categories),
+            |t| &t.spending_by_category,
+        ),
+        ("spending_by_level", &prior, n.ids(|c| &c.levels), |t| {
+            &t.spending_by_level
+        }),
+        ("spending_by_kind", &prior, n.ids(|c| &c.kinds), |t| {
+            &t.spending_by_kind
+        }),
+    ];
+    for (key, prefix, ids, of) in lists {
+        for id in ids {
+            let name = match key {
+                "by_category" | "spending_by_category" => n.category(&id),
+                "by_level" | "spending_by_level" => n.level(&id),
+                _ => n.kind(&id),
+            };
+            out.push(
+                Field::new(format!("{key}.{id}"), format!("{prefix}{name}"))
+                    .money(Some(of(tb).get(&id)), Some(of(ta).get(&id))),
+            );
+        }
+    }
+    let count = |r: &Option<CycleReport<'_>>, s: Submission| {
+        Decimal::from(r.as_ref().map_or(0, |r| r.count(s)))
+    };
+    for (s, label) in [
+        (
+            Submission::OnTime,
+            tr!(lang, "Số đơn vị gửi đúng hạn", "Agencies on time"),
+        ),
+        (
+            Submission::Late,
+            tr!(lang, "Số đơn vị gửi trễ hạn", "Agencies late"),
+        ),
+        (Submission::Draft, tr!(lang, "Số bản nháp", "Drafts")),
+        (
+            Submission::Missing,
+            tr!(lang, "Số đơn vị chưa gửi", "Agencies missing"),
+        ),
+    ] {
+        out.push(
+            Field::new(format!("agencies.{}", s.id()), label)
+                .num(Some(count(&b.report, s)), Some(count(&a.report, s))),
+        );
+    }
+    let projects = |r: &Option<CycleReport<'_>>| {
+        Decimal::from(r.as_ref().map_or(0, |r| {
+            r.plans().map(|(_, p)| p.projects.len()).sum::<usize>()
+        }))
+    };
+    out.push(
+        Field::new("projects", tr!(lang, "Số dự án, nhiệm vụ", "Projects"))
+            .num(Some(projects(&b.report)), Some(projects(&a.report))),
+    );
+    out
+}
+
+/// Compares two versions of a site. `drafts` counts draft plans in the
+/// totals, as `build --drafts` does; agency changes cover every filed plan.
+pub(crate) fn compare(before: &Site, after: &Site, drafts: bool, lang: Lang) -> Vec<CycleDiff> {
+    let names = Names::new(before, after, lang);
+    let mut years: Vec<i32> = before
+        .cycles
+        .iter()
+        .chain(&after.cycles)
+        .map(|c| c.year)
+        .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let mut out = Vec::new();
+    for year in years {
+        let b = Side::new(before, year, drafts);
+        let a = Side::new(after, year, drafts);
+        let Some((change, _, _)) = Change::of(b.cycle, a.cycle) else {
+            continue;
+        };
+        let mut codes = a.codes();
+        for c in b.codes() {
+            if !codes.contains(&c) {
+                codes.push(c);
+            }
+        }
+        let agencies: Vec<AgencyDiff> = codes
+            .iter()
+            .filter_map(|c| agency_diff(c, &b, &a, &names))
+            .collect();
+        let diff = CycleDiff {
+            year,
+            change,
+            agencies,
+            totals: totals_fields(&b, &a, &names),
+        };
+        if diff.change != Change::Changed || !diff.agencies.is_empty() || diff.totals_changed() {
+            out.push(diff);
+        }
+    }
+    out
+}
+
+// ---- the approved version -------------------------------------------------
+
+/// How one agency's planned total moved since the approved version.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct AgencyMove {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    /// `None`: not published in that version.
+    pub(crate) before: Option<Amount>,
+    pub(crate) after: Option<Amount>,
+}
+
+impl AgencyMove {
+    pub(crate) fn delta(&self) -> Amount {
+        self.after.unwrap_or_default() - self.before.unwrap_or_default()
+    }
+}
+
+/// A cycle against the version its approval tag marks.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Approved {
+    pub(crate) tag: String,
+    pub(crate) date: Option<NaiveDate>,
+    /// Agencies whose published planned total changed.
+    pub(crate) agencies: Vec<AgencyMove>,
+    /// Every published agency's move, changed or not, by code.
+    pub(crate) all: Vec<AgencyMove>,
+    pub(crate) before: Amount,
+    pub(crate) after: Amount,
+}
+
+fn published(r: Option<&CycleReport<'_>>) -> Vec<(String, String, Amount)> {
+    r.map(|r| {
+        r.entries
+            .iter()
+            .filter(|e| e.plan.is_some())
+            .map(|e| {
+                (
+                    e.agency.code.value.clone(),
+                    e.agency.name.clone(),
+                    e.totals.planned,
+                )
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Each cycle of `site` against the version its `approved_tag` marks, for
+/// the cycles that have such a tag.
+pub(crate) fn since_approved(
+    repo: &Repo,
+    root: &Path,
+    site: &Site,
+    drafts: bool,
+) -> BTreeMap<i32, Approved> {
+    let mut out = BTreeMap::new();
+    let Some(pattern) = site.config.as_ref().and_then(|c| c.approved_tag.as_ref()) else {
+        return out;
+    };
+    let mut loaded: HashMap<git2::Oid, Site> = HashMap::new();
+    for cycle in &site.cycles {
+        let tag = pattern.replace("{year}", &cycle.year.to_string());
+        let Ok(Some(rev)) = repo.tag(&tag) else {
+            continue;
+        };
+        if let std::collections::hash_map::Entry::Vacant(slot) = loaded.entry(rev.id) {
+            let Ok(files) = repo.files_at(rev.id) else {
+                continue;
+            };
+            slot.insert(load::load_files(root, &files).site);
+        }
+        let Some(old_site) = loaded.get(&rev.id) else {
+            continue;
+        };
+        let now = consolidate::cycle(site, cycle, drafts);
+        let old_cycle = old_site.cycles.iter().find(|c| c.year == cycle.year);
+        let then = old_cycle.and_then(|c| consolidate::cycle(old_site, c, drafts));
+        let (b, a) = (published(then.as_ref()), published(now.as_ref()));
+        let mut all: Vec<AgencyMove> = a
+            .iter()
+            .map(|(code, name, amount)| AgencyMove {
+                code: code.clone(),
+                name: name.clone(),
+                before: b.iter().find(|x| x.0 == *code).map(|x| x.2),
+                after: Some(*amount),
+            })
+            .collect();
+        for (code, name, amount) in &b {
+            if !a.iter().any(|x| x.0 == *code) {
+                all.push(AgencyMove {
+                    code: code.clone(),
+                    name: name.clone(),
+                    before: Some(*amount),
+                    after: None,
+                });
+            }
+        }
+        let mut agencies: Vec<AgencyMove> = all
+            .iter()
+            .filter(|m| m.before != m.after)
+            .cloned()
+            .collect();
+        agencies.sort_by(|x, y| {
+            y.delta()
+                .0
+                .abs()
+                .cmp(&x.delta().0.abs())
+                .then(x.name.cmp(&y.name))
+        });
+        out.insert(
+            cycle.year,
+            Approved {
+                tag,
+                date: rev.date,
+                agencies,
+                all,
+                before: then.map_or(Amount::ZERO, |r| r.totals.planned),
+                after: now.map_or(Amount::ZERO, |r| r.totals.planned),
+            },
+        );
+    }
+    out
+}
+
+// ---- the command ------------------------------------------------------------
+
+/// One side of the comparison, as the user named it.
+struct Version {
+    label: String,
+    rev: Option<Rev>,
+    site: Site,
+    errors: usize,
+}
+
+fn errors_of(loaded: &load::Loaded) -> usize {
+    loaded
+        .diagnostics
+        .iter()
+        .chain(&crate::validate::validate(&loaded.site))
+        .filter(|d| d.severity() == Severity::Error)
+        .count()
+}
+
+fn version(repo: &Repo, root: &Path, spec: &str, lang: Lang) -> Result<Version, CommandError> {
+    let rev = repo
+        .resolve(spec)
+        .map_err(|e| CommandError::usage(e.message(lang)))?;
+    let files = repo
+        .files_at(rev.id)
+        .map_err(|e| CommandError::failed(e.message(lang)))?;
+    let loaded = load::load_files(root, &files);
+    Ok(Version {
+        label: format!("{spec} ({})", rev.short),
+        errors: errors_of(&loaded),
+        rev: Some(rev),
+        site: loaded.site,
+    })
+}
+
+/// Compares the site at `root` between `before` (default `HEAD`) and
+/// `after` (default: the work tree, committed or not), and prints the
+/// changes in `format`. `notes` get what a reader should know (a version
+/// with errors).
+pub fn diff(
+    root: &Path,
+    before: Option<&str>,
+    after: Option<&str>,
+    format: DiffFormat,
+    drafts: bool,
+) -> Result<(String, Vec<String>), CommandError> {
+    let work = load::load(root).map_err(|e| CommandError::usage(format!("--root {e}")))?;
+    let lang = work.site.lang();
+    let repo = Repo::open(root).map_err(|e| CommandError::usage(e.message(lang)))?;
+    let a = version(&repo, &work.root, before.unwrap_or("HEAD"), lang)?;
+    let b = match after {
+        Some(spec) => version(&repo, &work.root, spec, lang)?,
+        None => Version {
+            label: tr!(lang, "thư mục làm việc", "work tree"),
+            rev: None,
+            errors: errors_of(&work),
+            site: work.site,
+        },
+    };
+    let unit = b
+        .site
+        .config
+        .as_ref()
+        .or(a.site.config.as_ref())
+        .map(|c| c.money_unit);
+    let cycles = compare(&a.site, &b.site, drafts, lang);
+    let mut notes = Vec::new();
+    for v in [&a, &b] {
+        if v.errors > 0 {
+            let (label, n) = (&v.label, v.errors);
+            notes.push(tr!(
+                lang,
+                "Lưu ý: phiên bản {label} có {n} lỗi (xem `planpress check`); phần bị lỗi không được tính.",
+                "Note: version {label} has {n} errors (see `planpress check`); the broken parts are not counted."
+            ));
+        }
+    }
+    let text = match format {
+        DiffFormat::Human => human(&cycles, &a, &b, unit, drafts, lang),
+        DiffFormat::Json => {
+            let side = |v: &Version| {
+                json!({
+                    "label": v.label,
+                    "rev": v.rev.as_ref().map(|r| r.spec.clone()),
+                    "commit": v.rev.as_ref().map(|r| r.id.to_string()),
+                    "date": v.rev.as_ref().and_then(|r| r.date).map(|d| d.format("%Y-%m-%d").to_string()),
+                    "work_tree": v.rev.is_none(),
+                    "errors": v.errors,
+                })
+            };
+            let doc = json!({
+                "before": side(&a),
+                "after": side(&b),
+                "money_unit": unit.map(|u| u.id()),
+                "drafts": drafts,
+                "changed": !cycles.is_empty(),
+                "cycles": cycles.iter().map(cycle_json).collect::<Vec<_>>(),
+            });
+            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    };
+    Ok((text, notes))
+}
+
+// ---- JSON -------------------------------------------------------------------
+
+fn val_json(v: &Option<Val>) -> Value {
+    match v {
+        None => Value::Null,
+        Some(Val::Money(a)) => json!(a.to_string()),
+        Some(Val::Num(d)) => json!(d.to_string()),
+        Some(Val::Text(t)) => json!(t),
+    }
+}
+
+fn field_json(f: &Field) -> Value {
+    let mut o = json!({
+        "key": f.key, "label": f.label,
+        "before": val_json(&f.before), "after": val_json(&f.after),
+        "changed": f.changed(),
+    });
+    if let Some(d) = f.num_delta() {
+        o["delta"] = json!(d.normalize().to_string());
+    }
+    o
+}
+
+fn item_json(i: &Item) -> Value {
+    json!({
+        "id": i.id, "name": i.name, "change": i.change.id(),
+        "fields": i.fields.iter().map(field_json).collect::<Vec<_>>(),
+    })
+}
+
+fn cycle_json(c: &CycleDiff) -> Value {
+    json!({
+        "year": c.year,
+        "change": c.change.id(),
+        "agencies": c.agencies.iter().map(|a| json!({
+            "code": a.code, "name": a.name, "change": a.change.id(),
+            "fields": a.fields.iter().map(field_json).collect::<Vec<_>>(),
+            "projects": a.projects.iter().map(item_json).collect::<Vec<_>>(),
+            "spending": a.spending.iter().map(item_json).collect::<Vec<_>>(),
+            "indicators": a.indicators.iter().map(item_json).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "totals": c.totals.iter().map(field_json).collect::<Vec<_>>(),
+    })
+}
+
+// ---- tables for people ------------------------------------------------------
+
+fn show(v: &Option<Val>, lang: Lang) -> String {
+    match v {
+        None => "—".to_string(),
+        Some(Val::Money(a)) => money(*a, lang),
+        Some(Val::Num(d)) => number(*d, lang),
+        Some(Val::Text(t)) => t.clone(),
+    }
+}
+
+fn show_delta(f: &Field, lang: Lang) -> String {
+    match (f.num_delta(), &f.before, &f.after) {
+        (Some(d), Some(Val::Money(_)), _) | (Some(d), _, Some(Val::Money(_))) => {
+            signed_money(Amount(d), lang)
+        }
+        (Some(d), _, _) => signed_number(d, lang),
+        (None, _, _) => String::new(),
+    }
+}
+
+/// Lays out rows: the first column left, the others right-aligned.
+fn table(rows: &[Vec<String>], indent: usize) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width = |i: usize| {
+        rows.iter()
+            .filter_map(|r| r.get(i))
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..cols).map(width).collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = " ".repeat(indent);
+        for (i, cell) in r.iter().enumerate() {
+            let pad = widths[i].saturating_sub(cell.chars().count());
+            if i == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn fields_table(fields: &[Field], indent: usize, lang: Lang) -> String {
+    let mut rows = vec![vec![
+        tr!(lang, "Khoản", "Item"),
+        tr!(lang, "Trước", "Before"),
+        tr!(lang, "Sau", "After"),
+        tr!(lang, "Chênh lệch", "Change"),
+    ]];
+    for f in fields {
+        rows.push(vec![
+            f.label.clone(),
+            show(&f.before, lang),
+            show(&f.after, lang),
+            show_delta(f, lang),
+        ]);
+    }
+    table(&rows, indent)
+}
+
+/// `label value; label value` for an item that was added or removed.
+fn inline(fields: &[Field], lang: Lang) -> String {
+    fields
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f.label,
+                show(f.after.as_ref().map_or(&f.before, |_| &f.after), lang)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Lines for projects, II.2 rows or indicators; `with_id` shows their ids
+/// (II.2 rows have none of their own).
+fn item_lines(out: &mut String, what: &str, with_id: bool, items: &[Item], lang: Lang) {
+    for i in items {
+        let mark = i.change.mark();
+        let head = if with_id {
+            format!("  {mark} {what} {} — {}", i.id, i.name)
+        } else {
+            format!("  {mark} {what}: {}", i.name)
+        };
+        match i.change {
+            Change::Changed => {
+                let text_only = i.fields.iter().all(|f| f.num_delta().is_none());
+                if text_only || i.fields.len() == 1 {
+                    let parts: Vec<String> = i
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            let d = show_delta(f, lang);
+                            let d = if d.is_empty() { d } else { format!(" ({d})") };
+                            format!(
+                                "{}: {} → {}{d}",
+                                f.label,
+                                show(&f.before, lang),
+                                show(&f.after, lang)
+                            )
+                        })
+                        .collect();
+                    out.push_str(&format!("{head}: {}\n", parts.join("; ")));
+                } else {
+                    out.push_str(&head);
+                    out.push('\n');
+                    out.push_str(&fields_table(&i.fields, 6, lang));
+                }
+            }
+            _ => {
+                let what = if i.change == Change::Added {
+                    tr!(lang, "thêm", "added")
+                } else {
+                    tr!(lang, "bỏ", "removed")
+                };
+                let fields = inline(&i.fields, lang);
+                let sep = if fields.is_empty() { "" } else { ": " };
+                out.push_str(&format!("{head} ({what}){sep}{fields}\n"));
+            }
+        }
+    }
+}
+
+fn human(
+    cycles: &[CycleDiff],
+    a: &Version,
+    b: &Version,
+    unit: Option<crate::model::MoneyUnit>,
+    drafts: bool,
+    lang: Lang,
+) -> String {
+    let mut out = String::new();
+    let (la, lb) = (&a.label, &b.label);
+    out.push_str(&tr!(
+        lang,
+        "So sánh {la} → {lb}\n",
+        "Comparing {la} → {lb}\n"
+    ));
+    if let Some(u) = unit {
+        let u = u.label(lang);
+        out.push_str(&tr!(lang, "Đơn vị tính: {u}\n", "Unit: {u}\n"));
+    }
+    if cycles.is_empty() {
+        out.push_str(&tr!(
+            lang,
+            "\nKhông có thay đổi nào về số liệu.\n",
+            "\nNo change in the figures.\n"
+        ));
+        return out;
+    }
+    for c in cycles {
+        let year = c.year;
+        let head = match c.change {
+            Change::Added => tr!(lang, "Kỳ kế hoạch {year} (mới)", "Cycle {year} (new)"),
+            Change::Removed => tr!(lang, "Kỳ kế hoạch {year} (đã bỏ)", "Cycle {year} (removed)"),
+            Change::Changed => tr!(lang, "Kỳ kế hoạch {year}", "Cycle {year}"),
+        };
+        out.push_str(&format!("\n== {head} ==\n"));
+        for ag in &c.agencies {
+            let (name, code) = (&ag.name, &ag.code);
+            let state = match ag.change {
+                Change::Added => tr!(lang, " — kế hoạch mới", " — new plan"),
+                Change::Removed => tr!(lang, " — kế hoạch đã bị xóa", " — plan removed"),
+                Change::Changed => String::new(),
+            };
+            out.push_str(&format!("\n{name} ({code}){state}\n"));
+            for f in ag
+                .fields
+                .iter()
+                .filter(|f| f.key != "planned" && f.key != "spending")
+            {
+                out.push_str(&format!(
+                    "  {}: {} → {}\n",
+                    f.label,
+                    show(&f.before, lang),
+                    show(&f.after, lang)
+                ));
+            }
+            item_lines(
+                &mut out,
+                &tr!(lang, "Dự án", "Project"),
+                true,
+                &ag.projects,
+                lang,
+            );
+            item_lines(
+                &mut out,
+                &tr!(lang, "Kinh phí năm trước", "Prior-year row"),
+                false,
+                &ag.spending,
+                lang,
+            );
+            item_lines(
+                &mut out,
+                &tr!(lang, "Chỉ tiêu", "Indicator"),
+                true,
+                &ag.indicators,
+                lang,
+            );
+            // The agency's planned total always; its II.2 total when it moved.
+            let totals = ag
+                .fields
+                .iter()
+                .filter(|f| f.key == "planned" || (f.key == "spending" && f.changed()));
+            for f in totals {
+                let d = show_delta(f, lang);
+                out.push_str(&format!(
+                    "  {}: {} → {} ({d})\n",
+                    f.label,
+                    show(&f.before, lang),
+                    show(&f.after, lang)
+                ));
+            }
+        }
+        let scope = if drafts {
+            tr!(lang, "kể cả bản nháp", "drafts included")
+        } else {
+            tr!(
+                lang,
+                "không tính bản nháp, như trang tổng hợp",
+                "drafts left out, as on the consolidated page"
+            )
+        };
+        out.push_str(&tr!(
+            lang,
+            "\nTổng hợp toàn tỉnh {year} ({scope})\n",
+            "\nProvincial totals {year} ({scope})\n"
+        ));
+        out.push_str(&fields_table(&c.totals, 2, lang));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn demo() -> Site {
+        load::load(Path::new(env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .site
+    }
+
+    #[test]
+    fn a_site_against_itself_has_no_change() {
+        let s = demo();
+        assert!(compare(&s, &s, false, Lang::Vi).is_empty());
+    }
+
+    #[test]
+    fn a_changed_cost_moves_the_project_the_agency_and_the_totals() {
+        let before = demo();
+        let mut after = before.clone();
+        let plan = after.cycles[0]
+            .plans
+            .iter_mut()
+            .find(|p| p.agency.value == "so-tttt")
+            .unwrap();
+        let p = &mut plan.projects[0];
+        let add: Amount = "100.5".parse().unwrap();
+        p.cost.planned.value = p.cost.planned.value + add;
+        p.cost.total.value = p.cost.total.value + add;
+        let l = &mut p.levels.value[0].1.value;
+        *l = *l + add;
+        let k = &mut p.kinds.value[0].1.value;
+        *k = *k + add;
+        let d = compare(&before, &after, false, Lang::En);
+        assert_eq!(d.len(), 1);
+        let ag = &d[0].agencies;
+        assert_eq!(ag.len(), 1);
+        assert_eq!(ag[0].code, "so-tttt");
+        let keys: Vec<&str> = ag[0].projects[0]
+            .fields
+            .iter()
+            .map(|f| f.key.as_str())
+            .collect();
+        assert!(
+            keys.contains(&"cost.planned") && keys.contains(&"cost.total"),
+            "{keys:?}"
+        );
+        let planned = d[0].totals.iter().find(|f| f.key == "planned").unwrap();
+        assert_eq!(planned.num_delta(), Some(Decimal::new(1005, 1)));
+        // Unchanged totals are listed too, with a zero change.
+        assert!(
+            d[0].totals
+                .iter()
+                .any(|f| f.key == "spending" && !f.changed())
+        );
+    }
+
+    #[test]
+    fn a_draft_submitted_moves_the_totals_and_its_rows_are_compared() {
+        let before = demo();
+        let mut after = before.clone();
+        let plan = after.cycles[0]
+            .plans
+            .iter_mut()
+            .find(|p| p.agency.value == "hoi-lhpn")
+            .unwrap();
+        assert_eq!(plan.status.value, Status::Draft);
+        plan.status.value = Status::Submitted;
+        plan.submitted = Some(crate::model::Spanned {
+            value: NaiveDate::from_ymd_opt(2018, 7, 30).unwrap(),
+            pos: crate::diag::Pos::START,
+        });
+        let row = &mut plan.spending[0];
+        let ten: Amount = "10".parse().unwrap();
+        row.total.value = row.total.value + ten;
+        row.levels.value[0].1.value = row.levels.value[0].1.value + ten;
+        row.kinds.value[0].1.value = row.kinds.value[0].1.value + ten;
+        let planned = consolidate::planned(plan);
+        let d = compare(&before, &after, false, Lang::Vi);
+        let ag = &d[0].agencies[0];
+        assert_eq!(ag.code, "hoi-lhpn");
+        let f = |k: &str| ag.fields.iter().find(|f| f.key == k).unwrap();
+        assert_eq!(f("status").before, Some(Val::Text("bản nháp".into())));
+        assert_eq!(f("status").after, Some(Val::Text("đã gửi".into())));
+        assert_eq!(
+            f("submission").after,
+            Some(Val::Text("gửi đúng hạn".into()))
+        );
+        assert_eq!(f("spending").num_delta(), Some(Decimal::from(10)));
+        // The plan's own planned total did not move...
+        assert!(!f("planned").changed());
+        let row = &ag.spending[0];
+        assert_eq!(row.change, Change::Changed);
+        assert_eq!(row.fields[0].key, "total");
+        assert_eq!(row.fields[0].num_delta(), Some(Decimal::from(10)));
+        // ...but the published totals did: the draft now counts.
+        let t = |k: &str| d[0].totals.iter().find(|f| f.key == k).unwrap().num_delta();
+        assert_eq!(t("planned"), Some(planned.0));
+        assert_eq!(t("agencies.draft"), Some(Decimal::from(-1)));
+        assert_eq!(t("agencies.on-time"), Some(Decimal::from(1)));
+        // With drafts counted all along, only the II.2 row moves the totals.
+        let d = compare(&before, &after, true, Lang::Vi);
+        let t = |k: &str| d[0].totals.iter().find(|f| f.key == k).unwrap().num_delta();
+        assert_eq!(t("planned"), Some(Decimal::ZERO));
+        assert_eq!(t("spending"), Some(Decimal::from(10)));
+    }
+
+    #[test]
+    fn fields_treat_absent_amounts_as_zero() {
+        let f = Field::new("x", "x").money(None, Some("5".parse().unwrap()));
+        assert_eq!(f.num_delta(), Some(Decimal::from(5)));
+        let t = Field::new("s", "s").text(Some("a".into()), Some("a".into()));
+        assert!(!t.changed());
+    }
+
+    #[test]
+    fn tables_align_numbers_right() {
+        let t = table(
+            &[
+                vec!["Khoản".into(), "1".into()],
+                vec!["Kinh phí".into(), "1.000".into()],
+            ],
+            2,
+        );
+        assert_eq!(t, "  Khoản         1\n  Kinh phí  1.000\n");
+    }
+}

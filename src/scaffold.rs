@@ -1,0 +1,804 @@
+//! Starting points: `planpress new plan` writes an agency's plan skeleton,
+//! `planpress init` a whole new site. Both write files that pass `check`
+//! with no error as they are, with Vietnamese comments that explain every
+//! field in the terms of the guidance letter (790/STTTT): an editor fills
+//! in, and never has to look up a field name.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{CommandError, Lang, Severity, suggest, tr};
+use crate::load;
+use crate::model::{Agency, Site, Unit};
+use crate::render::format::date;
+
+/// The CI files `init` writes, ready to copy (the same as `ci-templates/`).
+const GITHUB_WORKFLOW: &str = include_str!("../ci-templates/github-workflow.yml");
+const GITLAB_CI: &str = include_str!("../ci-templates/gitlab-ci.yml");
+const PRE_COMMIT: &str = include_str!("../ci-templates/pre-commit");
+
+/// What a scaffold command wrote, and what to tell the editor.
+#[derive(Clone, Debug)]
+pub struct Created {
+    /// Every file written.
+    pub files: Vec<PathBuf>,
+    /// What was done and what to do next, in the site's language.
+    pub message: String,
+}
+
+/// A YAML double-quoted string.
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Writes `text` to a new file; never overwrites.
+fn write_new(path: &Path, text: &str, lang: Lang) -> Result<(), CommandError> {
+    let fail = |e: std::io::Error| {
+        let p = path.display();
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            CommandError::failed(tr!(
+                lang,
+                "{p} đã có; không ghi đè. Hãy sửa tệp đó, hoặc xóa nó trước nếu muốn tạo lại.",
+                "{p} already exists; not overwriting it. Edit it, or delete it first to start again."
+            ))
+        } else {
+            CommandError::failed(tr!(
+                lang,
+                "Không ghi được {p}: {e}.",
+                "Cannot write {p}: {e}."
+            ))
+        }
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(fail)?;
+    f.write_all(text.as_bytes()).map_err(fail)?;
+    f.sync_all().map_err(fail)
+}
+
+// ---- new plan -----------------------------------------------------------------
+
+/// The skeleton of `agency`'s plan for cycle `year` of `site`.
+pub(crate) fn plan_skeleton(site: &Site, agency: &Agency, year: i32) -> String {
+    let prior = year - 1;
+    let cycle = site.cycles.iter().find(|c| c.year == year);
+    let meta = cycle.and_then(|c| c.meta.as_ref());
+    let unit = site
+        .config
+        .as_ref()
+        .map_or("triệu đồng", |c| c.money_unit.label(Lang::Vi));
+    let code = &agency.code.value;
+    let mut s = String::new();
+    let mut line = |l: &str| {
+        s.push_str(l);
+        s.push('\n');
+    };
+    line("---");
+    line(&format!(
+        "# Kế hoạch ứng dụng công nghệ thông tin năm {year} của {}.",
+        agency.name
+    ));
+    if let Some(g) = meta.and_then(|m| m.guidance.as_ref()) {
+        line(&format!(
+            "# Viết theo Công văn số {} ngày {} của {}.",
+            g.number,
+            date(g.date),
+            g.issuer
+        ));
+    }
+    line("# Phần này (giữa hai dòng ---) là số liệu; phần sau là nội dung các mục");
+    line("# II.3, III, IV, V và VII. Dòng bắt đầu bằng # là ghi chú, không hiện trên trang.");
+    line(&format!(
+        "# Số tiền tính bằng {unit}. Viết số như 1200.5: dấu chấm thập phân, không có"
+    ));
+    line("# dấu phân cách hàng nghìn, không đặt trong ngoặc kép.");
+    line("# Ở phần nội dung, các đoạn hướng dẫn đặt trong <!-- và --> không hiện trên trang:");
+    line("# viết nội dung của đơn vị thay vào chỗ đó.");
+    line("# Kiểm tra bất cứ lúc nào bằng lệnh: planpress check");
+    line("");
+    line(&format!(
+        "agency: {code}{}# Mã cơ quan trong content/agencies.yaml; trùng với tên tệp.",
+        pad(code.len() + 8)
+    ));
+    line(&format!(
+        "year: {year}{}# Năm kế hoạch; trùng với tên thư mục.",
+        pad(10)
+    ));
+    line(
+        "status: draft               # draft: đang soạn | submitted: đã gửi Sở TT&TT | approved: đã phê duyệt.",
+    );
+    line(
+        "                            # Bản nháp (draft) không lên cổng thông tin và không được tính vào tổng hợp.",
+    );
+    let deadline = meta.map_or_else(String::new, |m| {
+        format!("; hạn gửi {}", date(m.deadline.value))
+    });
+    line(&format!(
+        "submitted:                  # Ngày gửi kế hoạch, dạng năm-tháng-ngày, ví dụ {prior}-07-25{deadline}."
+    ));
+    line("                            # Bắt buộc khi status là submitted hoặc approved.");
+    line("contact:                    # Người liên hệ: cán bộ phụ trách CNTT của đơn vị.");
+    line("  name:                     # Họ và tên");
+    line("  phone:                    # Điện thoại");
+    line("  email:                    # Thư điện tử");
+    line(
+        "legal_bases: []             # I. Căn cứ lập Kế hoạch: chỉ ghi văn bản riêng của đơn vị, mỗi văn bản",
+    );
+    line(&format!(
+        "                            # một dòng \"- ...\"; căn cứ chung đã có trong content/{year}/_plan.md."
+    ));
+    line("");
+    line(&format!(
+        "# II.1. Đánh giá tổng quan ước thực hiện các chỉ tiêu theo kế hoạch {prior}."
+    ));
+    line(&format!(
+        "# target: chỉ tiêu năm {prior}; actual: ước thực hiện năm {prior}; goal: mục tiêu năm {year}."
+    ));
+    line("# Tỷ lệ ghi số từ 0 đến 100, không có dấu %. Chỉ tiêu dạng mô tả ghi vào `value`.");
+    line("# Bỏ trống số chưa có; xóa chỉ tiêu không áp dụng cho đơn vị. \"Những mục tiêu,");
+    line("# nhiệm vụ khác\": thêm một mục có id, name và unit (percent | count | text) riêng.");
+    line("indicators:");
+    for ind in site.catalog.iter().flat_map(|c| c.indicators.iter()) {
+        if ind.provider.as_ref().is_some_and(|p| p.value != *code) {
+            continue;
+        }
+        let unit = match ind.unit {
+            Unit::Percent => "tỷ lệ %",
+            Unit::Count => "số lượng",
+            Unit::Text => "mô tả",
+        };
+        line(&format!("  # {} ({unit})", ind.name));
+        line(&format!("  - id: {}", ind.id.value));
+        if ind.unit == Unit::Text {
+            line("    value:");
+        } else {
+            line("    target:");
+            line("    actual:");
+            line("    goal:");
+        }
+        line("    note:");
+    }
+    line("");
+    line(&format!(
+        "# II.2. Kinh phí đã và đang thực hiện Kế hoạch năm {prior}: mỗi nhiệm vụ một mục."
+    ));
+    line("# Để thêm, bỏ dấu # ở đầu các dòng mẫu dưới đây (giữ nguyên thụt lề) rồi sửa.");
+    line("spending:");
+    line("  # - category: ha-tang      # Hạng mục đầu tư: ha-tang | noi-bo | nguoi-dan | nhan-luc");
+    line("  #   task: \"Nâng cấp mạng LAN, trang bị tường lửa\"   # Nội dung/Nhiệm vụ");
+    line(&format!(
+        "  #   total: 350             # Ước kinh phí thực hiện năm {prior} (tổng)"
+    ));
+    line(
+        "  #   levels: { tinh: 300, huyen: 50 }   # Theo cấp ngân sách: trung-uong | tinh | huyen | khac;",
+    );
+    line(
+        "  #                                      # cộng lại phải bằng total; `levels: tinh` là toàn bộ.",
+    );
+    line(
+        "  #   kinds: { su-nghiep: 350 }          # Theo nguồn vốn: dau-tu | su-nghiep | khac; cộng lại bằng total.",
+    );
+    line(
+        "  #   basis: \"Quyết định số .../QĐ-UBND ngày ...\"   # Ghi chú: căn cứ Quyết định phê duyệt",
+    );
+    line("");
+    line(&format!(
+        "# VI. Phụ lục danh mục các dự án, nhiệm vụ năm {year}, theo thứ tự ưu tiên."
+    ));
+    line("# Trang kế hoạch tự lập mục IV (từng dự án) và bảng phụ lục VI từ đây.");
+    line("# Để thêm, bỏ dấu # ở đầu các dòng mẫu dưới đây (giữ nguyên thụt lề) rồi sửa.");
+    line("projects:");
+    let p = |l: &str| format!("  # {l}");
+    for l in [
+        "- id: mot-cua-dien-tu      # Mã dự án: chữ thường không dấu, số, gạch ngang; không trùng.",
+        "  name: \"Nâng cấp Hệ thống thông tin một cửa điện tử\"   # Tên dự án, nhiệm vụ",
+        "  category: nguoi-dan      # Hạng mục đầu tư: ha-tang | noi-bo | nguoi-dan | nhan-luc",
+        "  priority: 1              # Thứ tự ưu tiên: 1, 2, 3… mỗi số một lần; 1 là cấp thiết nhất.",
+        "  objective: \"...\"         # Mục tiêu, quy mô đầu tư",
+    ] {
+        line(&p(l));
+    }
+    line(&p(&format!(
+        "  period: {{ from: {year}, to: {year} }}   # Thời gian thực hiện (năm bắt đầu, năm kết thúc)"
+    )));
+    line(&p(&format!(
+        "  lead: {code}{}# Đơn vị chủ trì (mã cơ quan)",
+        pad(code.len() + 9)
+    )));
+    for l in [
+        "  partners: []             # Đơn vị phối hợp: các mã cơ quan, ví dụ [so-tttt, so-tai-chinh]",
+        "  done: \"...\"              # Nội dung đã triển khai",
+    ] {
+        line(&p(l));
+    }
+    line(&p(&format!(
+        "  todo: \"...\"              # Nội dung cần triển khai năm {year}"
+    )));
+    line(&p(&format!(
+        "  cost: {{ total: 2000, spent: 500, planned: 1500 }}   # Tổng kinh phí / Đã thực hiện / Cần thực hiện năm {year}"
+    )));
+    for l in [
+        "                           # (spent + planned không vượt total)",
+        "  levels: { tinh: 1500 }   # Nguồn kinh phí theo cấp ngân sách; cộng lại bằng planned",
+        "  kinds: { dau-tu: 1500 }  # Theo nguồn vốn đầu tư / sự nghiệp / khác; cộng lại bằng planned",
+        "  investor: \"...\"          # Chủ đầu tư",
+        "  approval: \"Quyết định số .../QĐ-UBND ngày ...\"   # Quyết định phê duyệt (ghi \"Chưa phê duyệt\" nếu đang trình)",
+        "  necessity: \"...\"         # Sự cần thiết phải đầu tư",
+        "  standards: \"...\"         # Tiêu chuẩn kỹ thuật, công nghệ áp dụng",
+        "  location: \"...\"          # Địa điểm",
+        "  note: \"...\"              # Ghi chú",
+    ] {
+        line(&p(l));
+    }
+    line("---");
+    line("");
+    line("## II.3. Đánh giá chung; khó khăn, hạn chế và đề xuất giải pháp");
+    line("");
+    line("<!-- Đánh giá chung những kết quả đạt được, kết quả thực hiện so với mục tiêu đề ra.");
+    line("Nêu những khó khăn, hạn chế và đề xuất giải pháp để thực hiện trong thời gian tới.");
+    line("-->");
+    line("");
+    line(&format!("## III. Mục tiêu ứng dụng CNTT năm {year}"));
+    line("");
+    line(&format!(
+        "<!-- Căn cứ định hướng ứng dụng CNTT năm {year}, đề xuất mục tiêu phù hợp: khả thi, hiệu quả,"
+    ));
+    line("phù hợp với nhu cầu, nguồn lực của đơn vị và có giải pháp để hoàn thành. -->");
+    line("");
+    line(&format!(
+        "## IV. Định hướng nội dung xây dựng kế hoạch ứng dụng và phát triển CNTT năm {year}"
+    ));
+    line("");
+    line(
+        "<!-- Các dự án đầu tư được sắp xếp theo thứ tự ưu tiên (ghi ở `projects` phía trên; trang tự",
+    );
+    line(
+        "liệt kê thông tin chung và nội dung của từng dự án). Các nội dung, nhiệm vụ cần đồng bộ, kết",
+    );
+    line(
+        "nối và khai thác hạ tầng kỹ thuật, hệ thống thông tin dùng chung, phục vụ cải cách hành chính. -->",
+    );
+    line("");
+    for (h, guide) in [
+        (
+            "### 1. Phát triển hạ tầng kỹ thuật",
+            "Phạm vi, mức độ phát triển; hạ tầng máy tính, mạng, kết nối, an toàn thông tin; nền tảng chia sẻ, tích hợp dùng chung; chữ ký số.",
+        ),
+        (
+            "### 2. Ứng dụng CNTT trong nội bộ cơ quan nhà nước",
+            "Hệ thống quản lý văn bản và điều hành, phần mềm chuyên ngành, thư điện tử công vụ, trao đổi văn bản qua mạng.",
+        ),
+        (
+            "### 3. Ứng dụng CNTT phục vụ người dân và doanh nghiệp",
+            "Trang/Cổng thông tin điện tử, dịch vụ công trực tuyến mức độ 3, 4, Hệ thống thông tin một cửa điện tử.",
+        ),
+        (
+            "### 4. Phát triển nguồn nhân lực cho ứng dụng CNTT",
+            "Đào tạo, tập huấn, bồi dưỡng; cán bộ chuyên trách CNTT.",
+        ),
+        (
+            "### 5. Công tác đảm bảo an toàn, an ninh thông tin",
+            "Bảo đảm an toàn hệ thống thông tin theo cấp độ; phòng, chống phần mềm độc hại; quy chế, tuyên truyền.",
+        ),
+    ] {
+        line(h);
+        line("");
+        line(&format!("<!-- {guide} -->"));
+        line("");
+    }
+    line("## V. Giải pháp thực hiện");
+    line("");
+    line(
+        "<!-- 1. Giải pháp tài chính; 2. Bảo đảm môi trường pháp lý; 3. Bảo đảm hiệu quả, đồng bộ ứng dụng",
+    );
+    line(
+        "CNTT; 4. Giải pháp triển khai và tổ chức thực hiện; 5. Nâng cao nhận thức, đào tạo nguồn nhân lực",
+    );
+    line("CNTT; 6. Các giải pháp khác. -->");
+    line("");
+    line("## VII. Tổ chức thực hiện");
+    line("");
+    line(
+        "<!-- Xác định rõ trách nhiệm của các đơn vị có liên quan trong việc triển khai Kế hoạch. -->",
+    );
+    s
+}
+
+/// Spaces that bring a comment to column 29, after a value `used` wide.
+fn pad(used: usize) -> String {
+    " ".repeat(28usize.saturating_sub(used).max(1))
+}
+
+/// The diagnostics of `file` after a check of the site at `root`: a line
+/// for the editor.
+fn check_summary(root: &Path, files: &[&str], lang: Lang) -> (usize, String) {
+    let Ok(checked) = crate::check::check(root) else {
+        return (0, String::new());
+    };
+    let mine: Vec<&crate::diag::Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| files.is_empty() || files.contains(&d.file.as_str()))
+        .collect();
+    let errors = mine
+        .iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .count();
+    let warnings = mine.len() - errors;
+    let mut codes: Vec<&str> = mine.iter().map(|d| d.code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let codes = if codes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", codes.join(", "))
+    };
+    let line = tr!(
+        lang,
+        "Kiểm tra: {errors} lỗi, {warnings} cảnh báo{codes}.",
+        "Check: {errors} errors, {warnings} warnings{codes}."
+    );
+    (errors, line)
+}
+
+/// `planpress new plan`: writes `content/<year>/<agency>.md` under `root`,
+/// a skeleton with every field that passes `check` as it is (a draft; the
+/// one expected warning is W105 until the contact is filled in). `year`
+/// defaults to the newest cycle.
+pub fn new_plan(root: &Path, agency: &str, year: Option<i32>) -> Result<Created, CommandError> {
+    let loaded = load::load(root).map_err(|e| CommandError::usage(format!("--root {e}")))?;
+    let site = &loaded.site;
+    let lang = site.lang();
+    let Some(agencies) = site.agencies.as_ref() else {
+        return Err(CommandError::failed(tr!(
+            lang,
+            "Không đọc được content/agencies.yaml; chạy `planpress check` để xem lỗi.",
+            "content/agencies.yaml cannot be read; run `planpress check` to see why."
+        )));
+    };
+    let Some(found) = agencies.iter().find(|a| a.code.value == agency) else {
+        let codes: Vec<&str> = agencies.iter().map(|a| a.code.value.as_str()).collect();
+        let hint = match suggest(agency, &codes) {
+            Some(near) => {
+                let name = site.agency(near).map_or("", |a| a.name.as_str());
+                tr!(
+                    lang,
+                    " Có phải ý bạn là `{near}` ({name})?",
+                    " Did you mean `{near}` ({name})?"
+                )
+            }
+            None => {
+                let list = codes.join(", ");
+                tr!(
+                    lang,
+                    " Các mã có trong content/agencies.yaml: {list}.",
+                    " The codes in content/agencies.yaml: {list}."
+                )
+            }
+        };
+        return Err(CommandError::failed(tr!(
+            lang,
+            "Không có cơ quan mã `{agency}` trong content/agencies.yaml.{hint}",
+            "No agency with code `{agency}` in content/agencies.yaml.{hint}"
+        )));
+    };
+    let cycles: Vec<i32> = site
+        .cycles
+        .iter()
+        .filter(|c| c.meta.is_some())
+        .map(|c| c.year)
+        .collect();
+    let year = match year {
+        Some(y) if cycles.contains(&y) => y,
+        Some(y) => {
+            let list = cycles
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(CommandError::failed(tr!(
+                lang,
+                "Chưa có kỳ kế hoạch {y} (tệp content/{y}/_plan.md). Các kỳ hiện có: {list}. Hãy tạo content/{y}/_plan.md trước.",
+                "There is no cycle {y} (file content/{y}/_plan.md). Cycles: {list}. Create content/{y}/_plan.md first."
+            )));
+        }
+        None => match cycles.iter().max() {
+            Some(y) => *y,
+            None => {
+                return Err(CommandError::failed(tr!(
+                    lang,
+                    "Site chưa có kỳ kế hoạch nào: tạo content/<năm>/_plan.md trước (xem `planpress init`).",
+                    "The site has no cycle yet: create content/<year>/_plan.md first (see `planpress init`)."
+                )));
+            }
+        },
+    };
+    let rel = format!("content/{year}/{agency}.md");
+    let path = loaded.root.join(&rel);
+    write_new(&path, &plan_skeleton(site, found, year), lang)?;
+    let (_, summary) = check_summary(&loaded.root, &[rel.as_str()], lang);
+    let name = &found.name;
+    let message = tr!(
+        lang,
+        "Đã tạo {rel}: kế hoạch năm {year} của {name}, ở trạng thái bản nháp (draft).\n{summary}\nTiếp theo: điền số liệu và nội dung, xem trước bằng `planpress serve`, rồi đổi `status: submitted` và ghi ngày `submitted` khi gửi.",
+        "Created {rel}: the {year} plan of {name}, as a draft.\n{summary}\nNext: fill in the figures and text, preview with `planpress serve`, then set `status: submitted` and the `submitted` date when you send it."
+    );
+    Ok(Created {
+        files: vec![path],
+        message,
+    })
+}
+
+// ---- init ---------------------------------------------------------------------
+
+/// The seed's legal bases (section I of the guidance), common to every plan.
+const LEGAL_BASES: &[&str] = &[
+    "Luật Công nghệ thông tin; Luật Giao dịch điện tử; Luật An toàn thông tin mạng; Nghị định số 64/2007/NĐ-CP ngày 10/4/2007 của Chính phủ về ứng dụng CNTT trong hoạt động của cơ quan nhà nước",
+    "Quyết định số 42/2012/QĐ-UBND ngày 20/11/2012 của UBND tỉnh Quảng Ngãi về việc ban hành Quy định về tăng cường hoạt động ứng dụng và phát triển công nghệ thông tin trong cơ quan nhà nước tỉnh Quảng Ngãi",
+    "Quyết định số 80/2014/QĐ-TTg ngày 30/12/2014 của Thủ tướng Chính phủ quy định thí điểm về thuê dịch vụ công nghệ thông tin trong cơ quan nhà nước",
+    "Nghị quyết số 36a/NQ-CP ngày 14/10/2015 của Chính phủ về Chính phủ điện tử",
+    "Kế hoạch số 1881/KH-UBND ngày 25/4/2015 của UBND tỉnh Quảng Ngãi về việc thực hiện Chương trình hành động số 57-CTr/TU ngày 23/12/2014 của Ban Thường vụ Tỉnh ủy Quảng Ngãi",
+    "Quyết định số 916/QĐ-UBND ngày 26/5/2016 của UBND tỉnh Quảng Ngãi về việc phê duyệt Kế hoạch ứng dụng công nghệ thông tin trong hoạt động của các cơ quan nhà nước tỉnh Quảng Ngãi giai đoạn 2016-2020",
+    "Quyết định số 898/QĐ-TTg ngày 27/5/2016 của Thủ tướng Chính phủ về việc phê duyệt phương hướng, mục tiêu, nhiệm vụ bảo đảm an toàn thông tin mạng giai đoạn 2016-2020",
+    "Quyết định số 05/2017/QĐ-TTg ngày 16/3/2017 của Thủ tướng Chính phủ về việc ban hành quy định về hệ thống phương án ứng cứu khẩn cấp bảo đảm an toàn thông tin mạng quốc gia",
+    "Quyết định số 205/QĐ-UBND ngày 13/3/2017 của UBND tỉnh ban hành Kế hoạch triển khai thực hiện Nghị quyết số 05-NQ/TU ngày 05/12/2016 của Tỉnh ủy về cải cách hành chính, nhất là cải cách thủ tục hành chính tỉnh Quảng Ngãi giai đoạn 2016-2020",
+    "Quyết định số 918/QĐ-UBND ngày 13/12/2017 của UBND tỉnh về việc phê duyệt Đề án xây dựng Chính quyền điện tử tỉnh Quảng Ngãi giai đoạn 2018-2022",
+    "Quyết định số 2458/QĐ-UBND ngày 18/12/2017 của UBND tỉnh về việc phê duyệt Kế hoạch ứng dụng công nghệ thông tin trong hoạt động của các cơ quan nhà nước tỉnh Quảng Ngãi năm 2018 (đối với nhiệm vụ cần đề nghị thực hiện chuyển tiếp sang năm 2019)",
+    "Kiến trúc Chính quyền điện tử tỉnh Quảng Ngãi phiên bản 1.0 ban hành tại Quyết định số 139/QĐ-UBND ngày 02/02/2018 của UBND tỉnh",
+    "Các hướng dẫn, định hướng của các bộ, ngành Trung ương và nhu cầu thực tế trong hoạt động của các cơ quan, đơn vị",
+];
+
+/// The seed's code lists: the four investment categories, budget levels,
+/// capital kinds, and the nine indicators of II.1 with their providers.
+const CATALOG: &str = r#"# Danh mục dùng chung cho mọi kế hoạch (theo Công văn 790/STTTT).
+# Kế hoạch của các cơ quan dùng các mã (id) ở đây; tên hiện trên trang.
+
+categories:        # Hạng mục đầu tư: bốn dòng của bảng II.2 và phụ lục VI, theo thứ tự này
+  - { id: ha-tang,   name: "Hạ tầng kỹ thuật và đảm bảo an toàn, an ninh thông tin" }
+  - { id: noi-bo,    name: "Ứng dụng CNTT trong nội bộ cơ quan nhà nước" }
+  - { id: nguoi-dan, name: "Ứng dụng CNTT phục vụ người dân và doanh nghiệp" }
+  - { id: nhan-luc,  name: "Đào tạo nguồn nhân lực CNTT" }
+
+levels:            # Ngân sách TW / Tỉnh / Huyện / khác
+  - { id: trung-uong, name: "Ngân sách trung ương" }
+  - { id: tinh,       name: "Ngân sách tỉnh" }
+  - { id: huyen,      name: "Ngân sách huyện" }
+  - { id: khac,       name: "Nguồn khác" }
+
+kinds:             # Nguồn vốn đầu tư / nguồn sự nghiệp / khác
+  - { id: dau-tu,    name: "Vốn đầu tư" }
+  - { id: su-nghiep, name: "Kinh phí sự nghiệp" }
+  - { id: khac,      name: "Nguồn khác" }
+
+# Mục II.1: các chỉ tiêu đánh giá. unit: percent (tỷ lệ %) | count (số lượng) |
+# text (mô tả). provider: chỉ cơ quan này tổng hợp và cung cấp chỉ tiêu.
+indicators:
+  - id: tthc-truc-tuyen
+    name: "Tỷ lệ hồ sơ thủ tục hành chính thực hiện qua mạng Internet"
+    unit: percent
+  - id: thue-khai-qua-mang
+    name: "Tỷ lệ hồ sơ khai thuế của doanh nghiệp được thực hiện qua mạng Internet"
+    unit: percent
+    provider: cuc-thue
+  - id: thue-nop-qua-mang
+    name: "Tỷ lệ số doanh nghiệp thực hiện nộp thuế qua mạng Internet"
+    unit: percent
+    provider: cuc-thue
+  - id: thue-ho-ca-nhan
+    name: "Tỷ lệ số hộ, cá nhân kinh doanh kê khai nghĩa vụ thuế phát sinh qua mạng từ việc cho thuê tài sản và lệ phí trước bạ khi đăng ký ô tô, xe máy"
+    unit: percent
+    provider: cuc-thue
+  - id: dau-thau-dien-tu
+    name: "Tỷ lệ các gói thầu quan trọng của các cơ quan nhà nước trên địa bàn tỉnh sử dụng hệ thống đấu thầu điện tử"
+    unit: percent
+    provider: so-khdt
+  - id: bhxh-giao-dich
+    name: "Tỷ lệ cơ quan, tổ chức thực hiện giao dịch điện tử trong việc thực hiện thủ tục tham gia Bảo hiểm xã hội"
+    unit: percent
+    provider: bhxh
+  - id: van-ban-trinh-dien-tu
+    name: "Tỷ lệ văn bản không mật trình Ủy ban nhân dân tỉnh, Bộ, cơ quan ngang Bộ, cơ quan thuộc Chính phủ, Thủ tướng Chính phủ, Chính phủ dưới dạng điện tử (bao gồm cả các văn bản trình song song cùng văn bản giấy)"
+    unit: percent
+  - id: van-ban-dien-tu
+    name: "Tỷ lệ văn bản trao đổi giữa các cơ quan nhà nước dưới dạng điện tử (bao gồm cả các văn bản gửi song song cùng văn bản giấy)"
+    unit: percent
+  - id: cchc-tinh-hinh
+    name: "Tình hình triển khai ứng dụng công nghệ thông tin phục vụ cải cách hành chính (mô hình một cửa điện tử, trung tâm hành chính công, dịch vụ công, phần mềm quản lý, ứng dụng chữ ký số trong trao đổi văn bản điện tử,...)"
+    unit: text
+"#;
+
+/// The agencies a new site starts with: those the letter addresses by
+/// function, including the three that provide indicators.
+const AGENCIES: &[(&str, &str, &str)] = &[
+    ("van-phong-ubnd", "Văn phòng UBND tỉnh", "van-phong"),
+    ("van-phong-hdnd", "Văn phòng HĐND tỉnh", "van-phong"),
+    ("so-tttt", "Sở Thông tin và Truyền thông", "so-ban-nganh"),
+    ("so-khdt", "Sở Kế hoạch và Đầu tư", "so-ban-nganh"),
+    ("so-tai-chinh", "Sở Tài chính", "so-ban-nganh"),
+    ("so-noi-vu", "Sở Nội vụ", "so-ban-nganh"),
+    ("cuc-thue", "Cục Thuế tỉnh", "so-ban-nganh"),
+    ("bhxh", "Bảo hiểm xã hội tỉnh", "so-ban-nganh"),
+    ("hoi-nong-dan", "Hội Nông dân tỉnh", "hoi-doan-the"),
+    ("hoi-lhpn", "Hội Liên hiệp Phụ nữ tỉnh", "hoi-doan-the"),
+    ("tinh-doan", "Tỉnh Đoàn", "hoi-doan-the"),
+];
+
+fn site_yaml(province: &str, lang: Lang) -> String {
+    let title = quoted(&format!("Kế hoạch ứng dụng CNTT tỉnh {province}"));
+    let province = quoted(province);
+    let language = crate::render::format::lang_code(lang);
+    format!(
+        r#"# Cấu hình cổng thông tin kế hoạch ứng dụng CNTT (planpress).
+title: {title}              # Tên cổng, ở đầu mọi trang
+province: {province}
+base_url: https://example.gov.vn/ke-hoach-cntt   # Địa chỉ tuyệt đối của cổng: sửa trước khi xuất bản
+language: {language}                             # vi | en: ngôn ngữ giao diện
+theme: default
+money_unit: trieu-dong                   # dong | nghin-dong | trieu-dong | ty-dong: đơn vị của mọi số tiền
+approved_tag: "approved-{{year}}"         # Thẻ git đánh dấu bản kế hoạch được UBND tỉnh phê duyệt
+                                         # (git tag approved-2019); trang tổng hợp so sánh với bản đó.
+# Nơi xuất bản (planpress publish TÊN); bỏ dấu # để dùng:
+# publish:
+#   portal: {{ kind: ssh, host: portal.example.gov.vn, port: 22, user: deploy, path: /srv/ke-hoach-cntt, keep: 5 }}
+#   local:  {{ kind: dir, path: /srv/www/ke-hoach-cntt, keep: 5 }}
+"#
+    )
+}
+
+fn agencies_yaml() -> String {
+    let mut s = String::from(
+        "# Danh sách các cơ quan, đơn vị lập kế hoạch (nơi nhận Công văn hướng dẫn).\n\
+         # code: mã [a-z0-9-], không trùng, là tên tệp kế hoạch (content/<năm>/<code>.md)\n\
+         # group: van-phong | so-ban-nganh | hoi-doan-the | huyen\n\
+         # expected: false nếu cơ quan không phải gửi kế hoạch (mặc định: true)\n",
+    );
+    let mut group = "";
+    for (code, name, g) in AGENCIES {
+        if *g != group {
+            group = g;
+            let title = match *g {
+                "van-phong" => "Văn phòng",
+                "so-ban-nganh" => "Sở, ban, ngành",
+                _ => "Hội, đoàn thể",
+            };
+            let _ = write!(s, "\n# {title}\n");
+        }
+        let _ = writeln!(s, "- code: {code}\n  name: {}\n  group: {g}", quoted(name));
+    }
+    s.push_str(
+        "\n# Huyện, thành phố: mỗi UBND huyện, thành phố một mục, ví dụ:\n\
+         # - code: ubnd-tp-quang-ngai\n\
+         #   name: \"UBND thành phố Quảng Ngãi\"\n\
+         #   group: huyen\n\
+         #   email: ubndtp@example.gov.vn\n",
+    );
+    s
+}
+
+fn cycle_md(year: i32, province: &str) -> String {
+    let prior = year - 1;
+    let title = quoted(&format!(
+        "Kế hoạch ứng dụng CNTT trong hoạt động của cơ quan nhà nước tỉnh {province} năm {year}"
+    ));
+    let mut s = String::new();
+    let _ = writeln!(s, "---");
+    let _ = writeln!(
+        s,
+        "# Kỳ kế hoạch {year}: hướng dẫn, hạn gửi và căn cứ chung."
+    );
+    let _ = writeln!(s, "year: {year}");
+    let _ = writeln!(s, "title: {title}");
+    if year == 2019 {
+        let _ = writeln!(
+            s,
+            "guidance: {{ number: \"790/STTTT\", date: 2018-07-16, issuer: \"Sở Thông tin và Truyền thông\" }}   # Văn bản hướng dẫn"
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "# Văn bản hướng dẫn của Sở TT&TT; bỏ dấu # và ghi số, ngày khi đã ban hành:"
+        );
+        let _ = writeln!(
+            s,
+            "# guidance: {{ number: \"…/STTTT\", date: {prior}-07-16, issuer: \"Sở Thông tin và Truyền thông\" }}"
+        );
+    }
+    let _ = writeln!(
+        s,
+        "deadline: {prior}-07-31          # Hạn các cơ quan gửi kế hoạch về Sở TT&TT"
+    );
+    let _ = writeln!(
+        s,
+        "legal_bases:                   # I. Căn cứ lập Kế hoạch, chung cho mọi kế hoạch của kỳ; rà soát theo năm"
+    );
+    for l in LEGAL_BASES {
+        let _ = writeln!(s, "  - {}", quoted(l));
+    }
+    let _ = writeln!(s, "---");
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "Thực hiện Quyết định số 916/QĐ-UBND ngày 26/5/2016 của UBND tỉnh về Kế hoạch ứng dụng công nghệ thông tin trong hoạt động của các cơ quan nhà nước, Sở Thông tin và Truyền thông hướng dẫn các sở, ban, ngành, hội, đoàn thể tỉnh và UBND các huyện, thành phố xây dựng kế hoạch ứng dụng công nghệ thông tin năm {year}. Trang này tổng hợp kế hoạch của các cơ quan, đơn vị."
+    );
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "<!-- Phần giới thiệu của kế hoạch toàn tỉnh, hiện ở đầu trang tổng hợp: thay bằng đánh giá chung của tỉnh. -->"
+    );
+    s
+}
+
+const GITIGNORE: &str = "# Thư mục kết quả của `planpress build`\n/output/\n";
+
+fn readme(province: &str, year: i32) -> String {
+    format!(
+        "# Kế hoạch ứng dụng CNTT tỉnh {province}\n\n\
+         Kho kế hoạch của các cơ quan, đơn vị, dựng thành cổng thông tin bằng planpress.\n\n\
+         - `content/site.yaml`: cấu hình cổng; `content/agencies.yaml`: các cơ quan; `content/catalog.yaml`: danh mục.\n\
+         - `content/{year}/_plan.md`: kỳ kế hoạch {year}; `content/{year}/<mã cơ quan>.md`: kế hoạch của từng cơ quan.\n\n\
+         Quy trình:\n\n\
+         1. `git switch -c ke-hoach-<mã cơ quan>`: tạo nhánh.\n\
+         2. `planpress new plan <mã cơ quan>`: tạo kế hoạch mẫu; điền số liệu và nội dung.\n\
+         3. `planpress check`, `planpress serve`: kiểm tra và xem trước.\n\
+         4. `git commit`, `git push`, mở pull request (merge request): CI kiểm tra và ghi lỗi lên từng dòng.\n\
+         5. Sở TT&TT xem xét (`planpress diff`), hợp nhất vào `main`; CI xuất bản cổng thông tin.\n\n\
+         Cài móc kiểm tra trước khi commit: `git config core.hooksPath scripts`.\n"
+    )
+}
+
+/// The calendar year now, by the system clock (UTC).
+fn this_year() -> i32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    chrono::DateTime::from_timestamp(secs, 0).map_or(2019, |d| {
+        use chrono::Datelike as _;
+        d.year()
+    })
+}
+
+/// `planpress init`: a new site in `dir` (which must be empty or absent):
+/// site.yaml, agencies.yaml, the seed's catalog, one cycle (`year`, default
+/// next year) with the seed's legal bases, and the CI files. It passes
+/// `check` with no error; the warnings are W102, one per agency that has no
+/// plan yet.
+pub fn init(
+    dir: &Path,
+    year: Option<i32>,
+    province: &str,
+    lang: Lang,
+) -> Result<Created, CommandError> {
+    let d = dir.display();
+    if dir.exists() {
+        let not_empty = match std::fs::read_dir(dir) {
+            Ok(mut entries) => entries.next().is_some(),
+            Err(_) => true,
+        };
+        if not_empty {
+            return Err(CommandError::failed(tr!(
+                lang,
+                "{d} đã có và không trống; `planpress init` chỉ tạo site trong một thư mục trống hoặc chưa có.",
+                "{d} exists and is not empty; `planpress init` only creates a site in an empty or new folder."
+            )));
+        }
+    }
+    let year = year.unwrap_or_else(|| this_year() + 1);
+    if !(1901..=2200).contains(&year) {
+        return Err(CommandError::usage(tr!(
+            lang,
+            "Năm {year} không hợp lệ.",
+            "{year} is not a valid year."
+        )));
+    }
+    let province = province.trim();
+    let files: Vec<(String, String)> = vec![
+        ("content/site.yaml".into(), site_yaml(province, lang)),
+        ("content/agencies.yaml".into(), agencies_yaml()),
+        ("content/catalog.yaml".into(), CATALOG.to_string()),
+        (format!("content/{year}/_plan.md"), cycle_md(year, province)),
+        (".gitignore".into(), GITIGNORE.to_string()),
+        ("README.md".into(), readme(province, year)),
+        (
+            ".github/workflows/planpress.yml".into(),
+            GITHUB_WORKFLOW.to_string(),
+        ),
+        (".gitlab-ci.yml".into(), GITLAB_CI.to_string()),
+        ("scripts/pre-commit".into(), PRE_COMMIT.to_string()),
+    ];
+    let mut written = Vec::new();
+    for (rel, text) in &files {
+        let path = dir.join(rel);
+        write_new(&path, text, lang)?;
+        written.push(path);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let hook = dir.join("scripts/pre-commit");
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).map_err(|e| {
+            let p = hook.display();
+            CommandError::failed(tr!(
+                lang,
+                "Không đặt được quyền chạy cho {p}: {e}.",
+                "Cannot make {p} executable: {e}."
+            ))
+        })?;
+    }
+    let (_, summary) = check_summary(dir, &[], lang);
+    let message = tr!(
+        lang,
+        "Đã tạo site mới trong {d} (kỳ kế hoạch {year}).\n{summary} Các cảnh báo W102 nhắc những cơ quan chưa có kế hoạch.\nTiếp theo:\n  cd {d} && git init && git add . && git commit -m \"Khởi tạo site\"\n  git config core.hooksPath scripts     # kiểm tra trước mỗi commit\n  planpress new plan so-tttt            # tạo kế hoạch mẫu cho một cơ quan\n  planpress serve                       # xem trước",
+        "Created a new site in {d} (cycle {year}).\n{summary} The W102 warnings list the agencies with no plan yet.\nNext:\n  cd {d} && git init && git add . && git commit -m \"New site\"\n  git config core.hooksPath scripts     # check before each commit\n  planpress new plan so-tttt            # start a plan for an agency\n  planpress serve                       # preview"
+    );
+    Ok(Created {
+        files: written,
+        message,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn quoted_strings_survive_yaml() {
+        let q = quoted("a \"b\" \\ c: #d");
+        let node = crate::load::yaml::parse(&format!("k: {q}\n"), 0)
+            .unwrap()
+            .unwrap();
+        let crate::load::yaml::Kind::Map(e) = node.kind else {
+            panic!()
+        };
+        assert_eq!(
+            e[0].1.kind,
+            crate::load::yaml::Kind::Scalar {
+                text: "a \"b\" \\ c: #d".into(),
+                plain: false
+            }
+        );
+    }
+
+    #[test]
+    fn ci_templates_are_valid_yaml() {
+        for t in [GITHUB_WORKFLOW, GITLAB_CI] {
+            assert!(crate::load::yaml::parse(t, 0).unwrap().is_some());
+        }
+        assert!(PRE_COMMIT.starts_with("#!/bin/sh\n"));
+    }
+
+    #[test]
+    fn the_skeleton_lists_only_the_indicators_the_agency_may_report() {
+        let site = load::load(Path::new(env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .site;
+        let tax = site.agency("cuc-thue").unwrap();
+        let other = site.agency("so-noi-vu").unwrap();
+        let a = plan_skeleton(&site, tax, 2019);
+        let b = plan_skeleton(&site, other, 2019);
+        assert!(a.contains("- id: thue-khai-qua-mang"));
+        assert!(!b.contains("- id: thue-khai-qua-mang"));
+        assert!(b.contains("- id: tthc-truc-tuyen"));
+        assert!(b.contains("hạn gửi 31/07/2018"));
+    }
+}

@@ -1,0 +1,338 @@
+//! Real servers for the publish tests and benchmark: an OpenSSH server and
+//! nginx, each started on 127.0.0.1 on a free port with its own
+//! configuration in a temporary folder, and stopped when dropped (also when
+//! a test fails).
+//!
+//! Include with `#[path = "support/servers.rs"] mod servers;` (from
+//! `tests/`) or `#[path = "../tests/support/servers.rs"] mod servers;`.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Programs the end-to-end tests need.
+const TOOLS: &[&str] = &["sshd", "ssh", "ssh-keygen", "rsync", "nginx"];
+
+/// Where a program is: on `PATH`, or in the sbin folders that are not on
+/// every user's `PATH`.
+pub(crate) fn find_tool(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin", "/usr/local/sbin"].map(PathBuf::from))
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The missing programs, if any.
+pub(crate) fn missing_tools() -> Vec<&'static str> {
+    TOOLS
+        .iter()
+        .copied()
+        .filter(|t| find_tool(t).is_none())
+        .collect()
+}
+
+/// Fails the test, saying how to get the programs, when one is missing.
+pub(crate) fn require_tools() {
+    let missing = missing_tools();
+    assert!(
+        missing.is_empty(),
+        "the publish end-to-end tests need {missing:?} (Debian packages openssh-server, \
+         openssh-client, rsync, nginx). Run `bash scripts/test.sh`, which installs them."
+    );
+}
+
+/// A free TCP port on 127.0.0.1.
+pub(crate) fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().expect("local address").port()
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn current_user() -> String {
+    let out = Command::new("id").arg("-un").output().expect("id -un");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// A server process, killed when dropped.
+struct Process {
+    child: Child,
+    name: &'static str,
+    log: PathBuf,
+}
+
+impl Process {
+    /// Waits until `port` accepts connections; fails with the server's log
+    /// if it exits or takes too long.
+    fn wait_ready(&mut self, port: u16) {
+        let start = Instant::now();
+        loop {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "{} exited ({status}) before listening on {port}:\n{}",
+                    self.name,
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                );
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "{} does not listen on {port}:\n{}",
+                self.name,
+                std::fs::read_to_string(&self.log).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An OpenSSH server on 127.0.0.1 for the current user, with its own host
+/// key and an authorized key made for it, and the client files to reach
+/// it: an `ssh_config` for `ssh -F` (host keys checked against the
+/// `known_hosts` written here, no agent) and the private key.
+pub(crate) struct Sshd {
+    process: Process,
+    /// Port it listens on.
+    pub(crate) port: u16,
+    /// The user to log in as.
+    pub(crate) user: String,
+    /// The client's private key (for `identity:`).
+    pub(crate) key: PathBuf,
+    /// The client configuration (for `ssh -F`).
+    pub(crate) ssh_config: PathBuf,
+    /// The known_hosts file the configuration names: holds the server's
+    /// host key.
+    pub(crate) known_hosts: PathBuf,
+    /// The server's host key line, as it goes in known_hosts.
+    pub(crate) host_key_line: String,
+}
+
+impl Sshd {
+    /// Starts a server with its files under `dir`.
+    pub(crate) fn start(dir: &Path) -> Sshd {
+        std::fs::create_dir_all(dir).expect("sshd folder");
+        let sshd = find_tool("sshd").expect("sshd");
+        let host_key = dir.join("host_ed25519");
+        let key = dir.join("id_ed25519");
+        for k in [&host_key, &key] {
+            let _ = std::fs::remove_file(k);
+            run(Command::new("ssh-keygen")
+                .args([
+                    "-q",
+                    "-t",
+                    "ed25519",
+                    "-N",
+                    "",
+                    "-C",
+                    "planpress-test",
+                    "-f",
+                ])
+                .arg(k));
+        }
+        let authorized = dir.join("authorized_keys");
+        std::fs::copy(key.with_extension("pub"), &authorized).expect("authorized_keys");
+        if is_root() {
+            // The privilege separation folder sshd insists on.
+            let _ = std::fs::create_dir_all("/run/sshd");
+        }
+        let port = free_port();
+        let config = dir.join("sshd_config");
+        std::fs::write(
+            &config,
+            format!(
+                "ListenAddress 127.0.0.1:{port}\n\
+                 HostKey {host}\n\
+                 PidFile {pid}\n\
+                 AuthorizedKeysFile {auth}\n\
+                 StrictModes no\n\
+                 UsePAM no\n\
+                 PasswordAuthentication no\n\
+                 KbdInteractiveAuthentication no\n\
+                 PubkeyAuthentication yes\n\
+                 PermitRootLogin prohibit-password\n\
+                 UseDNS no\n\
+                 PrintMotd no\n\
+                 Subsystem sftp internal-sftp\n\
+                 LogLevel ERROR\n",
+                host = host_key.display(),
+                pid = dir.join("sshd.pid").display(),
+                auth = authorized.display(),
+            ),
+        )
+        .expect("sshd_config");
+        let log = dir.join("sshd.log");
+        let child = Command::new(&sshd)
+            .args(["-D", "-e", "-f"])
+            .arg(&config)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("sshd.log"))
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e}", sshd.display()));
+        let mut process = Process {
+            child,
+            name: "sshd",
+            log,
+        };
+        process.wait_ready(port);
+
+        let pub_key = std::fs::read_to_string(host_key.with_extension("pub")).expect("host key");
+        let mut parts = pub_key.split_whitespace();
+        let host_key_line = format!(
+            "[127.0.0.1]:{port} {} {}\n",
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default()
+        );
+        let known_hosts = dir.join("known_hosts");
+        std::fs::write(&known_hosts, &host_key_line).expect("known_hosts");
+        let ssh_config = dir.join("ssh_config");
+        std::fs::write(
+            &ssh_config,
+            format!(
+                "Host *\n  UserKnownHostsFile {}\n  GlobalKnownHostsFile /dev/null\n  IdentityAgent none\n  BatchMode yes\n  LogLevel ERROR\n",
+                known_hosts.display()
+            ),
+        )
+        .expect("ssh_config");
+        Sshd {
+            process,
+            port,
+            user: current_user(),
+            key,
+            ssh_config,
+            known_hosts,
+            host_key_line,
+        }
+    }
+
+    /// The value of `PLANPRESS_SSH` that uses this server's client files.
+    pub(crate) fn planpress_ssh(&self) -> String {
+        format!("ssh -F '{}'", self.ssh_config.display())
+    }
+
+    /// A publish target of site.yaml for `path` on this server.
+    pub(crate) fn target_yaml(&self, name: &str, path: &Path, keep: u32) -> String {
+        format!(
+            "  {name}: {{ kind: ssh, host: 127.0.0.1, port: {}, user: {}, identity: \"{}\", path: \"{}\", keep: {keep} }}\n",
+            self.port,
+            self.user,
+            self.key.display(),
+            path.display()
+        )
+    }
+}
+
+/// nginx on 127.0.0.1 serving `<root>` (the target's `current`), with
+/// symlinks followed.
+pub(crate) struct Nginx {
+    process: Process,
+    /// Port it listens on.
+    pub(crate) port: u16,
+}
+
+impl Nginx {
+    /// Starts nginx with its files under `dir`, serving `root`.
+    pub(crate) fn start(dir: &Path, root: &Path) -> Nginx {
+        let nginx = find_tool("nginx").expect("nginx");
+        std::fs::create_dir_all(dir.join("tmp")).expect("nginx folder");
+        let port = free_port();
+        let conf = dir.join("nginx.conf");
+        let t = dir.join("tmp");
+        let user = if is_root() { "user root;\n" } else { "" };
+        std::fs::write(
+            &conf,
+            format!(
+                "daemon off;\nmaster_process off;\n{user}pid {pid};\nerror_log {err} warn;\n\
+                 events {{ worker_connections 64; }}\n\
+                 http {{\n\
+                   access_log off;\n\
+                   client_body_temp_path {t}/body;\n  proxy_temp_path {t}/proxy;\n\
+                   fastcgi_temp_path {t}/fastcgi;\n  uwsgi_temp_path {t}/uwsgi;\n  scgi_temp_path {t}/scgi;\n\
+                   types {{ text/html html; text/css css; application/json json; text/csv csv; }}\n\
+                   default_type application/octet-stream;\n\
+                   server {{\n\
+                     listen 127.0.0.1:{port};\n\
+                     root {root};\n\
+                     disable_symlinks off;\n\
+                     index index.html;\n\
+                     location ~ /\\.planpress {{ deny all; }}\n\
+                   }}\n\
+                 }}\n",
+                pid = dir.join("nginx.pid").display(),
+                err = dir.join("error.log").display(),
+                t = t.display(),
+                root = root.display(),
+            ),
+        )
+        .expect("nginx.conf");
+        let log = dir.join("nginx.log");
+        let child = Command::new(&nginx)
+            .arg("-e")
+            .arg(dir.join("error.log"))
+            .arg("-p")
+            .arg(dir)
+            .arg("-c")
+            .arg(&conf)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("nginx.log"))
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e}", nginx.display()));
+        let mut process = Process {
+            child,
+            name: "nginx",
+            log,
+        };
+        process.wait_ready(port);
+        Nginx { process, port }
+    }
+
+    /// `GET path` over HTTP/1.0: the status code and the body.
+    pub(crate) fn get(&self, path: &str) -> (u16, String) {
+        http_get(self.port, path)
+    }
+}
+
+/// A minimal HTTP/1.0 GET on 127.0.0.1: the status code and the body.
+pub(crate) fn http_get(port: u16, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").expect("request");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("response");
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_string())
+}
