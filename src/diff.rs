@@ -319,26 +319,41 @@ fn keep(change: Change, fields: Vec<Field>) -> Vec<Field> {
         .collect()
 }
 
+/// Pairs the items of two versions of a plan by id: the after version's
+/// order first, then items only the before version has.
+fn pair_by_id<'p, T>(
+    before: Option<&'p Plan>,
+    after: Option<&'p Plan>,
+    items: fn(&'p Plan) -> &'p Vec<T>,
+    id: fn(&T) -> &String,
+) -> Vec<(&'p str, Option<&'p T>, Option<&'p T>)> {
+    let list = |p: Option<&'p Plan>| -> &'p [T] { p.map_or(&[], |p| items(p).as_slice()) };
+    let (b, a) = (list(before), list(after));
+    let mut ids: Vec<&String> = a.iter().map(id).collect();
+    for x in b {
+        if !ids.contains(&id(x)) {
+            ids.push(id(x));
+        }
+    }
+    ids.into_iter()
+        .map(|i| {
+            (
+                i.as_str(),
+                b.iter().find(|x| id(x) == i),
+                a.iter().find(|x| id(x) == i),
+            )
+        })
+        .collect()
+}
+
 fn project_items<'p>(
     before: Option<&'p Plan>,
     after: Option<&'p Plan>,
     n: &Names<'_>,
 ) -> Vec<Item> {
     let lang = n.lang;
-    let list = |p: Option<&'p Plan>| -> Vec<&'p crate::model::Project> {
-        p.map(|p| p.projects.iter().collect()).unwrap_or_default()
-    };
-    let (b, a) = (list(before), list(after));
-    let mut ids: Vec<&str> = a.iter().map(|p| p.id.value.as_str()).collect();
-    for p in &b {
-        if !ids.contains(&p.id.value.as_str()) {
-            ids.push(&p.id.value);
-        }
-    }
     let mut out = Vec::new();
-    for id in ids {
-        let pb = b.iter().find(|p| p.id.value == id).copied();
-        let pa = a.iter().find(|p| p.id.value == id).copied();
+    for (id, pb, pa) in pair_by_id(before, after, |p| &p.projects, |p| &p.id.value) {
         let Some((change, pb, pa)) = Change::of(pb, pa) else {
             continue;
         };
@@ -474,20 +489,8 @@ fn indicator_items<'p>(
     n: &Names<'_>,
 ) -> Vec<Item> {
     let lang = n.lang;
-    let list = |p: Option<&'p Plan>| -> Vec<&'p crate::model::IndicatorValue> {
-        p.map(|p| p.indicators.iter().collect()).unwrap_or_default()
-    };
-    let (b, a) = (list(before), list(after));
-    let mut ids: Vec<&str> = a.iter().map(|i| i.id.value.as_str()).collect();
-    for i in &b {
-        if !ids.contains(&i.id.value.as_str()) {
-            ids.push(&i.id.value);
-        }
-    }
     let mut out = Vec::new();
-    for id in ids {
-        let ib = b.iter().find(|i| i.id.value == id).copied();
-        let ia = a.iter().find(|i| i.id.value == id).copied();
+    for (id, ib, ia) in pair_by_id(before, after, |p| &p.indicators, |i| &i.id.value) {
         let Some((change, ib, ia)) = Change::of(ib, ia) else {
             continue;
         };
