@@ -56,6 +56,16 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_PLANS);
+    // `PLANPRESS_BENCH_CORPUS=<dir>` only writes the corpus there, to
+    // profile `planpress build` on it by hand.
+    if let Some(keep) = std::env::var_os("PLANPRESS_BENCH_CORPUS") {
+        corpus::generate(Path::new(&keep), plans, YEAR);
+        println!(
+            "corpus of {plans} plans written to {}",
+            Path::new(&keep).display()
+        );
+        return;
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let site = dir.path().join("site");
     corpus::generate(&site, plans, YEAR);

@@ -49,7 +49,9 @@ pub(crate) fn render_site(
     root: &Path,
     drafts: bool,
 ) -> Result<Result<(Checked, Vec<render::OutFile>), Checked>, LoadError> {
+    let mut timer = crate::timings::Timer::start();
     let mut checked = check(root)?;
+    timer.mark("check");
     if checked
         .diagnostics
         .iter()
@@ -77,9 +79,11 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<BuildOu
         Ok(v) => v,
         Err(checked) => return Ok(BuildOutcome::Failed(checked)),
     };
+    let mut timer = crate::timings::Timer::start();
     let output = output.map_or_else(|| checked.loaded.root.join("output"), Path::to_path_buf);
     crate::output::write_atomically(&output, &files)
         .map_err(|e| BuildError::Io(output.clone(), e))?;
+    timer.mark("write");
     Ok(BuildOutcome::Built {
         files: files.len(),
         checked,

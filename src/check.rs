@@ -37,9 +37,12 @@ impl Checked {
 
 /// Loads and validates the site at `root`.
 pub fn check(root: &Path) -> Result<Checked, LoadError> {
+    let mut timer = crate::timings::Timer::start();
     let mut loaded = load::load(root)?;
+    timer.mark("load");
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     diagnostics.extend(validate::validate(&loaded.site));
+    timer.mark("validate");
     // Template syntax is part of the site too: a broken override is E060
     // here, not first at build time.
     if let Some(config) = &loaded.site.config

@@ -5,7 +5,6 @@
 use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use crate::diag::Pos;
@@ -83,14 +82,22 @@ impl SectionKey {
 /// and for the search index alike, so `ha tang` finds `Hạ tầng`.
 pub(crate) fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
-        let c = match c {
-            'đ' | 'Đ' => 'd',
-            _ => c,
-        };
-        for l in c.to_lowercase() {
-            out.push(l);
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
         }
+        // Marks are dropped whatever their order, so each character can be
+        // decomposed on its own, without NFD's buffering and reordering.
+        unicode_normalization::char::decompose_canonical(c, |d| {
+            if is_combining_mark(d) {
+                return;
+            }
+            match d {
+                'đ' | 'Đ' => out.push('d'),
+                _ => out.extend(d.to_lowercase()),
+            }
+        });
     }
     out
 }
@@ -229,8 +236,37 @@ mod tests {
         assert_eq!(k("Phụ lục"), None);
     }
 
+    /// `fold` decomposes character by character; it must agree with NFD of
+    /// the whole text, marks dropped, on every form of Vietnamese and on
+    /// marks out of canonical order.
+    #[test]
+    fn fold_agrees_with_whole_text_nfd() {
+        use unicode_normalization::UnicodeNormalization;
+        let reference = |t: &str| -> String {
+            t.nfd()
+                .filter(|c| !is_combining_mark(*c))
+                .flat_map(|c| match c {
+                    'đ' | 'Đ' => vec!['d'],
+                    c => c.to_lowercase().collect(),
+                })
+                .collect()
+        };
+        let samples = [
+            "Hạ tầng kỹ thuật, ĐÀO TẠO nguồn nhân lực; Ứng dụng CNTT!",
+            "a\u{0323}\u{0302} e\u{0302}\u{0323} o\u{031B}\u{0301}",
+            "Ǆ ǅ ǆ İ ß ﬁ Ω Å 가나 ΐ",
+            "",
+        ];
+        for t in samples {
+            for form in [t.to_string(), t.nfc().collect(), t.nfd().collect()] {
+                assert_eq!(fold(&form), reference(&form), "{form:?}");
+            }
+        }
+    }
+
     #[test]
     fn unicode_forms_do_not_matter() {
+        use unicode_normalization::UnicodeNormalization;
         let nfd: String = "Tổ chức thực hiện".nfd().collect();
         let nfc: String = "Tổ chức thực hiện".nfc().collect();
         assert_ne!(nfd, nfc);

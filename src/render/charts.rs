@@ -19,7 +19,6 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use crate::diag::{Lang, tr};
@@ -611,29 +610,51 @@ fn char_em(c: char) -> u32 {
 /// Estimated width in px of `text` at `px`: per character, not per byte,
 /// and combining accents (decomposed Vietnamese) take no width.
 fn text_px(text: &str, px: i32) -> i32 {
-    let units: u64 = text
-        .nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .map(|c| u64::from(char_em(c)))
-        .sum();
+    px_of(text.chars().map(char_units).sum(), px)
+}
+
+/// Width of a character in thousandths of an em: its base letter's, its
+/// marks stacking above or below take no room.
+fn char_units(c: char) -> u64 {
+    if c.is_ascii() {
+        return u64::from(char_em(c));
+    }
+    let mut units = 0;
+    unicode_normalization::char::decompose_canonical(c, |d| {
+        if !is_combining_mark(d) {
+            units += u64::from(char_em(d));
+        }
+    });
+    units
+}
+
+fn px_of(units: u64, px: i32) -> i32 {
     let px = u64::try_from(px).unwrap_or(0);
     i32::try_from((units * px).div_ceil(1000)).unwrap_or(i32::MAX)
 }
 
 /// Wraps `text` at word boundaries into lines of at most `max_px`, at most
 /// `max_lines` of them; the last one ends with `…` if text was left over.
-/// A word wider than a line is broken between characters.
+/// A word wider than a line is broken between characters. Widths add up,
+/// so each word is measured once.
 fn wrap(text: &str, max_px: i32, px: i32, max_lines: usize) -> Vec<String> {
+    let space = char_units(' ');
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
+    let mut line_units = 0;
     for word in text.split_whitespace() {
+        let word_units: u64 = word.chars().map(char_units).sum();
         let candidate = if line.is_empty() {
-            word.to_string()
+            word_units
         } else {
-            format!("{line} {word}")
+            line_units + space + word_units
         };
-        if text_px(&candidate, px) <= max_px {
-            line = candidate;
+        if px_of(candidate, px) <= max_px {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            line_units = candidate;
             continue;
         }
         if !line.is_empty() {
@@ -641,15 +662,18 @@ fn wrap(text: &str, max_px: i32, px: i32, max_lines: usize) -> Vec<String> {
         }
         // The word alone: break it if it is wider than a line.
         let mut piece = String::new();
+        let mut piece_units = 0;
         for c in word.chars() {
-            piece.push(c);
-            if text_px(&piece, px) > max_px && piece.chars().count() > 1 {
-                piece.pop();
+            let u = char_units(c);
+            if !piece.is_empty() && px_of(piece_units + u, px) > max_px {
                 lines.push(std::mem::take(&mut piece));
-                piece.push(c);
+                piece_units = 0;
             }
+            piece.push(c);
+            piece_units += u;
         }
         line = piece;
+        line_units = piece_units;
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);
@@ -675,12 +699,13 @@ fn ellipsize(text: &str, max_px: i32, px: i32) -> String {
 /// boundary when one is not too far back.
 fn ellipsize_forced(text: &str, max_px: i32, px: i32) -> String {
     let mut kept = String::new();
+    let mut units = char_units('…');
     for c in text.chars() {
-        kept.push(c);
-        if text_px(&format!("{kept}…"), px) > max_px {
-            kept.pop();
+        units += char_units(c);
+        if px_of(units, px) > max_px {
             break;
         }
+        kept.push(c);
     }
     // Prefer ending on a whole word if that keeps most of the line.
     if let Some(space) = kept.rfind(' ')
@@ -834,6 +859,7 @@ mod tests {
         let ascii = "Chuyen doi so";
         assert_eq!(text_px(vi, 13), text_px(ascii, 13));
         // Decomposed accents are not counted either.
+        use unicode_normalization::UnicodeNormalization;
         let nfd: String = vi.nfd().collect();
         assert_eq!(text_px(&nfd, 13), text_px(vi, 13));
     }

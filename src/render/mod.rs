@@ -355,10 +355,7 @@ impl<'s> Renderer<'s> {
             &json!({"title": p.title, "description": p.description, "path": url, "canonical": format!("{}/{url}", self.config.base_url)}),
         );
         c.insert("data", &p.data);
-        self.ctx
-            .theme
-            .render(p.template, &c, self.ctx.lang)
-            .map(String::into_bytes)
+        self.ctx.theme.render(p.template, &c, self.ctx.lang)
     }
 
     /// Renders every path of the site, pages in parallel, each cycle's
@@ -421,11 +418,16 @@ pub(crate) fn render(
     site: &Site,
     opts: Options,
 ) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let mut timer = crate::timings::Timer::start();
     let theme = theme_for(root, site, opts)?;
+    timer.mark("theme");
     let history = crate::git::site_history(root, site, opts.drafts);
-    Renderer::new(site, &theme, opts)?
-        .with_history(history)
-        .render_all()
+    timer.mark("git");
+    let renderer = Renderer::new(site, &theme, opts)?.with_history(history);
+    timer.mark("consolidate");
+    let files = renderer.render_all();
+    timer.mark("render");
+    files
 }
 
 /// The consolidated page of a cycle.

@@ -311,16 +311,23 @@ impl Theme {
         template: &str,
         ctx: &tera::Context,
         lang: Lang,
-    ) -> Result<String, Vec<Diagnostic>> {
-        self.tera.render(template, ctx).map_err(|e| {
-            let file_of = |n: &str| {
-                self.sources
-                    .iter()
-                    .find(|(k, _)| k == n)
-                    .map_or_else(|| n.to_string(), |(_, f)| f.clone())
-            };
-            template_error(&e, &file_of, lang)
-        })
+    ) -> Result<Vec<u8>, Vec<Diagnostic>> {
+        // Into bytes: `Tera::render` would check the whole page is UTF-8
+        // again (a tenth of a build), and the page is only ever bytes on
+        // disk or on the wire. Every piece Tera writes is a `str`.
+        let mut out = Vec::with_capacity(64 * 1024);
+        self.tera
+            .render_to(template, ctx, &mut out)
+            .map(|()| out)
+            .map_err(|e| {
+                let file_of = |n: &str| {
+                    self.sources
+                        .iter()
+                        .find(|(k, _)| k == n)
+                        .map_or_else(|| n.to_string(), |(_, f)| f.clone())
+                };
+                template_error(&e, &file_of, lang)
+            })
     }
 
     /// An interface string by key, or the key itself.
