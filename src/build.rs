@@ -49,9 +49,7 @@ pub(crate) fn render_site(
     root: &Path,
     drafts: bool,
 ) -> Result<Result<(Checked, Vec<render::OutFile>), Checked>, LoadError> {
-    let mut timer = crate::timings::Timer::start();
     let mut checked = check(root)?;
-    timer.mark("check");
     if checked
         .diagnostics
         .iter()
@@ -75,18 +73,67 @@ pub(crate) fn render_site(
 
 /// Builds the site at `root` into `output` (default `<root>/output`).
 pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<BuildOutcome, BuildError> {
-    let (checked, files) = match render_site(root, drafts).map_err(BuildError::Load)? {
-        Ok(v) => v,
-        Err(checked) => return Ok(BuildOutcome::Failed(checked)),
-    };
     let mut timer = crate::timings::Timer::start();
+    let mut checked = check(root).map_err(BuildError::Load)?;
+    timer.mark("check");
+    if checked
+        .diagnostics
+        .iter()
+        .any(|d| d.severity() == Severity::Error)
+    {
+        return Ok(BuildOutcome::Failed(checked));
+    }
     let output = output.map_or_else(|| checked.loaded.root.join("output"), Path::to_path_buf);
-    crate::output::write_atomically(&output, &files)
-        .map_err(|e| BuildError::Io(output.clone(), e))?;
-    timer.mark("write");
-    Ok(BuildOutcome::Built {
-        files: files.len(),
-        checked,
-        output,
-    })
+    match write_site(&checked, &output, Options { drafts }, &mut timer)? {
+        Ok(files) => Ok(BuildOutcome::Built {
+            files,
+            checked,
+            output,
+        }),
+        Err(diags) => {
+            checked.diagnostics.extend(diags);
+            crate::diag::sort(&mut checked.diagnostics);
+            Ok(BuildOutcome::Failed(checked))
+        }
+    }
+}
+
+/// Renders a valid site straight to disk: each file goes into a work
+/// folder beside `output` as soon as it is rendered, so the build never
+/// holds the whole site in memory, and the folder is swapped in once every
+/// page rendered. A template error found late (E060) leaves the previous
+/// output as it was. Returns how many files were written.
+fn write_site(
+    checked: &Checked,
+    output: &Path,
+    opts: Options,
+    timer: &mut crate::timings::Timer,
+) -> Result<Result<usize, Vec<crate::diag::Diagnostic>>, BuildError> {
+    let io = |e| BuildError::Io(output.to_path_buf(), e);
+    let (root, site) = (&checked.loaded.root, &checked.loaded.site);
+    let theme = match render::theme_for(root, site, opts) {
+        Ok(t) => t,
+        Err(diags) => return Ok(Err(diags)),
+    };
+    let history = crate::git::site_history(root, site, opts.drafts);
+    let renderer = match render::Renderer::new(site, &theme, opts) {
+        Ok(r) => r.with_history(history),
+        Err(diags) => return Ok(Err(diags)),
+    };
+    timer.mark("consolidate");
+    let paths: Vec<String> = renderer.targets().into_iter().map(|(p, _)| p).collect();
+    let staging =
+        crate::output::Staging::begin(output, paths.iter().map(String::as_str)).map_err(io)?;
+    timer.mark("folders");
+    let done = renderer.render_each(&|p, bytes| staging.put(p, &bytes));
+    timer.mark("render, write");
+    match done {
+        Ok(files) => {
+            staging.commit().map_err(io)?;
+            timer.mark("swap, remove");
+            Ok(Ok(files))
+        }
+        Err(render::Failure::Render(diags)) => Ok(Err(diags)),
+        Err(render::Failure::Io(e)) => Err(io(e)),
+    }
 }

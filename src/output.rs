@@ -45,63 +45,109 @@ fn remove_stale(target: &Path) {
     }
 }
 
-/// Writes `files` under a new folder and swaps it in for `target`.
-pub(crate) fn write_atomically(target: &Path, files: &[OutFile]) -> std::io::Result<()> {
-    let parent = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    remove_stale(target);
-    let work = work_name(target, "new");
-    std::fs::create_dir_all(&work)?;
-    let mut timer = crate::timings::Timer::start();
-    let previous = target.is_dir().then_some(target);
-    let result = write_all(&work, files, previous);
-    timer.mark("files");
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&work);
-        return Err(e);
-    }
-    let swapped = swap(&work, target);
-    timer.mark("swap, remove");
-    swapped
+/// A build being written: a fresh folder beside the target that files are
+/// put into as they are rendered, then swapped in whole by [`commit`]. If it
+/// is dropped uncommitted (an error, a panic), the folder is removed and the
+/// target is untouched.
+///
+/// [`commit`]: Staging::commit
+pub(crate) struct Staging {
+    target: PathBuf,
+    work: PathBuf,
+    /// The target, when a previous build is there to link from.
+    previous: Option<PathBuf>,
+    committed: bool,
 }
 
-/// Writes every file under `dir`: folders first, then the files on every
-/// core (a 1,000-plan site is about 2,000 files and 100 MB). Files equal to
-/// their namesake under `previous` are linked to it.
-fn write_all(dir: &Path, files: &[OutFile], previous: Option<&Path>) -> std::io::Result<()> {
-    let mut folders = BTreeSet::new();
-    for (rel, _) in files {
-        if rel
-            .split('/')
-            .any(|c| c == ".." || c == "." || c.is_empty())
-            || rel.contains('\\')
-        {
-            return Err(std::io::Error::other(format!(
-                "refusing to write outside the output: {rel}"
-            )));
+impl Staging {
+    /// Creates the work folder and, inside it, every folder that `paths`
+    /// (files, `/`-separated, relative to the output) need.
+    pub(crate) fn begin<'a>(
+        target: &Path,
+        paths: impl IntoIterator<Item = &'a str>,
+    ) -> std::io::Result<Staging> {
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)?;
+        remove_stale(target);
+        let mut folders = BTreeSet::new();
+        for rel in paths {
+            check_rel(rel)?;
+            if let Some((parent, _)) = rel.rsplit_once('/') {
+                folders.insert(parent);
+            }
         }
-        if let Some((parent, _)) = rel.rsplit_once('/') {
-            folders.insert(parent);
+        let work = work_name(target, "new");
+        std::fs::create_dir_all(&work)?;
+        let staging = Staging {
+            previous: target.is_dir().then(|| target.to_path_buf()),
+            target: target.to_path_buf(),
+            work,
+            committed: false,
+        };
+        for f in &folders {
+            std::fs::create_dir_all(staging.work.join(f))?;
         }
+        Ok(staging)
     }
-    let mut timer = crate::timings::Timer::start();
-    for f in &folders {
-        std::fs::create_dir_all(dir.join(f))?;
-    }
-    timer.mark("folders");
-    files.par_iter().try_for_each(|(rel, bytes)| {
-        let path = dir.join(rel);
-        if let Some(prev) = previous
+
+    /// Puts one file in the new build: linked to the previous build's if
+    /// the bytes are the same, written otherwise. Callable from any thread.
+    pub(crate) fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        check_rel(rel)?;
+        let path = self.work.join(rel);
+        if let Some(prev) = &self.previous
             && link_if_same(&prev.join(rel), bytes, &path)
         {
             return Ok(());
         }
         let mut f = std::fs::File::create(path)?;
         f.write_all(bytes)
-    })
+    }
+
+    /// Swaps the new build in for the target and removes the previous one.
+    pub(crate) fn commit(mut self) -> std::io::Result<()> {
+        self.committed = true;
+        let swapped = swap(&self.work, &self.target);
+        if swapped.is_err() {
+            let _ = std::fs::remove_dir_all(&self.work);
+        }
+        swapped
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = remove_tree(&self.work);
+        }
+    }
+}
+
+/// A path of the output: relative, `/`-separated, without `.` or `..`.
+fn check_rel(rel: &str) -> std::io::Result<()> {
+    if rel
+        .split('/')
+        .any(|c| c == ".." || c == "." || c.is_empty())
+        || rel.contains('\\')
+    {
+        return Err(std::io::Error::other(format!(
+            "refusing to write outside the output: {rel}"
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `files` under a new folder and swaps it in for `target`.
+#[cfg_attr(not(test), allow(dead_code))] // `build` streams through `Staging`
+pub(crate) fn write_atomically(target: &Path, files: &[OutFile]) -> std::io::Result<()> {
+    let staging = Staging::begin(target, files.iter().map(|(p, _)| p.as_str()))?;
+    files
+        .par_iter()
+        .try_for_each(|(rel, bytes)| staging.put(rel, bytes))?;
+    staging.commit()
 }
 
 /// Links `to` to `old` when `old` is a regular file holding exactly

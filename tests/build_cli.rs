@@ -261,6 +261,50 @@ fn template_errors_are_e060_with_file_and_line() {
     assert!(!site.path().join("output").exists());
 }
 
+/// Pages go to disk as they are rendered: a template that fails on one
+/// page only, after others were written, still leaves the previous output
+/// exactly as it was and no work folder behind.
+#[test]
+fn a_render_error_after_some_pages_keeps_the_old_output() {
+    let site = demo_copy();
+    assert!(build(site.path(), &[]).status.success());
+    let out = site.path().join("output");
+    let snapshot = || {
+        let mut v: Vec<(PathBuf, Vec<u8>)> = walk(&out)
+            .into_iter()
+            .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+    let before = snapshot();
+    let t = site.path().join("themes/default/templates");
+    std::fs::create_dir_all(&t).unwrap();
+    std::fs::write(
+        t.join("plan.html"),
+        "{% extends \"base.html\" %}{% block content %}\n<p>mới</p>\n{% if data.agency.code == \"so-tttt\" %}{{ data.nothing.here }}{% endif %}\n{% endblock %}\n",
+    )
+    .unwrap();
+    let failed = build(site.path(), &[]);
+    assert_eq!(failed.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains("E060"), "{stderr}");
+    assert!(
+        stderr.contains("themes/default/templates/plan.html:3"),
+        "{stderr}"
+    );
+    assert!(before == snapshot(), "the previous output changed");
+    let names: Vec<String> = std::fs::read_dir(site.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with(".output.")),
+        "{names:?}"
+    );
+}
+
 #[test]
 fn one_template_overrides_the_builtin_theme() {
     let site = demo_copy();

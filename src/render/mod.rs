@@ -359,8 +359,13 @@ impl<'s> Renderer<'s> {
     }
 
     /// Renders every path of the site, pages in parallel, each cycle's
-    /// downloads on one core while the pages use the other.
-    pub(crate) fn render_all(&self) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    /// downloads on one core while the pages use the other, and hands each
+    /// file to `sink` as soon as it is rendered, so a build never holds the
+    /// whole site in memory. Returns how many files there were.
+    pub(crate) fn render_each(
+        &self,
+        sink: &(dyn Fn(&str, Vec<u8>) -> std::io::Result<()> + Sync),
+    ) -> Result<usize, Failure> {
         let targets = self.targets();
         // Long builds show progress on a terminal; indicatif draws nothing
         // when stderr is not one.
@@ -376,31 +381,69 @@ impl<'s> Renderer<'s> {
         let (downloads, others): (Vec<_>, Vec<_>) = targets
             .iter()
             .partition(|(_, t)| matches!(t, Target::Download(..)));
-        let render = |list: &Vec<&(String, Target)>| -> Vec<Result<OutFile, Vec<Diagnostic>>> {
+        let render = |list: &Vec<&(String, Target)>| -> Vec<Result<(), Failure>> {
             list.par_iter()
                 .map(|(p, t)| {
                     bar.inc(1);
-                    self.render_target(p, t).map(|b| (p.clone(), b))
+                    match self.render_target(p, t) {
+                        Ok(bytes) => sink(p, bytes).map_err(Failure::Io),
+                        Err(d) => Err(Failure::Render(d)),
+                    }
                 })
                 .collect()
         };
         let (a, b) = rayon::join(|| render(&others), || render(&downloads));
         bar.finish_and_clear();
-        let mut files = Vec::with_capacity(targets.len());
         let mut errors = Vec::new();
         for r in a.into_iter().chain(b) {
             match r {
-                Ok(f) => files.push(f),
-                Err(d) => errors.extend(d),
+                Ok(()) => {}
+                Err(Failure::Io(e)) => return Err(Failure::Io(e)),
+                Err(Failure::Render(d)) => errors.extend(d),
             }
         }
         if errors.is_empty() {
-            return Ok(files);
+            return Ok(targets.len());
         }
         errors.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
         errors.dedup_by(|a, b| a.file == b.file && a.pos == b.pos && a.message == b.message);
-        Err(errors)
+        Err(Failure::Render(errors))
     }
+
+    /// Renders every path of the site into memory.
+    pub(crate) fn render_all(&self) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+        let files = std::sync::Mutex::new(Vec::new());
+        let sink = |p: &str, b: Vec<u8>| {
+            files
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((p.to_string(), b));
+            Ok(())
+        };
+        match self.render_each(&sink) {
+            Ok(_) => Ok(files
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)),
+            Err(Failure::Render(d)) => Err(d),
+            // The sink above never fails; said as a diagnostic all the same.
+            Err(Failure::Io(e)) => Err(io_diagnostics(self.ctx.lang, &e)),
+        }
+    }
+}
+
+/// Why rendering stopped.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Templates or downloads failed (E060), every page tried.
+    Render(Vec<Diagnostic>),
+    /// The sink could not take a file.
+    Io(std::io::Error),
+}
+
+fn io_diagnostics(lang: crate::diag::Lang, e: &std::io::Error) -> Vec<Diagnostic> {
+    let mut sink = Sink::new(lang, "content/site.yaml", false);
+    sink.error(Code::E060, Pos::START, e.to_string());
+    sink.into_vec()
 }
 
 /// Names of the files under `<year>/data/`.
@@ -412,22 +455,18 @@ const DOWNLOADS: [&str; 5] = [
     "ke-hoach-{year}.xlsx",
 ];
 
-/// Renders the whole site. Needs a site that passed validation.
+/// Renders the whole site into memory. Needs a site that passed
+/// validation.
 pub(crate) fn render(
     root: &Path,
     site: &Site,
     opts: Options,
 ) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
-    let mut timer = crate::timings::Timer::start();
     let theme = theme_for(root, site, opts)?;
-    timer.mark("theme");
     let history = crate::git::site_history(root, site, opts.drafts);
-    timer.mark("git");
-    let renderer = Renderer::new(site, &theme, opts)?.with_history(history);
-    timer.mark("consolidate");
-    let files = renderer.render_all();
-    timer.mark("render");
-    files
+    Renderer::new(site, &theme, opts)?
+        .with_history(history)
+        .render_all()
 }
 
 /// The consolidated page of a cycle.
