@@ -77,21 +77,40 @@ fn main() {
         }
         other => panic!("the corpus does not build: {other:?}"),
     }
-    let mut times = Vec::new();
-    for _ in 0..RUNS {
-        let t = Instant::now();
+    // Two ways to build: over the previous output (an editor's rebuild;
+    // planpress links unchanged files, Hugo overwrites them) and into an
+    // empty folder (CI on a fresh clone). The folder is removed outside the
+    // timing.
+    let timed = |clean: bool, run: &dyn Fn()| -> Vec<Duration> {
+        (0..RUNS)
+            .map(|_| {
+                if clean {
+                    let _ = std::fs::remove_dir_all(&out);
+                    let _ = std::fs::remove_dir_all(dir.path().join("hugo-out"));
+                }
+                let t = Instant::now();
+                run();
+                t.elapsed()
+            })
+            .collect()
+    };
+    let ours_run = || {
         let r = planpress::build(&site, Some(&out), false);
-        times.push(t.elapsed());
         assert!(matches!(r, Ok(planpress::BuildOutcome::Built { .. })));
-    }
-    let ours = median(times.clone());
+    };
+    let ours_re = timed(false, &ours_run);
+    let ours_clean = timed(true, &ours_run);
+    report("planpress rebuild", &ours_re);
+    report("planpress clean build", &ours_clean);
+    let ours = median(ours_re.clone());
     println!(
-        "planpress build: median {:.3} s (min {:.3}, max {:.3}) over {RUNS} runs; target {:.1} s: {}",
-        ours.as_secs_f64(),
-        times.iter().min().map_or(0.0, Duration::as_secs_f64),
-        times.iter().max().map_or(0.0, Duration::as_secs_f64),
+        "target {:.1} s for a full build: {}",
         TARGET.as_secs_f64(),
-        if ours <= TARGET { "met" } else { "MISSED" }
+        if ours.max(median(ours_clean.clone())) <= TARGET {
+            "met"
+        } else {
+            "MISSED"
+        }
     );
 
     let hugo_dir = dir.path().join("hugo");
@@ -121,20 +140,30 @@ fn main() {
             return;
         }
     }
-    let mut peer = Vec::new();
-    for _ in 0..RUNS {
-        let t = Instant::now();
+    let hugo_run = || {
         let o = run_hugo().expect("hugo");
-        peer.push(t.elapsed());
         assert!(o.status.success());
+    };
+    let hugo_re = timed(false, &hugo_run);
+    let hugo_clean = timed(true, &hugo_run);
+    report("hugo rebuild (Markdown and project tables only)", &hugo_re);
+    report("hugo clean build", &hugo_clean);
+    for (what, a, b) in [
+        ("rebuild", &ours_re, &hugo_re),
+        ("clean build", &ours_clean, &hugo_clean),
+    ] {
+        println!(
+            "ratio planpress / hugo, {what} = {:.2} (target ≤ 1.0; planpress also validates, consolidates, draws charts and writes CSV/JSON/XLSX)",
+            median(a.clone()).as_secs_f64() / median(b.clone()).as_secs_f64()
+        );
     }
-    let theirs = median(peer);
+}
+
+fn report(what: &str, times: &[Duration]) {
     println!(
-        "hugo (same plans, Markdown and project tables only): median {:.3} s",
-        theirs.as_secs_f64()
-    );
-    println!(
-        "ratio planpress / hugo = {:.2} (target ≤ 1.0; planpress also validates, consolidates, draws charts and writes CSV/JSON/XLSX)",
-        ours.as_secs_f64() / theirs.as_secs_f64()
+        "{what}: median {:.3} s (min {:.3}, max {:.3}) over {RUNS} runs",
+        median(times.to_vec()).as_secs_f64(),
+        times.iter().min().map_or(0.0, Duration::as_secs_f64),
+        times.iter().max().map_or(0.0, Duration::as_secs_f64),
     );
 }

@@ -618,7 +618,8 @@ fn load_from(src: &dyn Source, root: PathBuf) -> Loaded {
     let (path, rel) = config("content/catalog.yaml");
     let (catalog, _) = config_from(src, &path, &rel, lang, |l, n| l.catalog(n));
     loaded.site.config = loaded.take(site, "content/site.yaml");
-    loaded.site.agencies = loaded.take(agencies, "content/agencies.yaml");
+    let agencies = loaded.take(agencies, "content/agencies.yaml");
+    loaded.site.set_agencies(agencies);
     loaded.site.catalog = loaded.take(catalog, "content/catalog.yaml");
 
     let found = src.walk(lang, &mut loaded.diagnostics);

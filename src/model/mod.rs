@@ -342,19 +342,37 @@ pub(crate) struct Cycle {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Site {
     pub(crate) config: Option<SiteConfig>,
+    /// Set once by `load` (through [`Site::set_agencies`]), before any
+    /// lookup.
     pub(crate) agencies: Option<Vec<Agency>>,
     pub(crate) catalog: Option<Catalog>,
     pub(crate) cycles: Vec<Cycle>,
+    /// Position of each agency code in `agencies`, made on the first
+    /// lookup: every row of every table and download looks a name up, and
+    /// a province may list a thousand agencies.
+    pub(crate) agency_index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
 }
 
 impl Site {
     pub(crate) fn lang(&self) -> Lang {
         self.config.as_ref().map_or(Lang::Vi, |c| c.language)
     }
+
+    pub(crate) fn set_agencies(&mut self, agencies: Option<Vec<Agency>>) {
+        self.agencies = agencies;
+        self.agency_index = std::sync::OnceLock::new();
+    }
+
     pub(crate) fn agency(&self, code: &str) -> Option<&Agency> {
-        self.agencies
-            .as_ref()?
-            .iter()
-            .find(|a| a.code.value == code)
+        let list = self.agencies.as_ref()?;
+        let index = self.agency_index.get_or_init(|| {
+            let mut index = std::collections::HashMap::with_capacity(list.len());
+            for (i, a) in list.iter().enumerate() {
+                // The first of a duplicated code wins, as a scan would.
+                index.entry(a.code.value.clone()).or_insert(i);
+            }
+            index
+        });
+        index.get(code).and_then(|&i| list.get(i))
     }
 }

@@ -378,9 +378,19 @@ impl<'s> Renderer<'s> {
             indicatif::ProgressBar::hidden()
         };
         bar.set_message(self.ctx.theme.t("pages"));
-        let (downloads, others): (Vec<_>, Vec<_>) = targets
+        let (mut downloads, mut others): (Vec<_>, Vec<_>) = targets
             .iter()
             .partition(|(_, t)| matches!(t, Target::Download(..)));
+        // The few long jobs (a cycle's page and workbook, the search index)
+        // first: started last, one would leave the other core idle at the
+        // end.
+        let weight = |t: &Target| match t {
+            Target::Cycle(_) | Target::Search => 0,
+            Target::Download(_, f) if f.ends_with(".xlsx") => 0,
+            _ => 1,
+        };
+        others.sort_by_key(|(_, t)| weight(t));
+        downloads.sort_by_key(|(_, t)| weight(t));
         let render = |list: &Vec<&(String, Target)>| -> Vec<Result<(), Failure>> {
             list.par_iter()
                 .map(|(p, t)| {

@@ -921,6 +921,7 @@ projects:
                 plans: p.into_iter().collect(),
                 stems: vec![stem.into(), "so-b".into()],
             }],
+            ..Site::default()
         };
         validate(&site).into_iter().map(|d| d.code).collect()
     }
@@ -1098,6 +1099,7 @@ projects:
                 plans: vec![plan("so-a", &edit("goal: 50", "goal: 101"))],
                 stems: vec!["so-a".into()],
             }],
+            ..Site::default()
         };
         let cycle = &site.cycles[0];
         let own = validate_plan(&site, cycle, &cycle.plans[0]);
