@@ -69,6 +69,11 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let site = dir.path().join("site");
     corpus::generate(&site, plans, YEAR);
+    // Sites live in git, and plan pages show each file's history.
+    match commit_corpus(&site) {
+        Ok(()) => println!("corpus committed to git in two commits (history on every plan page)"),
+        Err(e) => println!("corpus not in git ({e}): plan pages without history"),
+    }
     let out = dir.path().join("out");
     // Warm-up, and the corpus must build.
     match planpress::build(&site, Some(&out), false) {
@@ -157,6 +162,47 @@ fn main() {
             median(a.clone()).as_secs_f64() / median(b.clone()).as_secs_f64()
         );
     }
+}
+
+/// `git init`, a first commit of the whole corpus, then a second that edits
+/// one plan in ten, as agencies revise their plans.
+fn commit_corpus(site: &Path) -> std::io::Result<()> {
+    let git = |args: &[&str]| -> std::io::Result<()> {
+        let o = Command::new("git")
+            .args([
+                "-c",
+                "user.name=Bench",
+                "-c",
+                "user.email=bench@example.gov.vn",
+            ])
+            .args(args)
+            .current_dir(site)
+            .output()?;
+        if o.status.success() {
+            Ok(())
+        } else {
+            Err(std::io::Error::other(
+                String::from_utf8_lossy(&o.stderr).to_string(),
+            ))
+        }
+    };
+    git(&["init", "-q"])?;
+    git(&["add", "content"])?;
+    git(&["commit", "-q", "-m", "Kế hoạch năm"])?;
+    let cycle = site.join(format!("content/{YEAR}"));
+    let mut names: Vec<_> = std::fs::read_dir(&cycle)?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".md") && !n.starts_with('_'))
+        .collect();
+    names.sort();
+    for name in names.iter().step_by(10) {
+        let path = cycle.join(name);
+        let mut text = std::fs::read_to_string(&path)?;
+        text.push_str("\nĐã rà soát lại theo góp ý của Sở Thông tin và Truyền thông.\n");
+        std::fs::write(&path, text)?;
+    }
+    git(&["commit", "-q", "-a", "-m", "Rà soát theo góp ý"])
 }
 
 fn report(what: &str, times: &[Duration]) {

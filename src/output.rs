@@ -10,7 +10,7 @@
 //! an unchanged file keeps its modification time, which keeps `rsync` and
 //! HTTP caches quiet.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -87,9 +87,7 @@ impl Staging {
             work,
             committed: false,
         };
-        for f in &folders {
-            std::fs::create_dir_all(staging.work.join(f))?;
-        }
+        make_folders(&staging.work, &folders)?;
         Ok(staging)
     }
 
@@ -124,6 +122,53 @@ impl Drop for Staging {
             let _ = remove_tree(&self.work);
         }
     }
+}
+
+/// Creates `folders` (relative, `/`-separated) under `dir`, parents first.
+/// Folders of different parents are made on different cores: ext4 makes
+/// one parent's children one at a time, and without a journal each new
+/// inode is searched for past every inode freed in the last seconds (the
+/// previous build's), which made this a third of a rebuild.
+fn make_folders(dir: &Path, folders: &BTreeSet<&str>) -> std::io::Result<()> {
+    let mut all: BTreeSet<&str> = BTreeSet::new();
+    for f in folders {
+        let mut f = *f;
+        while all.insert(f) {
+            match f.rsplit_once('/') {
+                Some((parent, _)) => f = parent,
+                None => break,
+            }
+        }
+    }
+    let mut by_parent: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for f in all {
+        let parent = f.rsplit_once('/').map_or("", |(p, _)| p);
+        by_parent.entry(parent).or_default().push(f);
+    }
+    let depth = |p: &str| {
+        if p.is_empty() {
+            0
+        } else {
+            p.matches('/').count() + 1
+        }
+    };
+    let deepest = by_parent.keys().map(|p| depth(p)).max().unwrap_or(0);
+    for level in 0..=deepest {
+        let groups: Vec<&Vec<&str>> = by_parent
+            .iter()
+            .filter(|(p, _)| depth(p) == level)
+            .map(|(_, children)| children)
+            .collect();
+        groups.par_iter().try_for_each(|children| {
+            children
+                .iter()
+                .try_for_each(|c| match std::fs::create_dir(dir.join(c)) {
+                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+                    _ => Ok(()),
+                })
+        })?;
+    }
+    Ok(())
 }
 
 /// A path of the output: relative, `/`-separated, without `.` or `..`.
@@ -363,6 +408,22 @@ mod tests {
         assert_eq!(std::fs::read(out.join("x")).unwrap(), b"file now");
         write_atomically(&out, &[("x/index.html".into(), b"1".to_vec())]).unwrap();
         assert_eq!(std::fs::read(out.join("x/index.html")).unwrap(), b"1");
+    }
+
+    #[test]
+    fn folders_are_made_with_all_their_parents() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        let files: Vec<OutFile> = vec![
+            ("a/b/c/d.txt".into(), b"d".to_vec()),
+            ("a/e.txt".into(), b"e".to_vec()),
+            ("x/y/z.txt".into(), b"z".to_vec()),
+            ("top.txt".into(), b"t".to_vec()),
+        ];
+        write_atomically(&out, &files).unwrap();
+        for (rel, bytes) in &files {
+            assert_eq!(&std::fs::read(out.join(rel)).unwrap(), bytes, "{rel}");
+        }
     }
 
     #[test]

@@ -144,28 +144,95 @@ fn hand_on(
     }
 }
 
-/// Reads plans out of blobs, once per blob.
-struct Planned<'r> {
-    repo: &'r git2::Repository,
-    cache: HashMap<Oid, Option<Amount>>,
+/// The planned totals a revision needs, read once the walk is over: every
+/// blob is then read once and the plans parsed on every core.
+struct Fill {
+    /// The file's key in [`Histories::files`], and the revision's index.
+    file: String,
+    index: usize,
+    /// The blob after the commit, and the path to parse it as.
+    after: (Oid, String),
+    /// The blob before it; `None` when the commit created the file.
+    before: Option<(Oid, String)>,
 }
 
-impl Planned<'_> {
-    fn of(&mut self, blob: Oid, rel: &str) -> Option<Amount> {
-        if let Some(a) = self.cache.get(&blob) {
-            return *a;
+/// Parses every blob the fills name and sets the revisions' totals.
+fn fill_amounts(
+    repo: &git2::Repository,
+    fills: &[Fill],
+    mut amounts: HashMap<Oid, Amount>,
+    files: &mut BTreeMap<String, FileHistory>,
+) {
+    use rayon::prelude::*;
+    let mut wanted: HashMap<Oid, &str> = HashMap::new();
+    for f in fills {
+        wanted.entry(f.after.0).or_insert(&f.after.1);
+        if let Some((id, rel)) = &f.before {
+            wanted.entry(*id).or_insert(rel);
         }
-        let a = self.repo.find_blob(blob).ok().and_then(|b| {
-            crate::load::plan_from_bytes(b.content(), rel).map(|p| crate::consolidate::planned(&p))
-        });
-        self.cache.insert(blob, a);
-        a
     }
+    wanted.retain(|id, _| !amounts.contains_key(id));
+    // libgit2 objects stay on this thread; only the bytes go to the others.
+    let blobs: Vec<(Oid, &str, Vec<u8>)> = wanted
+        .into_iter()
+        .filter_map(|(id, rel)| Some((id, rel, repo.find_blob(id).ok()?.content().to_vec())))
+        .collect();
+    let parsed: Vec<(Oid, Amount)> = blobs
+        .par_iter()
+        .filter_map(|(id, rel, bytes)| {
+            let plan = crate::load::plan_from_bytes(bytes, rel)?;
+            Some((*id, crate::consolidate::planned(&plan)))
+        })
+        .collect();
+    amounts.extend(parsed);
+    for f in fills {
+        let Some(rev) = files
+            .get_mut(&f.file)
+            .and_then(|h| h.revisions.get_mut(f.index))
+        else {
+            continue;
+        };
+        rev.planned = amounts.get(&f.after.0).copied();
+        rev.before = match &f.before {
+            None => Some(Amount::ZERO),
+            Some((id, _)) => amounts.get(id).copied(),
+        };
+    }
+}
+
+/// Every blob under `scope` in `tree`, by repository path: one walk instead
+/// of a lookup per file, which parses the folder's tree again each time.
+fn blobs_under(
+    repo: &git2::Repository,
+    tree: &git2::Tree<'_>,
+    scope: &str,
+) -> HashMap<String, Oid> {
+    let mut out = HashMap::new();
+    let Some(sub) = subtree(tree, scope).and_then(|id| repo.find_tree(id).ok()) else {
+        return out;
+    };
+    let _ = sub.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.kind() == Some(git2::ObjectType::Blob)
+            && let Ok(name) = entry.name()
+        {
+            out.insert(format!("{scope}/{dir}{name}"), entry.id());
+        }
+        git2::TreeWalkResult::Ok
+    });
+    out
 }
 
 /// The history of each file of `rels` (site-relative paths of plan files
 /// in the work tree). A file never committed gets an empty history.
-pub(crate) fn histories(repo: &Repo, rels: &[String]) -> Result<Histories, git2::Error> {
+///
+/// `known` holds the planned total of the work-tree version of files, as
+/// the site loaded them: for a file the work tree has as committed, the
+/// last commit's blob is not parsed again.
+pub(crate) fn histories(
+    repo: &Repo,
+    rels: &[String],
+    known: &HashMap<String, Amount>,
+) -> Result<Histories, git2::Error> {
     let r = &repo.repo;
     let scope = repo.full("content");
     let mut out = Histories {
@@ -181,10 +248,7 @@ pub(crate) fn histories(repo: &Repo, rels: &[String]) -> Result<Histories, git2:
         return Ok(out);
     };
     let boundary = repo.shallow_boundary();
-    let mut planned = Planned {
-        repo: r,
-        cache: HashMap::new(),
-    };
+    let mut fills: Vec<Fill> = Vec::new();
     let mut pending: HashMap<Oid, HashMap<String, String>> = HashMap::new();
     pending.insert(
         head.id(),
@@ -225,22 +289,21 @@ pub(crate) fn histories(repo: &Repo, rels: &[String]) -> Result<Histories, git2:
             });
         }
         let when = commit.author().when();
-        let revision = |path: &str, change: Option<&Change>, planned: &mut Planned<'_>| {
-            let (blob, rel) = (
-                tree.get_path(Path::new(path)).ok()?.id(),
-                repo.site_rel(path)?,
-            );
+        // A revision of `path` whose blob in this commit is `blob`, and the
+        // blob (and path) its planned total moved from.
+        let revision = |path: &str, blob: Oid, change: Option<&Change>| {
+            let rel = repo.site_rel(path)?;
             let (added, renamed_from, before) = match change {
-                None | Some(Change::Added) => (true, None, Some(Amount::ZERO)),
-                Some(Change::Modified { old }) => (false, None, planned.of(*old, rel)),
-                Some(Change::Renamed { from, old }) => (
-                    false,
-                    repo.site_rel(from).map(str::to_string),
-                    planned.of(*old, repo.site_rel(from).unwrap_or(rel)),
-                ),
+                None | Some(Change::Added) => (true, None, None),
+                Some(Change::Modified { old }) => (false, None, Some((*old, rel.to_string()))),
+                Some(Change::Renamed { from, old }) => {
+                    let from_rel = repo.site_rel(from).map(str::to_string);
+                    let parse_as = from_rel.clone().unwrap_or_else(|| rel.to_string());
+                    (false, from_rel, Some((*old, parse_as)))
+                }
                 Some(Change::Deleted) => return None,
             };
-            Some(Revision {
+            let rev = Revision {
                 short: commit.id().to_string().chars().take(7).collect(),
                 date: local_date(when),
                 author: lossy(commit.author().name_bytes()),
@@ -248,36 +311,47 @@ pub(crate) fn histories(repo: &Repo, rels: &[String]) -> Result<Histories, git2:
                 path: rel.to_string(),
                 renamed_from,
                 added,
-                planned: planned.of(blob, rel),
-                before,
-            })
+                planned: None,
+                before: None,
+            };
+            Some((rev, (blob, rel.to_string()), before))
         };
         // The tracked files this commit changed against every parent (a
         // root commit creates what it holds; the edge of a shallow clone
         // says nothing about when a file was made).
-        let mut made: Vec<(&String, Revision)> = Vec::new();
+        type Made<'p> = (&'p String, (Revision, (Oid, String), Option<(Oid, String)>));
+        let mut made: Vec<Made<'_>> = Vec::new();
         match per_parent.split_first() {
             None if !boundary.contains(&id) => {
+                let blobs = blobs_under(r, &tree, &scope);
                 for (path, rel) in &paths {
-                    if let Some(rev) = revision(path, None, &mut planned) {
+                    if let Some(blob) = blobs.get(path)
+                        && let Some(rev) = revision(path, *blob, None)
+                    {
                         made.push((rel, rev));
                     }
                 }
             }
             None => {}
             Some((first, others)) => {
-                for (path, (change, _)) in first {
+                for (path, (change, blob)) in first {
                     let Some(rel) = paths.get(path) else { continue };
                     if others.iter().all(|c| c.contains_key(path))
-                        && let Some(rev) = revision(path, Some(change), &mut planned)
+                        && let Some(rev) = revision(path, *blob, Some(change))
                     {
                         made.push((rel, rev));
                     }
                 }
             }
         }
-        for (rel, rev) in made {
+        for (rel, (rev, after, before)) in made {
             if let Some(h) = out.files.get_mut(rel) {
+                fills.push(Fill {
+                    file: rel.clone(),
+                    index: h.revisions.len(),
+                    after,
+                    before,
+                });
                 h.revisions.push(rev);
             }
         }
@@ -309,6 +383,16 @@ pub(crate) fn histories(repo: &Repo, rels: &[String]) -> Result<Histories, git2:
             hand_on(&mut pending, parent.id(), theirs);
         }
     }
+    let mut amounts = HashMap::new();
+    let at_head = blobs_under(r, &head.tree()?, &scope);
+    for (rel, h) in &out.files {
+        if let (false, Some(blob), Some(a)) =
+            (h.uncommitted, at_head.get(&repo.full(rel)), known.get(rel))
+        {
+            amounts.insert(*blob, *a);
+        }
+    }
+    fill_amounts(r, &fills, amounts, &mut out.files);
     Ok(out)
 }
 

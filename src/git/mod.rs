@@ -7,6 +7,7 @@
 
 pub(crate) mod history;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -15,6 +16,7 @@ use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 use crate::diag::{Lang, tr};
 use crate::load::Files;
 use crate::load::source::MAX_FILE_BYTES;
+use crate::model::Amount;
 
 /// The repository of a site, and where the site sits in its work tree.
 pub(crate) struct Repo {
@@ -256,12 +258,14 @@ pub(crate) fn site_history(
     drafts: bool,
 ) -> Option<SiteHistory> {
     let repo = Repo::open(root).ok()?;
-    let rels: Vec<String> = site
-        .cycles
-        .iter()
-        .flat_map(|c| c.plans.iter().map(|p| p.file.clone()))
+    let plans = || site.cycles.iter().flat_map(|c| c.plans.iter());
+    let rels: Vec<String> = plans().map(|p| p.file.clone()).collect();
+    // The plans as loaded: a committed file's last revision needs no
+    // parsing again.
+    let known: HashMap<String, Amount> = plans()
+        .map(|p| (p.file.clone(), crate::consolidate::planned(p)))
         .collect();
-    let files = history::histories(&repo, &rels).ok()?;
+    let files = history::histories(&repo, &rels, &known).ok()?;
     let approved = crate::diff::since_approved(&repo, root, site, drafts);
     Some(SiteHistory { files, approved })
 }
