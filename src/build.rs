@@ -117,7 +117,7 @@ fn write_site(
     };
     let history = crate::git::site_history(root, site, opts.drafts);
     let renderer = match render::Renderer::new(site, &theme, opts) {
-        Ok(r) => r.with_history(history),
+        Ok(r) => r.with_history(history.as_ref()),
         Err(diags) => return Ok(Err(diags)),
     };
     timer.mark("consolidate");

@@ -651,6 +651,66 @@ fn nothing_outside_the_site_is_served() {
     assert_eq!(serve.raw(b"/", "Host: localhost\r\n").status, 200);
 }
 
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Nguyễn Thị Lan",
+            "-c",
+            "user.email=lan@example.gov.vn",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// In a repository, the preview's plan pages show each plan's history as
+/// the built site does: a save marks the plan as changed since the last
+/// commit, and a commit made while serving reloads the pages with it.
+#[test]
+fn the_preview_shows_git_history_and_follows_commits() {
+    let site = demo_copy();
+    git(site.path(), &["init", "-q"]);
+    git(site.path(), &["add", "content"]);
+    git(site.path(), &["commit", "-q", "-m", "Kế hoạch ban đầu"]);
+    let mut s = Serve::start(site);
+    let uncommitted = "chưa được lưu vào git";
+    let page = s.get("/2019/so-tttt/").text();
+    assert!(
+        page.contains("id=\"cap-history\""),
+        "no history on the page"
+    );
+    assert!(page.contains("Kế hoạch ban đầu"));
+    assert!(!page.contains(uncommitted));
+
+    let mut events = s.events();
+    let rel = "content/2019/so-tttt.md";
+    s.write(rel, s.read(rel) + "\nBổ sung một đoạn.\n");
+    events.reload();
+    assert!(s.get("/2019/so-tttt/").text().contains(uncommitted));
+
+    git(s.root(), &["commit", "-q", "-a", "-m", "Bổ sung nội dung"]);
+    events.reload();
+    let page = s.get("/2019/so-tttt/").text();
+    assert!(
+        page.contains("Bổ sung nội dung"),
+        "the new commit is not listed"
+    );
+    assert!(!page.contains(uncommitted));
+    s.wait_line(|l| l.contains("HEAD của git"));
+
+    // git commands that move nothing (status refreshes the index) do not
+    // reload open pages.
+    git(s.root(), &["status", "--short"]);
+    assert_eq!(events.next(Duration::from_millis(600)), None);
+}
+
 #[test]
 fn garbage_never_stops_the_server() {
     let serve = Serve::start(demo_copy());

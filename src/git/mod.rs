@@ -269,3 +269,84 @@ pub(crate) fn site_history(
     let approved = crate::diff::since_approved(&repo, root, site, drafts);
     Some(SiteHistory { files, approved })
 }
+
+/// What `serve` needs to keep the history on its pages current: where the
+/// repository's own files are, to watch them, and what a change there must
+/// have moved for the history to change.
+pub(crate) struct Watched {
+    /// The `.git` folder (canonical).
+    pub(crate) dir: PathBuf,
+    /// The commit HEAD names and every tag: the history changes when this
+    /// does, not when the index does (`git add`, `git status`).
+    pub(crate) mark: String,
+}
+
+/// The repository of `root`, as [`Watched`]; `None` outside one.
+pub(crate) fn watched(root: &Path) -> Option<Watched> {
+    let repo = Repo::open(root).ok()?;
+    let dir = std::fs::canonicalize(repo.repo.path()).ok()?;
+    let mut mark = match repo.repo.head() {
+        Ok(h) => h.target().map_or_else(String::new, |id| id.to_string()),
+        Err(_) => "unborn".to_string(),
+    };
+    if let Ok(tags) = repo.repo.references_glob("refs/tags/*") {
+        let mut all: Vec<String> = tags
+            .flatten()
+            .map(|r| {
+                format!(
+                    "{}={}",
+                    lossy(r.name_bytes()),
+                    r.target().map(|id| id.to_string()).unwrap_or_default()
+                )
+            })
+            .collect();
+        all.sort();
+        for t in all {
+            mark.push(' ');
+            mark.push_str(&t);
+        }
+    }
+    Some(Watched { dir, mark })
+}
+
+/// After plan files were saved: whether each of `rels` now differs from
+/// HEAD, and the changes since the approved versions, which compare the
+/// work tree. Committed history does not move on a save.
+pub(crate) fn refresh_saved(
+    root: &Path,
+    site: &crate::model::Site,
+    drafts: bool,
+    history: &mut SiteHistory,
+    rels: &[String],
+) {
+    let Ok(repo) = Repo::open(root) else {
+        return;
+    };
+    let changed = git2::Status::INDEX_NEW
+        | git2::Status::INDEX_MODIFIED
+        | git2::Status::INDEX_RENAMED
+        | git2::Status::WT_NEW
+        | git2::Status::WT_MODIFIED
+        | git2::Status::WT_RENAMED;
+    for rel in rels {
+        let listed = site
+            .cycles
+            .iter()
+            .any(|c| c.plans.iter().any(|p| &p.file == rel));
+        if !listed {
+            history.files.files.remove(rel);
+            continue;
+        }
+        let dirty = repo
+            .repo
+            .status_file(Path::new(&repo.full(rel)))
+            .map_or(true, |s| s.intersects(changed));
+        history
+            .files
+            .files
+            .entry(rel.clone())
+            .or_default()
+            .uncommitted = dirty;
+    }
+    history.approved = crate::diff::since_approved(&repo, root, site, drafts);
+}

@@ -96,7 +96,7 @@ pub(crate) struct Renderer<'s> {
     config: &'s crate::model::SiteConfig,
     reports: Vec<CycleReport<'s>>,
     /// What git knows of the plans, when the site is in a repository.
-    history: Option<crate::git::SiteHistory>,
+    history: Option<&'s crate::git::SiteHistory>,
 }
 
 impl<'s> Renderer<'s> {
@@ -139,7 +139,7 @@ impl<'s> Renderer<'s> {
 
     /// Shows the git history of each plan (and the changes since a cycle's
     /// approved version) on the pages.
-    pub(crate) fn with_history(mut self, history: Option<crate::git::SiteHistory>) -> Self {
+    pub(crate) fn with_history(mut self, history: Option<&'s crate::git::SiteHistory>) -> Self {
         self.history = history;
         self
     }
@@ -250,7 +250,7 @@ impl<'s> Renderer<'s> {
             Target::Cycle(y) => {
                 let r = self.report(*y).ok_or_else(Vec::new)?;
                 let mut page = cycle_page(ctx, r);
-                let approved = self.history.as_ref().and_then(|h| h.approved.get(y));
+                let approved = self.history.and_then(|h| h.approved.get(y));
                 if let Value::Object(m) = &mut page.data {
                     let since = approved.map_or(Value::Null, |a| ctx.since_approved(a, r.year));
                     m.insert("since_approved".into(), since);
@@ -269,7 +269,6 @@ impl<'s> Renderer<'s> {
                 if let Value::Object(m) = &mut data {
                     let history = self
                         .history
-                        .as_ref()
                         .map_or(Value::Null, |h| ctx.history(h, plan, h.approved.get(y)));
                     m.insert("history".into(), history);
                 }
@@ -475,7 +474,7 @@ pub(crate) fn render(
     let theme = theme_for(root, site, opts)?;
     let history = crate::git::site_history(root, site, opts.drafts);
     Renderer::new(site, &theme, opts)?
-        .with_history(history)
+        .with_history(history.as_ref())
         .render_all()
 }
 

@@ -15,7 +15,7 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::diag::{self, Diagnostic, Lang, Severity};
+use crate::diag::{self, Diagnostic, Lang, Severity, tr};
 use crate::load::{self, LoadError};
 use crate::model::Site;
 use crate::render::theme::Theme;
@@ -49,6 +49,9 @@ pub(crate) enum Change {
     Site,
     /// Something under `themes/`: the theme is read again.
     Theme,
+    /// Something in the repository's `.git` folder: a commit, a checkout,
+    /// a tag. The history on the pages may have moved.
+    Git,
     /// One plan file.
     Plan {
         /// The cycle.
@@ -125,6 +128,10 @@ pub(crate) struct State {
     sources: BTreeMap<String, String>,
     diags: BTreeMap<Origin, Vec<Diagnostic>>,
     theme: Option<Theme>,
+    /// The plans' git history as the pages show it, when the site is in a
+    /// repository, and that repository as last seen.
+    history: Option<crate::git::SiteHistory>,
+    git: Option<crate::git::Watched>,
 }
 
 impl std::fmt::Debug for State {
@@ -165,6 +172,8 @@ impl State {
             sources: BTreeMap::new(),
             diags: BTreeMap::new(),
             theme: None,
+            history: None,
+            git: None,
         };
         state.reload_site()?;
         Ok(state)
@@ -212,7 +221,34 @@ impl State {
             return None;
         }
         let theme = self.theme.as_ref()?;
-        Some(Renderer::new(&self.site, theme, OPTIONS))
+        Some(
+            Renderer::new(&self.site, theme, OPTIONS)
+                .map(|r| r.with_history(self.history.as_ref())),
+        )
+    }
+
+    /// The repository's `.git` folder, to watch, when the site is in one.
+    pub(crate) fn git_dir(&self) -> Option<&Path> {
+        self.git.as_ref().map(|g| g.dir.as_path())
+    }
+
+    /// Reads the plans' history again if the repository moved (or
+    /// `always`). Returns whether it was read.
+    fn refresh_history(&mut self, always: bool) -> bool {
+        let now = crate::git::watched(&self.root);
+        let moved = match (&now, &self.git) {
+            (Some(a), Some(b)) => a.mark != b.mark,
+            (None, None) => false,
+            _ => true,
+        };
+        if !(always || moved) {
+            return false;
+        }
+        self.history = now
+            .as_ref()
+            .and_then(|_| crate::git::site_history(&self.root, &self.site, OPTIONS.drafts));
+        self.git = now;
+        true
     }
 
     /// Adds the text of the files `diags` name (templates) to the sources.
@@ -282,6 +318,7 @@ impl State {
             self.set(origin, diags);
         }
         self.reload_theme();
+        self.refresh_history(true);
         Ok(())
     }
 
@@ -351,6 +388,14 @@ impl State {
     /// What a changed `path` (absolute, under the root) means for the site,
     /// if anything.
     pub(crate) fn classify(&self, path: &Path) -> Option<Change> {
+        if let Some(dir) = self.git_dir()
+            && path.starts_with(dir)
+        {
+            // Lock files come and go on every git command; what they lock
+            // is what matters.
+            let lock = path.extension().is_some_and(|e| e == "lock");
+            return (!lock).then_some(Change::Git);
+        }
         let rel = path.strip_prefix(&self.root).ok()?;
         let parts: Vec<String> = rel
             .components()
@@ -417,10 +462,17 @@ impl State {
         };
         let whole_site = changes.contains_key(&Change::Site);
         let theme = changes.contains_key(&Change::Theme);
+        let git = changes.contains_key(&Change::Git);
         let mut files = Vec::new();
+        let mut git_file = None;
         for (change, ps) in &changes {
             if matches!(change, Change::Plan { .. }) && !whole_site {
                 continue; // reported with what the reload found
+            }
+            if *change == Change::Git {
+                // Reported below, if the history moved.
+                git_file = ps.first().map(|p| rel(p));
+                continue;
             }
             for p in ps {
                 let action = if p.exists() {
@@ -443,21 +495,43 @@ impl State {
             self.reload_theme();
         }
         let mut touched: BTreeMap<i32, BTreeSet<String>> = BTreeMap::new();
+        let mut saved = Vec::new();
         for change in changes.keys() {
             if let Change::Plan { year, stem } = change {
                 let (action, codes) = self.reload_plan(*year, stem);
                 if let Some(action) = action {
                     files.push((action, format!("content/{year}/{stem}.md")));
+                    saved.push(format!("content/{year}/{stem}.md"));
                 }
                 touched.entry(*year).or_default().extend(codes);
             }
+        }
+        let history_moved = git && self.refresh_history(false);
+        if history_moved {
+            // Said as the commit HEAD now names, not as git's own files.
+            let head: String = self
+                .git
+                .as_ref()
+                .map(|g| g.mark.chars().take(7).collect())
+                .unwrap_or_default();
+            let lang = self.lang();
+            files.extend(git_file.map(|_| {
+                (
+                    Action::Changed,
+                    tr!(lang, "HEAD của git ({head})", "git HEAD ({head})"),
+                )
+            }));
+        } else if !saved.is_empty()
+            && let Some(history) = self.history.as_mut()
+        {
+            crate::git::refresh_saved(&self.root, &self.site, OPTIONS.drafts, history, &saved);
         }
         if files.is_empty() {
             return Ok(None);
         }
         Ok(Some(Applied {
             files,
-            stale: if theme {
+            stale: if theme || history_moved {
                 Stale::All
             } else {
                 Stale::Plans(touched.into_iter().collect())

@@ -281,8 +281,9 @@ impl Worker {
         &self.state
     }
 
-    /// Watches `content/` and `themes/` (recursively) and the root (for
-    /// those two appearing), sending events to `jobs`.
+    /// Watches `content/` and `themes/` (recursively), the root (for
+    /// those two appearing) and the repository's refs, sending events to
+    /// `jobs`.
     pub(crate) fn watch(&mut self, jobs: std::sync::mpsc::Sender<Job>) -> notify::Result<()> {
         let watcher = notify::recommended_watcher(move |event| {
             let _ = jobs.send(Job::Fs(event));
@@ -301,6 +302,15 @@ impl Worker {
             let path = root.join(dir);
             if path.is_dir() {
                 watcher.watch(&path, RecursiveMode::Recursive)?;
+            }
+        }
+        // A commit, checkout or tag moves the history the pages show:
+        // `.git` itself (HEAD, packed refs) and its refs, not its objects.
+        if let Some(git) = self.state.git_dir() {
+            watcher.watch(git, RecursiveMode::NonRecursive)?;
+            let refs = git.join("refs");
+            if refs.is_dir() {
+                watcher.watch(&refs, RecursiveMode::Recursive)?;
             }
         }
         Ok(())
