@@ -520,28 +520,25 @@ impl<'s, 'a> Lower<'s, 'a> {
                 .map(|s| s.value),
             None => Some(MoneyUnit::TrieuDong),
         };
+        // A broken target is reported (by `code`, `target` or `map`) and
+        // left out; the others stay usable.
         let mut publish = Vec::new();
-        let mut publish_ok = true;
         if let Some(p) = f.get("publish") {
             match &p.kind {
                 Kind::Map(entries) => {
                     for (k, v) in entries {
-                        match (self.code(k, "publish"), self.target(v)) {
-                            (Some(name), Some(mut t)) => {
-                                t.name = name.value;
-                                publish.push(t);
-                            }
-                            _ => publish_ok = false,
+                        if let (Some(name), Some(mut t)) = (self.code(k, "publish"), self.target(v))
+                        {
+                            t.name = name.value;
+                            publish.push(t);
                         }
                     }
                 }
                 _ => {
                     self.map(p, "publish", &[]);
-                    publish_ok = false;
                 }
             }
         }
-        let _ = publish_ok;
         let approved_tag = match f.get("approved_tag") {
             Some(n) => Some(self.tag_pattern(n)?),
             None => None,
