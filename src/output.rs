@@ -39,9 +39,35 @@ fn remove_stale(target: &Path) {
     };
     for e in entries.flatten() {
         let n = e.file_name().to_string_lossy().to_string();
-        if n.starts_with(&format!(".{name}.new-")) || n.starts_with(&format!(".{name}.old-")) {
-            let _ = std::fs::remove_dir_all(e.path());
+        let pid = n
+            .strip_prefix(&format!(".{name}.new-"))
+            .or_else(|| n.strip_prefix(&format!(".{name}.old-")));
+        let Some(pid) = pid else { continue };
+        if !another_build_running(pid) {
+            let _ = remove_tree(&e.path());
         }
+    }
+}
+
+/// Whether process `pid` is another planpress build still running (the
+/// same program, not this process): its work folder is not stale. Only
+/// Linux can tell; elsewhere every work folder found is taken as stale.
+fn another_build_running(pid: &str) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        if pid.parse::<u32>().ok() == Some(std::process::id()) {
+            return false;
+        }
+        let exe = |p: &str| std::fs::read_link(format!("/proc/{p}/exe")).ok();
+        match (exe(pid), exe("self")) {
+            (Some(theirs), Some(ours)) => theirs == ours,
+            _ => false,
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        false
     }
 }
 
@@ -424,6 +450,42 @@ mod tests {
         for (rel, bytes) in &files {
             assert_eq!(&std::fs::read(out.join(rel)).unwrap(), bytes, "{rel}");
         }
+    }
+
+    #[test]
+    fn stale_work_folders_are_removed_but_not_a_running_builds() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        let dead = dir.path().join(".output.new-4294967295");
+        std::fs::create_dir_all(dead.join("a")).unwrap();
+        std::fs::write(dead.join("a/x"), "x").unwrap();
+        // A process of this same program that is still running: a test
+        // binary started again, sleeping.
+        let mut other = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "output::tests::sleeper",
+                "--ignored",
+                "--nocapture",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let live = dir.path().join(format!(".output.new-{}", other.id()));
+        std::fs::create_dir_all(&live).unwrap();
+        write_atomically(&out, &[("i.html".into(), b"1".to_vec())]).unwrap();
+        let _ = other.kill();
+        let _ = other.wait();
+        assert!(!dead.exists(), "a dead build's folder stays");
+        #[cfg(target_os = "linux")]
+        assert!(live.exists(), "a running build's folder was removed");
+    }
+
+    /// Run only by the test above, as "another build".
+    #[test]
+    #[ignore = "a helper process of stale_work_folders_are_removed_but_not_a_running_builds"]
+    fn sleeper() {
+        std::thread::sleep(std::time::Duration::from_secs(30));
     }
 
     #[test]
