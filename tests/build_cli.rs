@@ -523,6 +523,27 @@ fn a_killed_build_leaves_the_previous_output_whole() {
     let _ = saw_new;
 }
 
+/// A shared link shows a picture: every page names the theme's card, an
+/// absolute URL, and the card is a 1200×630 PNG in the output.
+#[test]
+fn shared_links_have_a_picture() {
+    let site = demo_copy();
+    assert!(build(site.path(), &[]).status.success());
+    let o = site.path().join("output");
+    for page in ["index.html", "2019/index.html", "2019/so-tttt/index.html"] {
+        let html = read(&o.join(page));
+        assert!(
+            html.contains("<meta property=\"og:image\" content=\"https://example.gov.vn/ke-hoach-cntt/static/og.png\">"),
+            "{page}"
+        );
+    }
+    let png = std::fs::read(o.join("static/og.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    assert_eq!((width, height), (1200, 630));
+}
+
 #[test]
 fn sitemap_and_feed_are_well_formed() {
     let site = demo_copy();

@@ -851,6 +851,15 @@ fn crawl(server: &Server, base_url: &str, seeds: &[String]) -> Crawl {
                         {
                             targets.push((value.clone(), "link"));
                         }
+                        // The picture of a shared link: an absolute URL of
+                        // the site, fetched like any of its resources.
+                        "content"
+                            if attrs
+                                .iter()
+                                .any(|(k, v)| k == "property" && v == "og:image") =>
+                        {
+                            targets.push((value.clone(), "resource"));
+                        }
                         "data-index" => targets.push((value.clone(), "resource")),
                         "srcset" => {
                             for candidate in value.split(',') {

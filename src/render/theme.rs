@@ -51,6 +51,13 @@ const STATIC: &[(&str, &[u8])] = &[
         "favicon.svg",
         include_bytes!("../../themes/default/static/favicon.svg"),
     ),
+    // The picture a shared link shows (Zalo, Facebook): 1200×630, made
+    // from an HTML card in Chromium. A site's own `static/og.png` in its
+    // theme folder replaces it.
+    (
+        "static/og.png",
+        include_bytes!("../../themes/default/static/og.png"),
+    ),
 ];
 
 /// A loaded theme.
