@@ -81,7 +81,10 @@ pub(crate) fn decode(bytes: Vec<u8>, sink: &mut Sink<'_>) -> Option<String> {
                 text.drain(..'\u{feff}'.len_utf8());
             }
             if text.contains('\r') {
-                text = text.replace("\r\n", "\n");
+                // Windows' CRLF, and a lone CR (old Mac editors), which YAML
+                // and CommonMark both take as a line break too: lines then
+                // count the same everywhere.
+                text = text.replace("\r\n", "\n").replace('\r', "\n");
             }
             Some(text)
         }
@@ -184,6 +187,16 @@ mod tests {
         let sp = split_front_matter(&t, &mut s).unwrap();
         assert_eq!(sp.yaml, "a: 1\n");
         assert_eq!(sp.body, "body\n");
+        assert_eq!(sp.body_line, 4);
+    }
+
+    #[test]
+    fn a_lone_cr_is_a_line_break_too() {
+        let mut s = sink();
+        let t = decode(b"---\ra: 1\r---\rbody\r\nmore\r".to_vec(), &mut s).unwrap();
+        assert_eq!(t, "---\na: 1\n---\nbody\nmore\n");
+        let sp = split_front_matter(&t, &mut s).unwrap();
+        assert_eq!(sp.yaml, "a: 1\n");
         assert_eq!(sp.body_line, 4);
     }
 
