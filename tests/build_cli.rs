@@ -204,6 +204,16 @@ fn english_interface() {
     assert!(page.contains("<html lang=\"en\">"));
     assert!(page.contains("Grand total"));
     assert!(page.contains("million VND"));
+    // The agencies wrote their plans in Vietnamese: the prose says so.
+    let plan = read(&site.path().join("output/2019/so-tttt/index.html"));
+    assert!(plan.contains("<div class=\"prose\" lang=\"vi\">"));
+    assert!(!plan.contains("<div class=\"prose\">"));
+    // On a Vietnamese site, nothing to say.
+    let site = demo_copy();
+    assert!(build(site.path(), &[]).status.success());
+    let plan = read(&site.path().join("output/2019/so-tttt/index.html"));
+    assert!(plan.contains("<div class=\"prose\">"));
+    assert!(!plan.contains("class=\"prose\" lang="));
 }
 
 #[test]

@@ -112,6 +112,25 @@ fn clamp(level: HeadingLevel) -> HeadingLevel {
 }
 
 /// Plain text of Markdown, for the search index and descriptions.
+/// Whether `text` reads as Vietnamese: more than one letter in a hundred
+/// is one only Vietnamese uses here (đ, ă, ơ, ư, or a letter with a tone
+/// mark from the Latin Extended Additional block). Plans are written in
+/// Vietnamese whatever the interface language; an English page marks their
+/// prose `lang="vi"` so screen readers read it in Vietnamese.
+pub(crate) fn looks_vietnamese(text: &str) -> bool {
+    let (mut letters, mut vietnamese) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        if matches!(
+            c,
+            'đ' | 'Đ' | 'ă' | 'Ă' | 'ơ' | 'Ơ' | 'ư' | 'Ư' | '\u{1EA0}'..='\u{1EF9}'
+        ) {
+            vietnamese += 1;
+        }
+    }
+    letters > 0 && vietnamese * 100 > letters
+}
+
 pub(crate) fn to_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for e in Parser::new_ext(text, options()) {
@@ -140,6 +159,19 @@ pub(crate) fn page_ids() -> HashSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vietnamese_is_told_from_english() {
+        assert!(looks_vietnamese(
+            "Kế hoạch ứng dụng công nghệ thông tin năm 2019"
+        ));
+        assert!(looks_vietnamese("Đầu tư hạ tầng"));
+        assert!(!looks_vietnamese(
+            "The plan for information technology in 2019"
+        ));
+        assert!(!looks_vietnamese("Café résumé naïve"));
+        assert!(!looks_vietnamese("2019 — 1.250"));
+    }
 
     fn html(s: &str) -> String {
         to_html(s, &mut HashSet::new())

@@ -121,6 +121,12 @@ impl Ctx<'_> {
         money(a, self.lang)
     }
 
+    /// `vi` when the page is not in Vietnamese but this prose is: the
+    /// `lang` its container needs.
+    fn prose_lang(&self, text: &str) -> Option<&'static str> {
+        (self.lang != Lang::Vi && crate::render::markdown::looks_vietnamese(text)).then_some("vi")
+    }
+
     fn name<'n>(list: &'n [CodeName], id: &'n str) -> &'n str {
         list.iter()
             .find(|c| c.id.value == id)
@@ -488,6 +494,7 @@ impl Ctx<'_> {
             "year": r.year, "prior_year": r.year - 1, "title": &r.meta.title,
             "guidance": r.meta.guidance.as_ref().map(|g| json!({"number": g.number, "date": date(g.date), "issuer": g.issuer})),
             "deadline": date(r.meta.deadline.value), "intro": intro, "legal_bases": legal,
+            "intro_lang": json!(self.prose_lang(&r.meta.body.text)),
             "entries": entries,
             "counts": obj!({
                 "on_time": r.count(crate::consolidate::Submission::OnTime), "late": r.count(crate::consolidate::Submission::Late),
@@ -694,6 +701,7 @@ impl Ctx<'_> {
             "indicators": self.plan_indicators(plan),
             "spending": self.spending_table(&rows, t, false),
             "preamble": preamble, "sections": sections, "others": others,
+            "prose_lang": json!(self.prose_lang(&body.text)),
             "projects": projects.iter().enumerate().map(|(i, p)| self.project_row(p, i + 1, None)).collect::<Vec<_>>(),
             "annex": self.annex(&annex_items, t),
             "charts": charts,
