@@ -55,6 +55,10 @@ pub(crate) struct Chart {
 
 /// Width of the drawing in SVG user units (it scales with `width="100%"`).
 const WIDTH: i32 = 720;
+/// Width of the narrow drawing: a phone's column at about 1:1.
+const NARROW_WIDTH: i32 = 340;
+/// Space between a narrow drawing's label and its bars.
+const LABEL_BAR_GAP: i32 = 4;
 /// Outer margin.
 const PAD: i32 = 12;
 /// Share of the width given to the label column, in percent.
@@ -113,25 +117,53 @@ const AXIS: RGBColor = RGBColor(0x76, 0x76, 0x76);
 /// Separators between groups.
 const RULE: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
 
-/// Inline SVG markup (no XML declaration), starting with `<svg`.
+/// How a chart is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// Labels in a column left of the bars, 720 px wide: screens and print.
+    Wide,
+    /// Labels above their bars, 340 px wide: phones, where the wide one
+    /// would shrink its text to 6 px. The stylesheet shows one or the other.
+    Narrow,
+}
+
+/// Inline SVG markup (no XML declaration): the wide drawing, then the
+/// narrow one, each an `<svg>` of its own with its own title and
+/// description.
 pub(crate) fn bar_svg(chart: &Chart) -> String {
+    let mut out = draw(chart, Shape::Wide);
+    out.push_str(&draw(chart, Shape::Narrow));
+    out
+}
+
+/// One drawing, starting with `<svg`.
+fn draw(chart: &Chart, shape: Shape) -> String {
     let drawn = if chart.labels.is_empty() || chart.series.is_empty() {
         None
     } else {
-        let layout = Layout::new(chart);
+        let layout = Layout::new(chart, shape);
         paint(&layout, chart).map(|svg| (svg, layout.width, layout.height))
     };
     let (body, width, height) = match drawn {
         Some(drawn) => drawn,
         None => {
-            let (w, h) = (WIDTH, 48);
+            let (w, h) = (shape.width(), 48);
             match paint_empty(chart.lang, w, h) {
                 Some(svg) => (svg, w, h),
                 None => (String::from("<svg>\n</svg>\n"), w, h),
             }
         }
     };
-    finish(&body, chart, width, height)
+    finish(&body, chart, shape, width, height)
+}
+
+impl Shape {
+    fn width(self) -> i32 {
+        match self {
+            Shape::Wide => WIDTH,
+            Shape::Narrow => NARROW_WIDTH,
+        }
+    }
 }
 
 /// How a series' bars look; colour is never the only difference.
@@ -178,6 +210,7 @@ struct Group {
 
 /// Every position of the drawing, computed before plotters draws anything.
 struct Layout {
+    shape: Shape,
     width: i32,
     height: i32,
     legend: Vec<LegendItem>,
@@ -201,11 +234,17 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(chart: &Chart) -> Layout {
+    fn new(chart: &Chart, shape: Shape) -> Layout {
         let n_series = chart.series.len();
-        let axis_x = WIDTH * LABEL_COLUMN_PCT / 100;
-        let label_right = axis_x - LABEL_GAP;
-        let label_w = label_right - PAD;
+        let base_width = shape.width();
+        let (axis_x, label_right, label_w) = match shape {
+            Shape::Wide => {
+                let axis_x = WIDTH * LABEL_COLUMN_PCT / 100;
+                (axis_x, axis_x - LABEL_GAP, axis_x - LABEL_GAP - PAD)
+            }
+            // Labels span the drawing above their bars.
+            Shape::Narrow => (PAD, NARROW_WIDTH - PAD, NARROW_WIDTH - 2 * PAD),
+        };
 
         // Room for the widest value text decides the longest bar; a
         // pathological value (28 digits) widens the canvas instead of
@@ -217,8 +256,8 @@ impl Layout {
             .map(|v| text_px(&format_grouped(*v, chart.lang), VALUE_PX))
             .max()
             .unwrap_or(0);
-        let mut width = WIDTH;
-        let mut max_bar = WIDTH - PAD - axis_x - OUTLINE - VALUE_GAP - widest_value;
+        let mut width = base_width;
+        let mut max_bar = base_width - PAD - axis_x - OUTLINE - VALUE_GAP - widest_value;
         if max_bar < MIN_BAR_AREA {
             width += MIN_BAR_AREA - max_bar;
             max_bar = MIN_BAR_AREA;
@@ -270,7 +309,10 @@ impl Layout {
         for label in &chart.labels {
             let lines = wrap(label, label_w, LABEL_PX, MAX_LABEL_LINES);
             let n_lines = i32::try_from(lines.len()).unwrap_or(1);
-            let height = (n_lines * LINE_H).max(bars_h);
+            let height = match shape {
+                Shape::Wide => (n_lines * LINE_H).max(bars_h),
+                Shape::Narrow => n_lines * LINE_H + LABEL_BAR_GAP + bars_h,
+            };
             groups.push(Group {
                 lines,
                 top: y,
@@ -292,6 +334,7 @@ impl Layout {
         let height = caption_y + caption_h + PAD;
 
         Layout {
+            shape,
             width,
             height,
             legend,
@@ -382,18 +425,41 @@ fn draw_all(root: &Drawing<'_>, layout: &Layout, chart: &Chart) -> DrawResult {
                 RULE.filled(),
             ))?;
         }
-        // The label block and the bar block are both centred in the group.
+        // Wide: the label block and the bar block are both centred in the
+        // group. Narrow: the label on top, the bars under it, with their
+        // own stretch of axis.
         let lines_h = i32::try_from(group.lines.len()).unwrap_or(1) * LINE_H;
-        let mut line_mid = group.top + (group.height - lines_h) / 2 + LINE_H / 2;
+        let (mut line_mid, label_x, align, mut slot_top) = match layout.shape {
+            Shape::Wide => (
+                group.top + (group.height - lines_h) / 2 + LINE_H / 2,
+                layout.label_right,
+                HPos::Right,
+                group.top + (group.height - bars_h) / 2,
+            ),
+            Shape::Narrow => (
+                group.top + LINE_H / 2,
+                PAD,
+                HPos::Left,
+                group.top + lines_h + LABEL_BAR_GAP,
+            ),
+        };
         for line in &group.lines {
             root.draw(&Text::new(
                 line.as_str(),
-                (layout.label_right, line_mid),
-                font(LABEL_PX, &INK, HPos::Right, VPos::Center),
+                (label_x, line_mid),
+                font(LABEL_PX, &INK, align, VPos::Center),
             ))?;
             line_mid += LINE_H;
         }
-        let mut slot_top = group.top + (group.height - bars_h) / 2;
+        if layout.shape == Shape::Narrow {
+            root.draw(&Rectangle::new(
+                [
+                    (layout.axis_x, slot_top - 2),
+                    (layout.axis_x + 1, slot_top + bars_h + 2),
+                ],
+                AXIS.filled(),
+            ))?;
+        }
         for (s, series) in chart.series.iter().enumerate() {
             if let Some(value) = series.values.get(g) {
                 let len = layout.bar_len(*value);
@@ -417,14 +483,17 @@ fn draw_all(root: &Drawing<'_>, layout: &Layout, chart: &Chart) -> DrawResult {
         }
     }
 
-    // The value axis, drawn last so bars of zero length still show a base.
-    root.draw(&Rectangle::new(
-        [
-            (layout.axis_x, layout.plot_top),
-            (layout.axis_x + 1, layout.plot_bottom),
-        ],
-        AXIS.filled(),
-    ))?;
+    // The value axis, drawn last so bars of zero length still show a base
+    // (the narrow drawing has one stretch per group, above).
+    if layout.shape == Shape::Wide {
+        root.draw(&Rectangle::new(
+            [
+                (layout.axis_x, layout.plot_top),
+                (layout.axis_x + 1, layout.plot_bottom),
+            ],
+            AXIS.filled(),
+        ))?;
+    }
 
     let mut y = layout.caption_y;
     for line in &layout.caption {
@@ -505,16 +574,19 @@ fn paint_empty(lang: Lang, w: i32, h: i32) -> Option<String> {
 
 /// Replaces plotters' `<svg width height viewBox>` tag by a scalable one with
 /// its accessible name and description, and tidies the font sizes.
-fn finish(body: &str, chart: &Chart, width: i32, height: i32) -> String {
+fn finish(body: &str, chart: &Chart, shape: Shape, width: i32, height: i32) -> String {
     let rest = if body.starts_with("<svg") {
         body.find('>').map_or("", |end| &body[end + 1..])
     } else {
         body
     };
-    let id = xml_escape(&chart.id);
+    let (id, class) = match shape {
+        Shape::Wide => (xml_escape(&chart.id), "chart-wide"),
+        Shape::Narrow => (format!("{}-n", xml_escape(&chart.id)), "chart-narrow"),
+    };
     let mut out = String::with_capacity(rest.len() + 512);
     out.push_str(&format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" viewBox=\"0 0 {width} {height}\" \
          width=\"100%\" style=\"max-width:{width}px;height:auto;background:#fff\" role=\"img\" \
          aria-labelledby=\"{id}-title {id}-desc\" font-family=\"{FONT_STACK}\">\n"
     ));
@@ -523,58 +595,67 @@ fn finish(body: &str, chart: &Chart, width: i32, height: i32) -> String {
         xml_escape(&chart.title),
         xml_escape(&chart.desc)
     ));
-    out.push_str(&slim(&tidy_font_sizes(rest)));
+    tidy(rest, &mut out);
     out
 }
 
 /// plotters repeats on every element what is said once on the root or is
-/// the default (the font family, `opacity="1"`, `stroke="none"`), and puts
-/// every text on lines of its own. The consolidated page draws hundreds of
-/// them: this keeps its charts a third lighter for phones.
-fn slim(svg: &str) -> String {
-    let family = format!(" font-family=\"{FONT_STACK}\"");
-    let lean = svg
-        .replace(&family, "")
-        .replace(" opacity=\"1\"", "")
-        .replace(" stroke=\"none\"", "");
-    let mut out = String::with_capacity(lean.len());
-    let mut rest = lean.as_str();
-    while let Some(start) = rest.find("<text") {
-        let Some(open_end) = rest[start..].find('>').map(|e| start + e + 1) else {
+/// the default (the font family, `opacity="1"`, `stroke="none"`), puts
+/// every text on lines of its own, and writes `font-size="12.999999999999998"`.
+/// The consolidated page draws hundreds of elements: this keeps its charts a
+/// third lighter for phones. One pass, tag by tag, into `out`.
+fn tidy(svg: &str, out: &mut String) {
+    let mut rest = svg;
+    let mut in_text = false;
+    while let Some(lt) = rest.find('<') {
+        let between = &rest[..lt];
+        out.push_str(if in_text { between.trim() } else { between });
+        let Some(len) = rest[lt..].find('>') else {
+            rest = &rest[lt..];
             break;
         };
-        let Some(close) = rest[open_end..].find("</text>").map(|e| open_end + e) else {
-            break;
-        };
-        out.push_str(&rest[..open_end]);
-        out.push_str(rest[open_end..close].trim());
-        rest = &rest[close..];
+        let tag = &rest[lt..=lt + len];
+        in_text = tag.starts_with("<text");
+        tidy_tag(tag, out);
+        rest = &rest[lt + len + 1..];
     }
     out.push_str(rest);
-    out
 }
 
-/// plotters writes `font-size="12.999999999999998"`; round to 0.1 px.
-fn tidy_font_sizes(svg: &str) -> String {
-    const KEY: &str = "font-size=\"";
-    let mut out = String::with_capacity(svg.len());
-    let mut rest = svg;
-    while let Some(start) = rest.find(KEY) {
-        let value_start = start + KEY.len();
-        out.push_str(&rest[..value_start]);
-        rest = &rest[value_start..];
-        let end = rest.find('"').unwrap_or(rest.len());
-        match rest[..end].parse::<f64>() {
-            Ok(size) => {
-                let tenths = (size * 10.0).round() / 10.0;
-                out.push_str(&format!("{tenths}"));
+/// One tag without the attributes that say nothing, its font size rounded
+/// to 0.1 px.
+fn tidy_tag(tag: &str, out: &mut String) {
+    const DROP: [&str; 2] = [" opacity=\"1\"", " stroke=\"none\""];
+    const SIZE: &str = " font-size=\"";
+    const FAMILY: &str = " font-family=\"";
+    let mut rest = tag;
+    while let Some(sp) = rest.find(' ') {
+        out.push_str(&rest[..sp]);
+        rest = &rest[sp..];
+        if let Some(d) = DROP.iter().find(|d| rest.starts_with(*d)) {
+            rest = &rest[d.len()..];
+        } else if rest.starts_with(FAMILY)
+            && rest[FAMILY.len()..].starts_with(FONT_STACK)
+            && rest[FAMILY.len() + FONT_STACK.len()..].starts_with('"')
+        {
+            rest = &rest[FAMILY.len() + FONT_STACK.len() + 1..];
+        } else if let Some(value) = rest.strip_prefix(SIZE) {
+            let end = value.find('"').unwrap_or(value.len());
+            out.push_str(SIZE);
+            match value[..end].parse::<f64>() {
+                Ok(size) => {
+                    let tenths = (size * 10.0).round() / 10.0;
+                    out.push_str(&format!("{tenths}"));
+                }
+                Err(_) => out.push_str(&value[..end]),
             }
-            Err(_) => out.push_str(&rest[..end]),
+            rest = &value[end..];
+        } else {
+            out.push(' ');
+            rest = &rest[1..];
         }
-        rest = &rest[end..];
     }
     out.push_str(rest);
-    out
 }
 
 /// Escapes text for XML content and attribute values.
@@ -744,6 +825,10 @@ mod tests {
         }
     }
 
+    fn wide(c: &Chart) -> String {
+        draw(c, Shape::Wide)
+    }
+
     fn height_of(svg: &str) -> i32 {
         let start = svg.find("viewBox=\"0 0 ").expect("viewBox") + "viewBox=\"0 0 ".len();
         let rest = &svg[start..];
@@ -770,7 +855,7 @@ mod tests {
             &["Hạ tầng kỹ thuật", "Chuyển đổi số"],
             &[("Kế hoạch", &["1234567.5", "250"])],
         );
-        let svg = bar_svg(&c);
+        let svg = wide(&c);
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(svg.contains("viewBox=\"0 0 720 "));
         assert!(!svg.contains("width=\"720\""));
@@ -811,16 +896,16 @@ mod tests {
         let mut c = chart(&["Infrastructure"], &[("Plan", &["1234567.5"])]);
         c.lang = Lang::En;
         c.unit = "million VND".to_string();
-        let t = texts(&bar_svg(&c));
+        let t = texts(&wide(&c));
         assert!(t.contains(&"1,234,567.5".to_string()), "{t:?}");
         assert!(t.contains(&"Unit: million VND".to_string()), "{t:?}");
     }
 
     #[test]
     fn long_label_wraps_and_grows() {
-        let short = bar_svg(&chart(&["Hạ tầng"], &[("A", &["10"])]));
+        let short = wide(&chart(&["Hạ tầng"], &[("A", &["10"])]));
         let long_label = "Đầu tư nâng cấp hạ tầng kỹ thuật công nghệ thông tin và trung tâm dữ liệu dùng chung của tỉnh";
-        let long = bar_svg(&chart(&[long_label], &[("A", &["10"])]));
+        let long = wide(&chart(&[long_label], &[("A", &["10"])]));
         assert!(height_of(&long) > height_of(&short));
         let t = texts(&long);
         let pieces: Vec<&String> = t
@@ -874,7 +959,7 @@ mod tests {
                 ("Ước tính", &["90", "0"]),
             ],
         );
-        let svg = bar_svg(&c);
+        let svg = wide(&c);
         let t = texts(&svg);
         for name in ["Thực hiện 2024", "Kế hoạch 2025", "Ước tính"] {
             assert!(t.contains(&name.to_string()), "{name} in {t:?}");
@@ -889,7 +974,7 @@ mod tests {
     #[test]
     fn bar_lengths_are_proportional() {
         let c = chart(&["a", "b", "c"], &[("A", &["100", "50", "0"])]);
-        let layout = Layout::new(&c);
+        let layout = Layout::new(&c, Shape::Wide);
         assert_eq!(layout.bar_len(d("100")), layout.max_bar);
         assert_eq!(layout.bar_len(d("50")), (layout.max_bar + 1) / 2);
         assert_eq!(layout.bar_len(d("0")), 0);
@@ -900,36 +985,89 @@ mod tests {
     #[test]
     fn zero_values_still_written() {
         let c = chart(&["Một", "Hai"], &[("A", &["0", "0"]), ("B", &["0", "0"])]);
-        let svg = bar_svg(&c);
+        let svg = wide(&c);
         let zeros = texts(&svg).iter().filter(|s| s.as_str() == "0").count();
         assert_eq!(zeros, 4);
         // Negative values do not panic.
         let neg = chart(&["Một"], &[("A", &["-3"])]);
-        assert!(bar_svg(&neg).starts_with("<svg"));
+        assert!(wide(&neg).starts_with("<svg"));
     }
 
     #[test]
     fn empty_chart() {
         let c = chart(&[], &[("A", &[])]);
-        let svg = bar_svg(&c);
+        let svg = wide(&c);
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("<title id=\"ngan-sach-title\">"));
         assert!(svg.contains("viewBox"));
         assert!(texts(&svg).contains(&"Không có số liệu để vẽ biểu đồ.".to_string()));
         let mut no_series = chart(&["a"], &[]);
         no_series.lang = Lang::En;
-        assert!(texts(&bar_svg(&no_series)).contains(&"No data to chart.".to_string()));
+        assert!(texts(&wide(&no_series)).contains(&"No data to chart.".to_string()));
     }
 
     #[test]
     fn huge_values_stay_on_canvas() {
         let value = "1234567890123456789012345678";
         let c = chart(&["a"], &[("A", &[value, "1"])]);
-        let layout = Layout::new(&c);
-        assert!(layout.max_bar >= MIN_BAR_AREA);
-        let text = format_grouped(d(value), Lang::Vi);
-        let right = layout.axis_x + 1 + layout.max_bar + VALUE_GAP + text_px(&text, VALUE_PX);
-        assert!(right <= layout.width - PAD, "{right} > {}", layout.width);
-        assert!(texts(&bar_svg(&c)).contains(&text));
+        for shape in [Shape::Wide, Shape::Narrow] {
+            let layout = Layout::new(&c, shape);
+            assert!(layout.max_bar >= MIN_BAR_AREA);
+            let text = format_grouped(d(value), Lang::Vi);
+            let right = layout.axis_x + 1 + layout.max_bar + VALUE_GAP + text_px(&text, VALUE_PX);
+            assert!(
+                right <= layout.width - PAD,
+                "{shape:?}: {right} > {}",
+                layout.width
+            );
+            assert!(texts(&draw(&c, shape)).contains(&text));
+        }
+    }
+
+    /// Pages get both drawings, each with its own accessible name, and the
+    /// same words and figures in each.
+    #[test]
+    fn a_wide_and_a_narrow_drawing() {
+        let c = chart(
+            &["Hạ tầng kỹ thuật", "Chuyển đổi số"],
+            &[
+                ("Kế hoạch", &["1234567.5", "250"]),
+                ("Thực hiện", &["10", "0"]),
+            ],
+        );
+        let both = bar_svg(&c);
+        assert_eq!(both.matches("<svg").count(), 2);
+        let (w, n) = both.split_at(both.rfind("<svg").unwrap());
+        assert!(w.contains("class=\"chart-wide\" viewBox=\"0 0 720 "));
+        assert!(n.contains("class=\"chart-narrow\" viewBox=\"0 0 340 "));
+        assert!(w.contains("aria-labelledby=\"ngan-sach-title ngan-sach-desc\""));
+        assert!(n.contains("aria-labelledby=\"ngan-sach-n-title ngan-sach-n-desc\""));
+        assert!(n.contains("<title id=\"ngan-sach-n-title\">"));
+        let sorted = |svg: &str| {
+            let mut t = texts(svg);
+            t.sort();
+            t
+        };
+        assert_eq!(sorted(w), sorted(n));
+    }
+
+    /// In the narrow drawing a label sits above its bars, wrapped to the
+    /// drawing's width, and the text is drawn at its size on a phone.
+    #[test]
+    fn narrow_labels_span_the_drawing_above_the_bars() {
+        let long_label = "Đầu tư nâng cấp hạ tầng kỹ thuật công nghệ thông tin và trung tâm dữ liệu dùng chung của tỉnh";
+        let c = chart(&[long_label, "Ngắn"], &[("A", &["10", "5"])]);
+        let layout = Layout::new(&c, Shape::Narrow);
+        assert_eq!(layout.width, NARROW_WIDTH);
+        assert_eq!(layout.axis_x, PAD);
+        let g = &layout.groups[0];
+        assert!(g.lines.len() >= 2, "{:?}", g.lines);
+        for line in &g.lines {
+            assert!(text_px(line, LABEL_PX) <= NARROW_WIDTH - 2 * PAD, "{line}");
+        }
+        let lines_h = i32::try_from(g.lines.len()).unwrap() * LINE_H;
+        assert_eq!(g.height, lines_h + LABEL_BAR_GAP + SINGLE_BAR_H);
+        let svg = draw(&c, Shape::Narrow);
+        assert!(svg.contains("font-size=\"13\""));
     }
 }
