@@ -257,9 +257,11 @@ fn errors_write_nothing_and_keep_the_old_output() {
 #[test]
 fn template_errors_are_e060_with_file_and_line() {
     let site = demo_copy();
-    let t = site.path().join("themes/default/templates");
-    std::fs::create_dir_all(&t).unwrap();
-    std::fs::write(t.join("404.html"), "{% extends \"base.html\" %}\n{% block content %}\n{{ data.x | nosuchfilter }}\n{% endblock %}\n").unwrap();
+    override_template(
+        site.path(),
+        "404.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{{ data.x | nosuchfilter }}\n{% endblock %}\n",
+    );
     let out = build(site.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -279,22 +281,12 @@ fn a_render_error_after_some_pages_keeps_the_old_output() {
     let site = demo_copy();
     assert!(build(site.path(), &[]).status.success());
     let out = site.path().join("output");
-    let snapshot = || {
-        let mut v: Vec<(PathBuf, Vec<u8>)> = walk(&out)
-            .into_iter()
-            .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
-            .collect();
-        v.sort();
-        v
-    };
-    let before = snapshot();
-    let t = site.path().join("themes/default/templates");
-    std::fs::create_dir_all(&t).unwrap();
-    std::fs::write(
-        t.join("plan.html"),
+    let before = snapshot(&out);
+    override_template(
+        site.path(),
+        "plan.html",
         "{% extends \"base.html\" %}{% block content %}\n<p>mới</p>\n{% if data.agency.code == \"so-tttt\" %}{{ data.nothing.here }}{% endif %}\n{% endblock %}\n",
-    )
-    .unwrap();
+    );
     let failed = build(site.path(), &[]);
     assert_eq!(failed.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&failed.stderr);
@@ -303,28 +295,18 @@ fn a_render_error_after_some_pages_keeps_the_old_output() {
         stderr.contains("themes/default/templates/plan.html:3"),
         "{stderr}"
     );
-    assert!(before == snapshot(), "the previous output changed");
-    let names: Vec<String> = std::fs::read_dir(site.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .collect();
-    assert!(
-        names.iter().all(|n| !n.starts_with(".output.")),
-        "{names:?}"
-    );
+    assert!(before == snapshot(&out), "the previous output changed");
+    assert_no_work_folders(site.path());
 }
 
 #[test]
 fn one_template_overrides_the_builtin_theme() {
     let site = demo_copy();
-    let t = site.path().join("themes/default/templates");
-    std::fs::create_dir_all(&t).unwrap();
-    std::fs::write(
-        t.join("404.html"),
+    override_template(
+        site.path(),
+        "404.html",
         "{% extends \"base.html\" %}{% block content %}<p>Trang riêng của tỉnh</p>{% endblock %}",
-    )
-    .unwrap();
+    );
     std::fs::create_dir_all(site.path().join("themes/default/static")).unwrap();
     std::fs::write(site.path().join("themes/default/static/extra.css"), "p{}").unwrap();
     assert!(build(site.path(), &[]).status.success());
@@ -440,6 +422,42 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Every file under `dir` (relative path, bytes), sorted: two snapshots are
+/// equal when the folder holds the same files with the same bytes.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut v: Vec<_> = walk(dir)
+        .into_iter()
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// A template of the site's own `default` theme, overriding the built-in.
+fn override_template(site: &Path, name: &str, text: &str) {
+    let t = site.join("themes/default/templates");
+    std::fs::create_dir_all(&t).unwrap();
+    std::fs::write(t.join(name), text).unwrap();
+}
+
+/// No build left a work folder (`.output.new-…`) beside the output.
+fn assert_no_work_folders(root: &Path) {
+    let names: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with(".output.")),
+        "{names:?}"
+    );
+}
+
 /// A larger site: the demo's plans copied under new agency codes, so that a
 /// build takes long enough to be killed in the middle.
 fn big_site(copies: usize) -> tempfile::TempDir {
@@ -470,19 +488,6 @@ fn a_killed_build_leaves_the_previous_output_whole() {
     let site = big_site(150);
     assert!(build(site.path(), &[]).status.success());
     let out = site.path().join("output");
-    let snapshot = |dir: &Path| -> Vec<(PathBuf, Vec<u8>)> {
-        let mut v: Vec<_> = walk(dir)
-            .into_iter()
-            .map(|p| {
-                (
-                    p.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&p).unwrap(),
-                )
-            })
-            .collect();
-        v.sort();
-        v
-    };
     let old = snapshot(&out);
     // The next build changes one figure everywhere it shows.
     let p = site.path().join("content/2019/co-quan-0000.md");
@@ -521,15 +526,7 @@ fn a_killed_build_leaves_the_previous_output_whole() {
     // Whatever happened, a clean build afterwards works and leaves no
     // stray work folders beside the output.
     assert!(build(site.path(), &[]).status.success());
-    let names: Vec<String> = std::fs::read_dir(site.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .collect();
-    assert!(
-        names.iter().all(|n| !n.starts_with(".output.")),
-        "{names:?}"
-    );
+    assert_no_work_folders(site.path());
     let _ = saw_new;
 }
 
