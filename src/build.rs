@@ -43,46 +43,49 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
+/// Checks the site at `root`; `Err` holds the checked site when it has
+/// errors, and nothing should be rendered.
+fn check_valid(root: &Path) -> Result<Result<Checked, Checked>, LoadError> {
+    let checked = check(root)?;
+    let invalid = checked
+        .diagnostics
+        .iter()
+        .any(|d| d.severity() == Severity::Error);
+    Ok(if invalid { Err(checked) } else { Ok(checked) })
+}
+
+/// The checked site with the errors rendering found (E060), in order.
+fn with_errors(mut checked: Checked, diags: Vec<crate::diag::Diagnostic>) -> Checked {
+    checked.diagnostics.extend(diags);
+    crate::diag::sort(&mut checked.diagnostics);
+    checked
+}
+
 /// Checks and renders the site at `root` in memory. `Err` holds the checked
 /// site with its diagnostics, template errors (E060) included.
 pub(crate) fn render_site(
     root: &Path,
     drafts: bool,
 ) -> Result<Result<(Checked, Vec<render::OutFile>), Checked>, LoadError> {
-    let mut checked = check(root)?;
-    if checked
-        .diagnostics
-        .iter()
-        .any(|d| d.severity() == Severity::Error)
-    {
-        return Ok(Err(checked));
-    }
-    match render::render(
-        &checked.loaded.root,
-        &checked.loaded.site,
-        Options { drafts },
-    ) {
-        Ok(files) => Ok(Ok((checked, files))),
-        Err(diags) => {
-            checked.diagnostics.extend(diags);
-            crate::diag::sort(&mut checked.diagnostics);
-            Ok(Err(checked))
-        }
-    }
+    let checked = match check_valid(root)? {
+        Ok(c) => c,
+        Err(c) => return Ok(Err(c)),
+    };
+    let (root, site) = (&checked.loaded.root, &checked.loaded.site);
+    Ok(match render::render(root, site, Options { drafts }) {
+        Ok(files) => Ok((checked, files)),
+        Err(diags) => Err(with_errors(checked, diags)),
+    })
 }
 
 /// Builds the site at `root` into `output` (default `<root>/output`).
 pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<BuildOutcome, BuildError> {
     let mut timer = crate::timings::Timer::start();
-    let mut checked = check(root).map_err(BuildError::Load)?;
+    let checked = match check_valid(root).map_err(BuildError::Load)? {
+        Ok(c) => c,
+        Err(c) => return Ok(BuildOutcome::Failed(c)),
+    };
     timer.mark("check");
-    if checked
-        .diagnostics
-        .iter()
-        .any(|d| d.severity() == Severity::Error)
-    {
-        return Ok(BuildOutcome::Failed(checked));
-    }
     let output = output.map_or_else(|| checked.loaded.root.join("output"), Path::to_path_buf);
     match write_site(&checked, &output, Options { drafts }, &mut timer)? {
         Ok(files) => Ok(BuildOutcome::Built {
@@ -90,11 +93,7 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<BuildOu
             checked,
             output,
         }),
-        Err(diags) => {
-            checked.diagnostics.extend(diags);
-            crate::diag::sort(&mut checked.diagnostics);
-            Ok(BuildOutcome::Failed(checked))
-        }
+        Err(diags) => Ok(BuildOutcome::Failed(with_errors(checked, diags))),
     }
 }
 

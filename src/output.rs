@@ -131,13 +131,12 @@ impl Staging {
         f.write_all(bytes)
     }
 
-    /// Swaps the new build in for the target and removes the previous one.
+    /// Swaps the new build in for the target and removes the previous one;
+    /// if that fails, dropping `self` removes what is left in the work
+    /// folder.
     pub(crate) fn commit(mut self) -> std::io::Result<()> {
-        self.committed = true;
         let swapped = swap(&self.work, &self.target);
-        if swapped.is_err() {
-            let _ = std::fs::remove_dir_all(&self.work);
-        }
+        self.committed = swapped.is_ok();
         swapped
     }
 }

@@ -396,6 +396,17 @@ pub(crate) fn histories(
     Ok(out)
 }
 
+/// What makes a file differ from HEAD: staged or not, new, modified,
+/// renamed or changed in type.
+pub(crate) const UNCOMMITTED: GitStatus = GitStatus::INDEX_NEW
+    .union(GitStatus::INDEX_MODIFIED)
+    .union(GitStatus::INDEX_RENAMED)
+    .union(GitStatus::INDEX_TYPECHANGE)
+    .union(GitStatus::WT_NEW)
+    .union(GitStatus::WT_MODIFIED)
+    .union(GitStatus::WT_RENAMED)
+    .union(GitStatus::WT_TYPECHANGE);
+
 /// Marks the files whose work-tree version is not what HEAD holds.
 fn mark_uncommitted(
     repo: &Repo,
@@ -407,16 +418,8 @@ fn mark_uncommitted(
         .disable_pathspec_match(true)
         .include_untracked(true)
         .recurse_untracked_dirs(true);
-    let changed = GitStatus::INDEX_NEW
-        | GitStatus::INDEX_MODIFIED
-        | GitStatus::INDEX_RENAMED
-        | GitStatus::INDEX_TYPECHANGE
-        | GitStatus::WT_NEW
-        | GitStatus::WT_MODIFIED
-        | GitStatus::WT_RENAMED
-        | GitStatus::WT_TYPECHANGE;
     for entry in repo.repo.statuses(Some(&mut opts))?.iter() {
-        if !entry.status().intersects(changed) {
+        if !entry.status().intersects(UNCOMMITTED) {
             continue;
         }
         let path = lossy(entry.path_bytes());

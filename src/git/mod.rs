@@ -322,12 +322,6 @@ pub(crate) fn refresh_saved(
     let Ok(repo) = Repo::open(root) else {
         return;
     };
-    let changed = git2::Status::INDEX_NEW
-        | git2::Status::INDEX_MODIFIED
-        | git2::Status::INDEX_RENAMED
-        | git2::Status::WT_NEW
-        | git2::Status::WT_MODIFIED
-        | git2::Status::WT_RENAMED;
     for rel in rels {
         let listed = site
             .cycles
@@ -340,7 +334,7 @@ pub(crate) fn refresh_saved(
         let dirty = repo
             .repo
             .status_file(Path::new(&repo.full(rel)))
-            .map_or(true, |s| s.intersects(changed));
+            .map_or(true, |s| s.intersects(history::UNCOMMITTED));
         history
             .files
             .files

@@ -127,6 +127,15 @@ enum Shape {
     Narrow,
 }
 
+impl Shape {
+    fn width(self) -> i32 {
+        match self {
+            Shape::Wide => WIDTH,
+            Shape::Narrow => NARROW_WIDTH,
+        }
+    }
+}
+
 /// Inline SVG markup (no XML declaration): the wide drawing, then the
 /// narrow one, each an `<svg>` of its own with its own title and
 /// description.
@@ -155,15 +164,6 @@ fn draw(chart: &Chart, shape: Shape) -> String {
         }
     };
     finish(&body, chart, shape, width, height)
-}
-
-impl Shape {
-    fn width(self) -> i32 {
-        match self {
-            Shape::Wide => WIDTH,
-            Shape::Narrow => NARROW_WIDTH,
-        }
-    }
 }
 
 /// How a series' bars look; colour is never the only difference.

@@ -961,8 +961,7 @@ impl RowStyle {
     }
 
     fn number(&self, d: Decimal) -> &Format {
-        let scale = d.normalize().scale().min(MAX_DECIMALS) as usize;
-        &self.numbers[scale.min(self.numbers.len() - 1)]
+        &self.numbers[d.normalize().scale().min(MAX_DECIMALS) as usize]
     }
 }
 

@@ -111,7 +111,6 @@ fn clamp(level: HeadingLevel) -> HeadingLevel {
     }
 }
 
-/// Plain text of Markdown, for the search index and descriptions.
 /// Whether `text` reads as Vietnamese: more than one letter in a hundred
 /// is one only Vietnamese uses here (đ, ă, ơ, ư, or a letter with a tone
 /// mark from the Latin Extended Additional block). Plans are written in
@@ -131,6 +130,7 @@ pub(crate) fn looks_vietnamese(text: &str) -> bool {
     letters > 0 && vietnamese * 100 > letters
 }
 
+/// Plain text of Markdown, for the search index and descriptions.
 pub(crate) fn to_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for e in Parser::new_ext(text, options()) {

@@ -434,8 +434,7 @@ impl<'s> Renderer<'s> {
                 .into_inner()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)),
             Err(Failure::Render(d)) => Err(d),
-            // The sink above never fails; said as a diagnostic all the same.
-            Err(Failure::Io(e)) => Err(io_diagnostics(self.ctx.lang, &e)),
+            Err(Failure::Io(_)) => unreachable!("the in-memory sink never fails"),
         }
     }
 }
@@ -447,12 +446,6 @@ pub(crate) enum Failure {
     Render(Vec<Diagnostic>),
     /// The sink could not take a file.
     Io(std::io::Error),
-}
-
-fn io_diagnostics(lang: crate::diag::Lang, e: &std::io::Error) -> Vec<Diagnostic> {
-    let mut sink = Sink::new(lang, "content/site.yaml", false);
-    sink.error(Code::E060, Pos::START, e.to_string());
-    sink.into_vec()
 }
 
 /// Names of the files under `<year>/data/`.

@@ -464,15 +464,12 @@ impl State {
         let theme = changes.contains_key(&Change::Theme);
         let git = changes.contains_key(&Change::Git);
         let mut files = Vec::new();
-        let mut git_file = None;
         for (change, ps) in &changes {
             if matches!(change, Change::Plan { .. }) && !whole_site {
                 continue; // reported with what the reload found
             }
             if *change == Change::Git {
-                // Reported below, if the history moved.
-                git_file = ps.first().map(|p| rel(p));
-                continue;
+                continue; // reported below, if the history moved
             }
             for p in ps {
                 let action = if p.exists() {
@@ -500,8 +497,9 @@ impl State {
             if let Change::Plan { year, stem } = change {
                 let (action, codes) = self.reload_plan(*year, stem);
                 if let Some(action) = action {
-                    files.push((action, format!("content/{year}/{stem}.md")));
-                    saved.push(format!("content/{year}/{stem}.md"));
+                    let file = format!("content/{year}/{stem}.md");
+                    files.push((action, file.clone()));
+                    saved.push(file);
                 }
                 touched.entry(*year).or_default().extend(codes);
             }
@@ -515,12 +513,10 @@ impl State {
                 .map(|g| g.mark.chars().take(7).collect())
                 .unwrap_or_default();
             let lang = self.lang();
-            files.extend(git_file.map(|_| {
-                (
-                    Action::Changed,
-                    tr!(lang, "HEAD của git ({head})", "git HEAD ({head})"),
-                )
-            }));
+            files.push((
+                Action::Changed,
+                tr!(lang, "HEAD của git ({head})", "git HEAD ({head})"),
+            ));
         } else if !saved.is_empty()
             && let Some(history) = self.history.as_mut()
         {
