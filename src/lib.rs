@@ -22,6 +22,7 @@ mod git;
 mod load;
 mod output;
 mod publish;
+mod remind;
 // Parts of the model are read only by `build`, which lands next.
 #[allow(dead_code)]
 mod model;
@@ -29,11 +30,12 @@ mod render;
 mod report;
 mod scaffold;
 mod serve;
+mod status;
 mod timings;
 mod validate;
 
 pub use build::{BuildError, BuildOutcome, build};
-pub use check::{Checked, check};
+pub use check::{CheckView, Checked, check, narrow};
 pub use diag::{Code, CommandError, Diagnostic, Lang, Pos, Severity};
 pub use diff::{DiffFormat, diff};
 pub use load::LoadError;
@@ -43,9 +45,11 @@ pub use publish::{
     Outcome, PublishError, PublishOptions, Published, Release, Releases, Report, RolledBack,
     publish, releases, rollback,
 };
+pub use remind::{RemindOptions, Reminded, remind};
 pub use report::{Format, render};
 pub use scaffold::{Created, init, new_plan};
 pub use serve::{ServeError, ServeOptions, Server, serve};
+pub use status::{StatusFormat, StatusReport, status};
 
 /// Checks a single plan given as text, against an empty site: the entry
 /// point of the fuzz target. It must never panic, whatever the bytes.

@@ -29,6 +29,39 @@ enum Command {
         /// Coi cảnh báo là lỗi (fail on warnings too)
         #[arg(long)]
         deny_warnings: bool,
+        /// Chỉ báo lỗi, bỏ cảnh báo (errors only)
+        #[arg(long, short)]
+        quiet: bool,
+        /// Liệt kê từng cơ quan chưa gửi (one W102 per missing agency)
+        #[arg(long, short)]
+        verbose: bool,
+        /// Chỉ báo cho các tệp, thư mục này (only these files or folders)
+        paths: Vec<PathBuf>,
+    },
+    /// Tình trạng nộp kế hoạch của từng cơ quan (Who has submitted, who is late, who to call)
+    Status {
+        /// Năm kế hoạch (year; default: the newest cycle)
+        year: Option<i32>,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Định dạng (output format)
+        #[arg(long, value_enum, default_value_t = StatusFormatArg::Human)]
+        format: StatusFormatArg,
+    },
+    /// Soạn thư nhắc các cơ quan chưa gửi, bản nháp, có lỗi (Write reminders, and send them with --send)
+    Remind {
+        /// Năm kế hoạch (year; default: the newest cycle)
+        year: Option<i32>,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Thư mục ghi thư (folder for the .eml files; default: <root>/reminders/<year>)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Gửi qua máy chủ thư `smtp:` của site.yaml (send through the relay of site.yaml)
+        #[arg(long)]
+        send: bool,
     },
     /// Dựng trang tổng hợp và trang từng cơ quan (Build the site)
     Build {
@@ -144,6 +177,13 @@ enum NewCommand {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum StatusFormatArg {
+    Human,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum DiffFormatArg {
     Human,
     Json,
@@ -170,7 +210,62 @@ fn main() -> ExitCode {
             root,
             format,
             deny_warnings,
-        } => check(root, format, deny_warnings),
+            quiet,
+            verbose,
+            paths,
+        } => {
+            let view = planpress::CheckView {
+                paths,
+                quiet,
+                verbose,
+            };
+            check(root, format, deny_warnings, &view)
+        }
+        Command::Status { year, root, format } => {
+            let format = match format {
+                StatusFormatArg::Human => planpress::StatusFormat::Human,
+                StatusFormatArg::Json => planpress::StatusFormat::Json,
+                StatusFormatArg::Csv => planpress::StatusFormat::Csv,
+            };
+            match planpress::status(&root, year, format) {
+                Ok(r) => {
+                    print!("{}", r.text);
+                    if !matches!(format, planpress::StatusFormat::Human) {
+                        eprintln!("{}.", r.summary);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("planpress: {e}");
+                    ExitCode::from(e.exit)
+                }
+            }
+        }
+        Command::Remind {
+            year,
+            root,
+            out,
+            send,
+        } => {
+            let opts = planpress::RemindOptions { year, out, send };
+            match planpress::remind(&root, &opts) {
+                Ok(r) => {
+                    print!("{}", r.message);
+                    for n in &r.notes {
+                        eprintln!("planpress: {n}");
+                    }
+                    if r.failed {
+                        ExitCode::FAILURE
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(e) => {
+                    eprintln!("planpress: {e}");
+                    ExitCode::from(e.exit)
+                }
+            }
+        }
         Command::Build {
             root,
             output,
@@ -374,14 +469,29 @@ fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool) -> ExitCode {
     }
 }
 
-fn check(root: PathBuf, format: FormatArg, deny_warnings: bool) -> ExitCode {
-    let checked = match planpress::check(&root) {
+fn check(
+    root: PathBuf,
+    format: FormatArg,
+    deny_warnings: bool,
+    view: &planpress::CheckView,
+) -> ExitCode {
+    let mut checked = match planpress::check(&root) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("planpress: --root {e}");
             return ExitCode::from(2);
         }
     };
+    // Machine formats keep one W102 per agency: tools count them.
+    let grouped = matches!(format, FormatArg::Human);
+    let view = planpress::CheckView {
+        verbose: view.verbose || !grouped,
+        ..view.clone()
+    };
+    if let Err(e) = planpress::narrow(&mut checked, &view) {
+        eprintln!("planpress: {e}");
+        return ExitCode::from(e.exit);
+    }
     let format = match format {
         FormatArg::Human => planpress::Format::Human,
         FormatArg::Json => planpress::Format::Json,

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::money::{Amount, parse_decimal};
 use super::{
     Agency, Body, Catalog, CodeName, Contact, Cost, CycleMeta, Group, Guidance, IndicatorDef,
-    IndicatorValue, MoneyUnit, Period, Plan, Project, SiteConfig, Spanned, SpendingRow, Split,
+    IndicatorValue, MoneyUnit, Period, Plan, Project, SiteConfig, Smtp, Spanned, SpendingRow, Split,
     Status, Target, TargetKind, Unit,
 };
 use crate::diag::{Code, Lang, Pos, Sink, suggest, tr};
@@ -499,6 +499,7 @@ impl<'s, 'a> Lower<'s, 'a> {
                 "money_unit",
                 "publish",
                 "approved_tag",
+                "smtp",
             ],
         )?;
         let title = self.req_string(&f, "title");
@@ -543,7 +544,12 @@ impl<'s, 'a> Lower<'s, 'a> {
             Some(n) => Some(self.tag_pattern(n)?),
             None => None,
         };
+        let smtp = match f.get("smtp") {
+            Some(n) => Some(self.smtp(n)?),
+            None => None,
+        };
         Some(SiteConfig {
+            smtp,
             title: title?,
             province,
             base_url: base_url?,
@@ -553,6 +559,56 @@ impl<'s, 'a> Lower<'s, 'a> {
             publish,
             approved_tag,
         })
+    }
+
+    /// `smtp`: the relay `remind --send` hands reminders to.
+    fn smtp(&mut self, node: &Node) -> Option<Smtp> {
+        let f = self.map(node, "smtp", &["host", "port", "from", "starttls"])?;
+        let host = self.req_string(&f, "host");
+        let from = self.required(&f, "from").and_then(|n| self.mailbox(n));
+        let starttls = match f.get("starttls") {
+            Some(n) => self.boolean(n, "starttls"),
+            None => Some(true),
+        };
+        let port = match f.get("port") {
+            Some(n) => self
+                .integer(n, "port")
+                .and_then(|p| self.in_range(p, 1, 65535, "port"))
+                .and_then(|p| u16::try_from(p).ok()),
+            // The submission port with STARTTLS, plain SMTP without.
+            None => Some(if starttls.unwrap_or(true) { 587 } else { 25 }),
+        };
+        Some(Smtp {
+            host: host?,
+            port: port?,
+            from: from?,
+            starttls: starttls?,
+        })
+    }
+
+    /// An address as a mail header carries it: `stttt@example.gov.vn` or
+    /// `Sở TT&TT <stttt@example.gov.vn>`.
+    fn mailbox(&mut self, node: &Node) -> Option<String> {
+        let s = self.string(node, "from")?;
+        if s.value.parse::<lettre::message::Mailbox>().is_ok() {
+            return Some(s.value);
+        }
+        let lang = self.lang();
+        let v = &s.value;
+        self.e005(
+            node.pos,
+            tr!(
+                lang,
+                "`from` = `{v}` không phải là một địa chỉ thư điện tử.",
+                "`from` = `{v}` is not an e-mail address."
+            ),
+            tr!(
+                lang,
+                "Ví dụ: `\"Sở Thông tin và Truyền thông <stttt@example.gov.vn>\"` hoặc `stttt@example.gov.vn`.",
+                "For example: `\"Department of Information <stttt@example.gov.vn>\"` or `stttt@example.gov.vn`."
+            ),
+        );
+        None
     }
 
     /// `approved_tag`: a git tag name once `{year}` is put in.
@@ -675,7 +731,7 @@ impl<'s, 'a> Lower<'s, 'a> {
         let mut ok = true;
         for (i, item) in items.iter().enumerate() {
             let what = format!("agencies[{}]", i + 1);
-            let Some(f) = self.map(item, &what, &["code", "name", "group", "email", "expected"])
+            let Some(f) = self.map(item, &what, &["code", "name", "group", "email", "phone", "expected"])
             else {
                 ok = false;
                 continue;
@@ -686,6 +742,7 @@ impl<'s, 'a> Lower<'s, 'a> {
                 .required(&f, "group")
                 .and_then(|n| self.choice(n, "group", Group::CHOICES));
             let email = self.opt_string(&f, "email");
+            let phone = self.opt_string(&f, "phone");
             let expected = match f.get("expected") {
                 Some(n) => self.boolean(n, "expected"),
                 None => Some(true),
@@ -696,6 +753,7 @@ impl<'s, 'a> Lower<'s, 'a> {
                     name,
                     group: group.value,
                     email,
+                    phone,
                     expected,
                 }),
                 _ => ok = false,

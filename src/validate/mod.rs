@@ -162,9 +162,9 @@ fn cycle_rules(site: &Site, cycle: &Cycle, lang: Lang) -> Vec<Diagnostic> {
         );
         out.extend(sink.into_vec());
     }
-    if let Some(agencies) = &site.agencies {
+    if site.agencies.is_some() {
         let mut sink = Sink::new(lang, &cycle.meta_file, false);
-        for a in agencies.iter().filter(|a| a.expected) {
+        for a in site.expected_in(cycle.year) {
             if !cycle.stems.contains(&a.code.value) {
                 let (code, name, year) = (&a.code.value, &a.name, cycle.year);
                 sink.report(
