@@ -97,7 +97,15 @@ pub fn remind(root: &Path, opts: &RemindOptions) -> Result<Reminded, CommandErro
     let theme = Theme::load(root, &config.theme, lang).map_err(|diags| {
         let list: Vec<String> = diags
             .iter()
-            .map(|d| format!("{}:{}:{}: {}", d.file, d.pos.line, d.pos.col, d.full_message()))
+            .map(|d| {
+                format!(
+                    "{}:{}:{}: {}",
+                    d.file,
+                    d.pos.line,
+                    d.pos.col,
+                    d.full_message()
+                )
+            })
             .collect();
         CommandError::failed(list.join("\n"))
     })?;
@@ -160,16 +168,7 @@ pub fn remind(root: &Path, opts: &RemindOptions) -> Result<Reminded, CommandErro
         let (subject, body) = split_subject(&text, cycle.year, &row.name);
         let eml = match &row.email {
             Some(email) => Some(message(
-                &from,
-                &row.name,
-                email,
-                &subject,
-                &body,
-                date,
-                cycle.year,
-                &row.code,
-                now,
-                lang,
+                &from, &row.name, email, &subject, &body, date, cycle.year, &row.code, now, lang,
             )?),
             None => None,
         };
@@ -182,9 +181,10 @@ pub fn remind(root: &Path, opts: &RemindOptions) -> Result<Reminded, CommandErro
         });
     }
     write_files(&out_dir, &reminders, lang)?;
-    let shown = out_dir
-        .strip_prefix(root)
-        .map_or_else(|_| out_dir.display().to_string(), |p| p.display().to_string());
+    let shown = out_dir.strip_prefix(root).map_or_else(
+        |_| out_dir.display().to_string(),
+        |p| p.display().to_string(),
+    );
     let mut notes = Vec::new();
     for r in reminders.iter().filter(|r| r.eml.is_none()) {
         let (name, code) = (&r.row.name, &r.row.code);
@@ -235,7 +235,10 @@ pub fn remind(root: &Path, opts: &RemindOptions) -> Result<Reminded, CommandErro
             else {
                 continue;
             };
-            match transport.send_raw(&envelope, eml) {
+            // lettre ends the data with CRLF.CRLF itself: the file's own
+            // last line end would arrive as an extra empty line.
+            let wire = eml.strip_suffix(b"\r\n").unwrap_or(eml);
+            match transport.send_raw(&envelope, wire) {
                 Ok(_) => {
                     sent += 1;
                     let at = status::now_seconds().unwrap_or(now);
@@ -321,7 +324,12 @@ fn message(
         .header(ContentType::TEXT_PLAIN)
         .body(body.replace('\n', "\r\n"))
         .map_err(|e| bad(e.to_string()))?;
-    Ok(m.formatted())
+    let mut bytes = m.formatted();
+    // A message file ends with a line end, as it does on the wire.
+    if !bytes.ends_with(b"\r\n") {
+        bytes.extend_from_slice(b"\r\n");
+    }
+    Ok(bytes)
 }
 
 fn transport(smtp: &Smtp, from: &Mailbox, lang: Lang) -> Result<SmtpTransport, CommandError> {

@@ -125,7 +125,11 @@ pub(crate) fn now_seconds() -> Result<i64, String> {
 }
 
 /// The newest cycle, or `year`'s, or a usage error naming the cycles.
-pub(crate) fn pick_cycle(site: &Site, year: Option<i32>, lang: Lang) -> Result<&Cycle, CommandError> {
+pub(crate) fn pick_cycle(
+    site: &Site,
+    year: Option<i32>,
+    lang: Lang,
+) -> Result<&Cycle, CommandError> {
     let found = match year {
         Some(y) => site.cycles.iter().find(|c| c.year == y),
         None => site.cycles.iter().max_by_key(|c| c.year),
@@ -223,12 +227,18 @@ pub(crate) fn cycle_status(
         .collect();
     fill_last_change(root, &mut rows);
     rows.sort_by(|a, b| {
-        (a.submission, std::cmp::Reverse(a.days_late), a.group_rank(), &a.name).cmp(&(
-            b.submission,
-            std::cmp::Reverse(b.days_late),
-            b.group_rank(),
-            &b.name,
-        ))
+        (
+            a.submission,
+            std::cmp::Reverse(a.days_late),
+            a.group_rank(),
+            &a.name,
+        )
+            .cmp(&(
+                b.submission,
+                std::cmp::Reverse(b.days_late),
+                b.group_rank(),
+                &b.name,
+            ))
     });
     Some(rows)
 }
@@ -335,8 +345,8 @@ pub fn status(
     year: Option<i32>,
     format: StatusFormat,
 ) -> Result<StatusReport, CommandError> {
-    let checked = crate::check::check(root)
-        .map_err(|e| CommandError::usage(format!("--root {e}")))?;
+    let checked =
+        crate::check::check(root).map_err(|e| CommandError::usage(format!("--root {e}")))?;
     let site = &checked.loaded.site;
     let lang = checked.lang;
     let cycle = pick_cycle(site, year, lang)?;
@@ -429,8 +439,24 @@ fn human(rows: &[StatusRow], cycle: &Cycle, summary: &str, lang: Lang) -> String
         "Submissions for {y} (deadline {deadline})\n\n"
     );
     let header = match lang {
-        Lang::Vi => ["Cơ quan", "Tình trạng", "Ngày gửi", "Trễ", "Lỗi", "Sửa lần cuối", "Liên hệ"],
-        Lang::En => ["Agency", "State", "Submitted", "Late", "Errors", "Last change", "Contact"],
+        Lang::Vi => [
+            "Cơ quan",
+            "Tình trạng",
+            "Ngày gửi",
+            "Trễ",
+            "Lỗi",
+            "Sửa lần cuối",
+            "Liên hệ",
+        ],
+        Lang::En => [
+            "Agency",
+            "State",
+            "Submitted",
+            "Late",
+            "Errors",
+            "Last change",
+            "Contact",
+        ],
     };
     let table: Vec<[String; 7]> = rows
         .iter()
@@ -511,12 +537,15 @@ mod tests {
             .map(|t| t.and_utc().timestamp());
         let before = before.unwrap_or_default();
         assert_eq!(vietnam_date(before), NaiveDate::from_ymd_opt(2018, 7, 31));
-        assert_eq!(vietnam_date(before + 1), NaiveDate::from_ymd_opt(2018, 8, 1));
+        assert_eq!(
+            vietnam_date(before + 1),
+            NaiveDate::from_ymd_opt(2018, 8, 1)
+        );
     }
 
     #[test]
     fn states_sort_in_calling_order_and_serialize_as_the_contract_says() {
-        let mut s = vec![
+        let mut s = [
             State::OnTime,
             State::Late,
             State::Draft,

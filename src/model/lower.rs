@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 use super::money::{Amount, parse_decimal};
 use super::{
     Agency, Body, Catalog, CodeName, Contact, Cost, CycleMeta, Group, Guidance, IndicatorDef,
-    IndicatorValue, MoneyUnit, Period, Plan, Project, SiteConfig, Smtp, Spanned, SpendingRow, Split,
-    Status, Target, TargetKind, Unit,
+    IndicatorValue, MoneyUnit, Period, Plan, Project, SiteConfig, Smtp, Spanned, SpendingRow,
+    Split, Status, Target, TargetKind, Unit,
 };
 use crate::diag::{Code, Lang, Pos, Sink, suggest, tr};
 use crate::load::yaml::{Kind, Node, key_text};
@@ -731,8 +731,11 @@ impl<'s, 'a> Lower<'s, 'a> {
         let mut ok = true;
         for (i, item) in items.iter().enumerate() {
             let what = format!("agencies[{}]", i + 1);
-            let Some(f) = self.map(item, &what, &["code", "name", "group", "email", "phone", "expected"])
-            else {
+            let Some(f) = self.map(
+                item,
+                &what,
+                &["code", "name", "group", "email", "phone", "expected"],
+            ) else {
                 ok = false;
                 continue;
             };
