@@ -180,7 +180,8 @@ pub fn remind(root: &Path, opts: &RemindOptions) -> Result<Reminded, CommandErro
             sent: None,
         });
     }
-    write_files(&out_dir, &reminders, lang)?;
+    let codes: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
+    write_files(&out_dir, &reminders, &codes, lang)?;
     let shown = out_dir.strip_prefix(root).map_or_else(
         |_| out_dir.display().to_string(),
         |p| p.display().to_string(),
@@ -375,7 +376,12 @@ fn sent_stamp(unix_seconds: i64) -> String {
 /// Writes every `.eml` and `reminders.csv`, each whole or not at all, and
 /// removes reminders left from an earlier run for agencies that no longer
 /// need one: such a file would be sent by mistake.
-fn write_files(dir: &Path, reminders: &[Reminder<'_>], lang: Lang) -> Result<(), CommandError> {
+fn write_files(
+    dir: &Path,
+    reminders: &[Reminder<'_>],
+    codes: &[&str],
+    lang: Lang,
+) -> Result<(), CommandError> {
     let fail = |e: std::io::Error| {
         let d = dir.display();
         CommandError::failed(tr!(
@@ -390,10 +396,13 @@ fn write_files(dir: &Path, reminders: &[Reminder<'_>], lang: Lang) -> Result<(),
         .filter(|r| r.eml.is_some())
         .map(|r| format!("{}.eml", r.row.code))
         .collect();
-    for entry in std::fs::read_dir(dir).map_err(fail)?.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".eml") && !keep.contains(&name) {
-            std::fs::remove_file(entry.path()).map_err(fail)?;
+    // Only files this command writes: `<agency>.eml` of an agency of the
+    // cycle. Anything else in an `--out` folder is the user's.
+    for code in codes {
+        let name = format!("{code}.eml");
+        let path = dir.join(&name);
+        if !keep.contains(&name) && path.is_file() {
+            std::fs::remove_file(path).map_err(fail)?;
         }
     }
     for r in reminders {

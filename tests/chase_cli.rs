@@ -532,6 +532,8 @@ fn remind_writes_one_message_per_agency_to_chase_and_a_mail_merge_csv() {
     // submitted must not stay to be sent by mistake.
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("so-y-te.eml"), "old").unwrap();
+    // Other files in the folder are the user's, and stay.
+    std::fs::write(out.join("ghi-chu.eml"), "mine").unwrap();
     let o = ok(run(&root, &["remind", "2019"], NOW));
     assert!(
         stdout(&o).contains("4 cơ quan cần nhắc; đã ghi 3 thư (.eml)"),
@@ -551,6 +553,7 @@ fn remind_writes_one_message_per_agency_to_chase_and_a_mail_merge_csv() {
     assert_eq!(
         names,
         [
+            "ghi-chu.eml",
             "hoi-lhpn.eml",
             "reminders.csv",
             "so-tttt.eml",
@@ -685,5 +688,8 @@ fn a_refused_connection_is_a_clear_error_and_nothing_is_marked_sent() {
     assert!(err.contains("`smtp:` trong content/site.yaml"), "{err}");
     let rows = reminders_csv(&root.join("reminders/2019"));
     assert_eq!(rows.len(), 4);
-    assert!(rows.iter().all(|r| r[10].is_empty()), "nothing marked as sent");
+    assert!(
+        rows.iter().all(|r| r[10].is_empty()),
+        "nothing marked as sent"
+    );
 }
