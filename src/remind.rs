@@ -90,9 +90,7 @@ pub fn remind(root: &Path, opts: &RemindOptions) -> Result<Reminded, CommandErro
         .parse()
         .map_err(|e| CommandError::usage(format!("smtp.from: {e}")))?;
     let cycle = status::pick_cycle(site, opts.year, lang)?;
-    let now = status::now_seconds().map_err(CommandError::usage)?;
-    let today = status::vietnam_date(now)
-        .ok_or_else(|| CommandError::usage("PLANPRESS_NOW".to_string()))?;
+    let (now, today) = status::today(lang)?;
     let rows = status::rows_or_error(site, cycle, &checked.diagnostics, root, today, lang)?;
     let theme = Theme::load(root, &config.theme, lang).map_err(|diags| {
         let list: Vec<String> = diags
@@ -242,7 +240,7 @@ pub fn remind(root: &Path, opts: &RemindOptions) -> Result<Reminded, CommandErro
             match transport.send_raw(&envelope, wire) {
                 Ok(_) => {
                     sent += 1;
-                    let at = status::now_seconds().unwrap_or(now);
+                    let at = status::now_seconds(lang).unwrap_or(now);
                     r.sent = Some(sent_stamp(at));
                 }
                 Err(e) => {

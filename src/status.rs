@@ -112,16 +112,38 @@ pub(crate) fn vietnam_date(unix_seconds: i64) -> Option<NaiveDate> {
 /// The current time, in seconds since 1970. `PLANPRESS_NOW` (RFC 3339)
 /// stands in for the clock, so that a run (and a test) can be replayed
 /// as of a given moment.
-pub(crate) fn now_seconds() -> Result<i64, String> {
+pub(crate) fn now_seconds(lang: Lang) -> Result<i64, CommandError> {
     if let Ok(v) = std::env::var("PLANPRESS_NOW") {
         return chrono::DateTime::parse_from_rfc3339(v.trim())
             .map(|d| d.timestamp())
-            .map_err(|e| format!("PLANPRESS_NOW = `{v}`: {e}"));
+            .map_err(|e| {
+                CommandError::usage(tr!(
+                    lang,
+                    "PLANPRESS_NOW = `{v}` không phải một thời điểm RFC 3339 ({e}). Ví dụ: 2018-07-31T17:30:00Z, hoặc bỏ biến này để dùng đồng hồ máy.",
+                    "PLANPRESS_NOW = `{v}` is not an RFC 3339 time ({e}). For example 2018-07-31T17:30:00Z, or unset it to use the clock."
+                ))
+            });
     }
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_err(|e| e.to_string())?;
-    Ok(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    // A clock before 1970 is a broken clock; the deadline arithmetic
+    // still works with it.
+    let secs = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    };
+    Ok(secs)
+}
+
+/// Today in Vietnam, by the clock or `PLANPRESS_NOW`.
+pub(crate) fn today(lang: Lang) -> Result<(i64, NaiveDate), CommandError> {
+    let now = now_seconds(lang)?;
+    let date = vietnam_date(now).ok_or_else(|| {
+        CommandError::usage(tr!(
+            lang,
+            "PLANPRESS_NOW nằm ngoài khoảng ngày tháng dùng được.",
+            "PLANPRESS_NOW is out of the range of usable dates."
+        ))
+    })?;
+    Ok((now, date))
 }
 
 /// The newest cycle, or `year`'s, or a usage error naming the cycles.
@@ -302,7 +324,8 @@ pub(crate) fn summary(rows: &[StatusRow], year: i32, lang: Lang) -> String {
         parts.push(tr!(lang, "{late} trễ hạn", "{late} late"));
     }
     if draft > 0 {
-        parts.push(tr!(lang, "{draft} bản nháp", "{draft} drafts"));
+        let s = if draft == 1 { "" } else { "s" };
+        parts.push(tr!(lang, "{draft} bản nháp", "{draft} draft{s}"));
     }
     if invalid > 0 {
         parts.push(tr!(lang, "{invalid} có lỗi", "{invalid} with errors"));
@@ -350,8 +373,7 @@ pub fn status(
     let site = &checked.loaded.site;
     let lang = checked.lang;
     let cycle = pick_cycle(site, year, lang)?;
-    let now = now_seconds().map_err(CommandError::usage)?;
-    let today = vietnam_date(now).ok_or_else(|| CommandError::usage("PLANPRESS_NOW".into()))?;
+    let (_, today) = today(lang)?;
     let rows = rows_or_error(site, cycle, &checked.diagnostics, root, today, lang)?;
     let summary = summary(&rows, cycle.year, lang);
     let text = match format {
@@ -473,6 +495,7 @@ fn human(rows: &[StatusRow], cycle: &Cycle, summary: &str, lang: Lang) -> String
             };
             let late = match r.days_late {
                 0 => String::new(),
+                1 => tr!(lang, "1 ngày", "1 day"),
                 d => tr!(lang, "{d} ngày", "{d} days"),
             };
             [

@@ -300,10 +300,33 @@ fn status_for_people_and_spreadsheets() {
     // The summary goes to stderr, away from the data.
     assert!(stderr(&o).contains("14/18 đã gửi"), "{}", text(&o));
 
+    let o = run(&root, &["status"], "31/07/2018");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("PLANPRESS_NOW = `31/07/2018` không phải một thời điểm RFC 3339"),
+        "{}",
+        text(&o)
+    );
+
     let o = run(&root, &["status", "2031"], NOW);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         stderr(&o).contains("Không có kỳ kế hoạch năm 2031") && stderr(&o).contains("2019"),
+        "{}",
+        text(&o)
+    );
+
+    // Without a deadline nobody can be late: say which file to fix.
+    edit(
+        &root,
+        "content/2019/_plan.md",
+        "deadline: 2018-07-31",
+        "deadline: 2018-07-32",
+    );
+    let o = run(&root, &["status"], NOW);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("content/2019/_plan.md có lỗi. Chạy `planpress check`"),
         "{}",
         text(&o)
     );
