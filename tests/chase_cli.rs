@@ -716,3 +716,48 @@ fn a_refused_connection_is_a_clear_error_and_nothing_is_marked_sent() {
         "nothing marked as sent"
     );
 }
+
+#[test]
+fn a_refused_recipient_is_reported_and_the_others_still_go() {
+    if let Some(why) = servers::Exim::unavailable() {
+        eprintln!("SKIPPED a_refused_recipient_is_reported_and_the_others_still_go: {why}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exim = servers::Exim::start_refusing(dir.path(), &["hoilhpn@example.gov.vn"]);
+    let root = fixture(dir.path(), exim.port);
+    let o = run(&root, &["remind", "--send"], NOW);
+    assert_eq!(o.status.code(), Some(1), "{}\n{}", text(&o), exim.log());
+    assert!(
+        stdout(&o).contains("Đã gửi 2/3 thư qua 127.0.0.1."),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        stderr(&o).contains(
+            "Không gửi được thư cho Hội Liên hiệp Phụ nữ tỉnh (hoi-lhpn) <hoilhpn@example.gov.vn>"
+        ),
+        "{}",
+        text(&o)
+    );
+    let delivered = exim.wait_for(2);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(exim.wait_for(0).len(), 2, "{}", exim.log());
+    let mut to: Vec<String> = parse_with_python(&delivered, dir.path())
+        .into_iter()
+        .map(|p| p.to[0].clone())
+        .collect();
+    to.sort();
+    assert_eq!(to, ["stttt@example.gov.vn", "ubndducpho@example.gov.vn"]);
+    let rows = reminders_csv(&root.join("reminders/2019"));
+    let sent: Vec<(&str, bool)> = rows.iter().map(|r| (&r[0], !r[10].is_empty())).collect();
+    assert_eq!(
+        sent,
+        [
+            ("ubnd-ly-son", false),
+            ("ubnd-duc-pho", true),
+            ("so-tttt", true),
+            ("hoi-lhpn", false)
+        ]
+    );
+}

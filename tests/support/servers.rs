@@ -372,6 +372,12 @@ impl Exim {
 
     /// Starts Exim with its spool, log and maildir under `dir`.
     pub(crate) fn start(dir: &Path) -> Exim {
+        Exim::start_refusing(dir, &[])
+    }
+
+    /// Like [`Exim::start`], but refusing the recipients `refused` at RCPT
+    /// with a 550, as a relay does for an unknown mailbox.
+    pub(crate) fn start_refusing(dir: &Path, refused: &[&str]) -> Exim {
         let dir = dir.join("exim");
         for sub in ["spool", "log", "mail"] {
             std::fs::create_dir_all(dir.join(sub)).expect("exim folder");
@@ -382,6 +388,10 @@ impl Exim {
             .arg(&dir));
         let port = free_port();
         let d = dir.display();
+        let deny: String = refused
+            .iter()
+            .map(|r| format!("  deny recipients = {r}\n       message = no such mailbox\n"))
+            .collect();
         let conf = dir.join("exim.conf");
         std::fs::write(
             &conf,
@@ -400,7 +410,7 @@ impl Exim {
                  rfc1413_hosts =\n\
                  acl_smtp_rcpt = acl_check_rcpt\n\
                  begin acl\n\
-                 acl_check_rcpt:\n  accept\n\
+                 acl_check_rcpt:\n{deny}  accept\n\
                  begin routers\n\
                  all:\n  driver = accept\n  transport = mailbox\n\
                  begin transports\n\
