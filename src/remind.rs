@@ -164,12 +164,14 @@ pub fn remind(root: &Path, opts: &RemindOptions) -> Result<Reminded, CommandErro
         })?;
         let text = String::from_utf8_lossy(&text).into_owned();
         let (subject, body) = split_subject(&text, cycle.year, &row.name);
-        let eml = match &row.email {
-            Some(email) => Some(message(
-                &from, &row.name, email, &subject, &body, date, cycle.year, &row.code, now, lang,
-            )?),
-            None => None,
-        };
+        // A malformed address keeps this one agency from a message, not
+        // the others: it is reported below with the ones that have none.
+        let eml = row.email.as_ref().and_then(|email| {
+            message(
+                &from, &row.name, email, &subject, &body, date, cycle.year, &row.code, now,
+            )
+            .ok()
+        });
         reminders.push(Reminder {
             row,
             subject,
@@ -190,11 +192,18 @@ pub fn remind(root: &Path, opts: &RemindOptions) -> Result<Reminded, CommandErro
         let phone = r.row.phone.as_deref().map_or_else(String::new, |p| {
             tr!(lang, " Gọi điện: {p}.", " Phone: {p}.")
         });
-        notes.push(tr!(
-            lang,
-            "{name} ({code}) chưa có email: thư nhắc chỉ có trong reminders.csv. Thêm `email:` cho cơ quan này trong content/agencies.yaml.{phone}",
-            "{name} ({code}) has no e-mail address: its reminder is only in reminders.csv. Add `email:` for it in content/agencies.yaml.{phone}"
-        ));
+        notes.push(match &r.row.email {
+            None => tr!(
+                lang,
+                "{name} ({code}) chưa có email: thư nhắc chỉ có trong reminders.csv. Thêm `email:` cho cơ quan này trong content/agencies.yaml.{phone}",
+                "{name} ({code}) has no e-mail address: its reminder is only in reminders.csv. Add `email:` for it in content/agencies.yaml.{phone}"
+            ),
+            Some(email) => tr!(
+                lang,
+                "{name} ({code}): `{email}` không phải một địa chỉ email, nên chưa có tệp .eml; thư nhắc chỉ có trong reminders.csv. Sửa `email:` của cơ quan này trong content/agencies.yaml.{phone}",
+                "{name} ({code}): `{email}` is not an e-mail address, so there is no .eml; its reminder is only in reminders.csv. Fix the agency's `email:` in content/agencies.yaml.{phone}"
+            ),
+        });
     }
     let written = reminders.iter().filter(|r| r.eml.is_some()).count();
     let total = reminders.len();
@@ -227,7 +236,7 @@ pub fn remind(root: &Path, opts: &RemindOptions) -> Result<Reminded, CommandErro
         for r in &mut reminders {
             let Some(eml) = &r.eml else { continue };
             let email = r.row.email.clone().unwrap_or_default();
-            let Ok(to) = email.parse::<lettre::Address>() else {
+            let Ok(to) = email.trim().parse::<lettre::Address>() else {
                 continue;
             };
             let Ok(envelope) = lettre::address::Envelope::new(Some(from.email.clone()), vec![to])
@@ -299,18 +308,11 @@ fn message(
     year: i32,
     code: &str,
     now: i64,
-    lang: Lang,
-) -> Result<Vec<u8>, CommandError> {
-    let bad = |e: String| {
-        CommandError::failed(tr!(
-            lang,
-            "Không tạo được thư cho {name} ({code}) <{email}>: {e}. Sửa `email:` của cơ quan trong content/agencies.yaml.",
-            "Cannot write the message to {name} ({code}) <{email}>: {e}. Fix the agency's `email:` in content/agencies.yaml."
-        ))
-    };
+) -> Result<Vec<u8>, String> {
     let to = email
+        .trim()
         .parse::<lettre::Address>()
-        .map_err(|e| bad(e.to_string()))?;
+        .map_err(|e| e.to_string())?;
     let domain = from.email.domain().to_string();
     let m = Message::builder()
         .from(from.clone())
@@ -322,7 +324,7 @@ fn message(
         .message_id(Some(format!("<planpress.{year}.{code}.{now}@{domain}>")))
         .header(ContentType::TEXT_PLAIN)
         .body(body.replace('\n', "\r\n"))
-        .map_err(|e| bad(e.to_string()))?;
+        .map_err(|e| e.to_string())?;
     let mut bytes = m.formatted();
     // A message file ends with a line end, as it does on the wire.
     if !bytes.ends_with(b"\r\n") {

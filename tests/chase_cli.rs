@@ -610,6 +610,24 @@ fn remind_writes_one_message_per_agency_to_chase_and_a_mail_merge_csv() {
     assert!(rows.iter().all(|r| r[10].is_empty()), "nothing sent");
     assert_eq!(&rows[1][9], "ubnd-duc-pho.eml");
 
+    // A malformed address costs that agency its .eml, not the others.
+    edit(
+        &root,
+        "content/agencies.yaml",
+        "email: ubndducpho@example.gov.vn",
+        "email: ubndducpho(at)example.gov.vn",
+    );
+    let o = ok(run(&root, &["remind", "2019"], NOW));
+    assert!(
+        stderr(&o).contains(
+            "UBND thị xã Đức Phổ (ubnd-duc-pho): `ubndducpho(at)example.gov.vn` không phải một địa chỉ email"
+        ),
+        "{}",
+        text(&o)
+    );
+    assert!(stdout(&o).contains("đã ghi 2 thư (.eml)"), "{}", text(&o));
+    assert!(!out.join("ubnd-duc-pho.eml").exists());
+
     // Without a sender in site.yaml, a reminder cannot be written.
     edit(&root, "content/site.yaml", "smtp:", "# smtp:");
     let o = run(&root, &["remind"], NOW);
