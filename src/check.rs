@@ -106,9 +106,18 @@ pub fn narrow(checked: &mut Checked, view: &CheckView) -> Result<(), crate::Comm
             .retain(|d| d.severity() == Severity::Error);
     }
     if !view.verbose {
-        group_missing(checked);
+        let (site, lang) = (&checked.loaded.site, checked.lang);
+        group_missing(site, lang, &mut checked.diagnostics);
     }
     Ok(())
+}
+
+/// The diagnostics as people read them on a terminal (`build`,
+/// `publish`): agencies without a plan in one W102 line per cycle.
+pub fn for_people(checked: &Checked) -> Vec<Diagnostic> {
+    let mut out = checked.diagnostics.clone();
+    group_missing(&checked.loaded.site, checked.lang, &mut out);
+    out
 }
 
 /// `p` as a `/`-separated path relative to the site root ("" for the
@@ -129,13 +138,10 @@ fn site_relative(root: &Path, p: &Path) -> Option<String> {
 
 /// One W102 per cycle naming every missing agency, in place of one per
 /// agency: the list is for `planpress status`, not for every run of `check`.
-fn group_missing(checked: &mut Checked) {
-    let site = &checked.loaded.site;
-    let lang = checked.lang;
+fn group_missing(site: &crate::model::Site, lang: Lang, diagnostics: &mut Vec<Diagnostic>) {
     let mut grouped = Vec::new();
     for cycle in &site.cycles {
-        let count = checked
-            .diagnostics
+        let count = diagnostics
             .iter()
             .filter(|d| d.code == diag::Code::W102 && d.file == cycle.meta_file)
             .count();
@@ -163,10 +169,8 @@ fn group_missing(checked: &mut Checked) {
                 "`planpress status {year}` lists them with e-mail and phone; `planpress remind {year}` writes the reminders; `--verbose` lists each one."
             )),
         });
-        checked
-            .diagnostics
-            .retain(|d| !(d.code == diag::Code::W102 && d.file == cycle.meta_file));
+        diagnostics.retain(|d| !(d.code == diag::Code::W102 && d.file == cycle.meta_file));
     }
-    checked.diagnostics.extend(grouped);
-    diag::sort(&mut checked.diagnostics);
+    diagnostics.extend(grouped);
+    diag::sort(diagnostics);
 }

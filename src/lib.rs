@@ -38,7 +38,7 @@ mod timings;
 mod validate;
 
 pub use build::{BuildError, BuildOutcome, build};
-pub use check::{CheckView, Checked, check, narrow};
+pub use check::{CheckView, Checked, check, for_people, narrow};
 pub use diag::{Code, CommandError, Diagnostic, Lang, Pos, Severity};
 pub use diff::{DiffFormat, diff};
 pub use load::LoadError;

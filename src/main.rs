@@ -364,7 +364,7 @@ fn print_diagnostics(checked: &planpress::Checked) {
     if !checked.diagnostics.is_empty() {
         let colour = colour_on(&std::io::stderr());
         let text = planpress::render(
-            &checked.diagnostics,
+            &planpress::for_people(checked),
             &checked.sources,
             planpress::Format::Human,
             checked.lang,

@@ -346,6 +346,15 @@ fn check_says_who_is_missing_once_and_narrows_on_request() {
         ),
         "{out}"
     );
+    // `build` prints the same single line before it refuses (E030).
+    let o = run(&root, &["build"], NOW);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let lines: Vec<String> = stderr(&o)
+        .lines()
+        .filter(|l| l.contains("[W102]"))
+        .map(String::from)
+        .collect();
+    assert_eq!(lines, [w102[0]], "{}", text(&o));
     let o = run(&root, &["check", "--verbose"], NOW);
     assert_eq!(
         stdout(&o).lines().filter(|l| l.contains("[W102]")).count(),
