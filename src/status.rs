@@ -383,7 +383,7 @@ pub fn status(
             s.push('\n');
             s
         }
-        StatusFormat::Csv => csv_text(&rows, lang)?,
+        StatusFormat::Csv => csv_text(&rows)?,
         StatusFormat::Human => human(&rows, cycle, &summary, lang),
     };
     Ok(StatusReport { text, summary })
@@ -412,7 +412,7 @@ pub(crate) fn rows_or_error(
     })
 }
 
-fn csv_text(rows: &[StatusRow], lang: Lang) -> Result<String, CommandError> {
+fn csv_text(rows: &[StatusRow]) -> Result<String, CommandError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| CommandError::failed(e.to_string());
     w.write_record([
@@ -447,7 +447,6 @@ fn csv_text(rows: &[StatusRow], lang: Lang) -> Result<String, CommandError> {
     let bytes = w
         .into_inner()
         .map_err(|e| CommandError::failed(e.to_string()))?;
-    let _ = lang;
     // The BOM makes Excel read the Vietnamese names as UTF-8.
     Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
 }
