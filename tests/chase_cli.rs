@@ -316,6 +316,17 @@ fn status_for_people_and_spreadsheets() {
         text(&o)
     );
 
+    // An English site says it in English.
+    edit(&root, "content/site.yaml", "language: vi", "language: en");
+    let o = ok(run(&root, &["status"], NOW));
+    assert!(
+        stdout(&o).contains("2019: 14/18 submitted, 1 late, 1 draft, 1 with errors, 2 missing."),
+        "{}",
+        text(&o)
+    );
+    assert!(stdout(&o).contains("1 day"), "{}", text(&o));
+    edit(&root, "content/site.yaml", "language: en", "language: vi");
+
     // Without a deadline nobody can be late: say which file to fix.
     edit(
         &root,
