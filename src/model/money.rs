@@ -87,13 +87,13 @@ impl NumberError {
         match self {
             NumberError::Grouped(fixed) => tr!(
                 lang,
-                "Viết số không có dấu phân cách hàng nghìn và không có ngoặc kép, dùng dấu chấm cho phần thập phân: {fixed}.",
-                "Write the number without thousands separators or quotes, with a dot for decimals: {fixed}."
+                "Viết số không có dấu phân cách hàng nghìn và không có ngoặc kép, dùng dấu chấm cho phần thập phân: `{fixed}`.",
+                "Write the number without thousands separators or quotes, with a dot for decimals: `{fixed}`."
             ),
             NumberError::DecimalComma(fixed) => tr!(
                 lang,
-                "Dùng dấu chấm cho phần thập phân: {fixed}.",
-                "Use a dot for the decimal part: {fixed}."
+                "Dùng dấu chấm cho phần thập phân: `{fixed}`.",
+                "Use a dot for the decimal part: `{fixed}`."
             ),
             NumberError::Exponent => tr!(
                 lang,
