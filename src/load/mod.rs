@@ -133,7 +133,14 @@ fn yaml_error(sink: &mut Sink<'_>, e: YamlError) {
 /// The parser's English words, as an editor can act on them. The parser's
 /// own text follows in English sites only: in Vietnamese it helps nobody.
 fn syntax_message(info: &str, lang: Lang) -> (String, String) {
-    let (vi, en, help_vi, help_en) = if info.contains("mapping values are not allowed") {
+    let (vi, en, help_vi, help_en) = if info == paste::UNCLOSED {
+        (
+            "Dấu mở `[` hoặc `{` chưa được đóng trên cùng dòng",
+            "an opening `[` or `{` not closed on its line",
+            "Thêm dấu đóng (`]` cho `[`, `}` cho `{`) ở cuối giá trị, trên cùng dòng.",
+            "Add the closing bracket (`]` for `[`, `}` for `{`) at the end of the value, on the same line.",
+        )
+    } else if info.contains("mapping values are not allowed") {
         (
             "Dấu hai chấm `:` ở chỗ không được có",
             "a colon `:` where none may be",

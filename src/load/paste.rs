@@ -48,11 +48,48 @@ fn is_odd_space(c: char) -> bool {
 pub(crate) fn tidy(src: &str, line_offset: usize) -> (String, Vec<Found>) {
     let mut out = String::with_capacity(src.len());
     let mut found = Vec::new();
+    // Where the content of the last meaningful line starts, and whether it
+    // opens a block: a tab-indented line is lined up from it.
+    let mut last_indent: Option<(usize, bool)> = None;
     for (i, line) in src.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
         let at = |col: usize| Pos::new(i + 1 + line_offset, col + 1);
+        let lead = line.chars().take_while(|c| *c == ' ' || *c == '\t').count();
+        let owned;
+        let line = match line.chars().take(lead).position(|c| c == '\t') {
+            Some(tab) => {
+                found.push(Found {
+                    pos: at(tab),
+                    slip: Slip::Tab,
+                });
+                // The editor meant the tab to line the field up with its
+                // siblings: one level in from a line that opens a block.
+                let width = match last_indent {
+                    Some((indent, true)) => indent + 2,
+                    Some((indent, false)) => indent,
+                    None => 0,
+                };
+                let rest: String = line.chars().skip(lead).collect();
+                owned = format!("{}{rest}", " ".repeat(width));
+                owned.as_str()
+            }
+            None => line,
+        };
+        let trimmed = line.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            let spaces = line.len() - line.trim_start_matches(' ').len();
+            let mut content = spaces;
+            let mut rest = &line[spaces..];
+            while let Some(r) = rest.strip_prefix("- ") {
+                let more = r.len() - r.trim_start_matches(' ').len();
+                content += 2 + more;
+                rest = &r[more..];
+            }
+            let opens = trimmed.ends_with(':');
+            last_indent = Some((content, opens));
+        }
         let chars: Vec<char> = line.chars().collect();
         let mut fixed: Vec<char> = Vec::with_capacity(chars.len());
         // Structural positions: the indentation, and just after a `:` or a
@@ -80,15 +117,6 @@ pub(crate) fn tidy(src: &str, line_offset: usize) -> (String, Vec<Found>) {
                         pos: at(j),
                         slip: Slip::Bom,
                     });
-                    j += 1;
-                    continue;
-                }
-                '\t' if indent => {
-                    found.push(Found {
-                        pos: at(j),
-                        slip: Slip::Tab,
-                    });
-                    fixed.extend([' ', ' ']);
                     j += 1;
                     continue;
                 }
@@ -219,6 +247,41 @@ fn decimal_comma(chars: &[char], j: usize) -> Option<(String, String, usize)> {
     .map(|(t, f)| (t, f, start))
 }
 
+/// The message given for an opening bracket left open on its line: the
+/// parser finds out only on a later line, where nothing is wrong.
+pub(crate) const UNCLOSED: &str = "unclosed bracket";
+
+/// Points a syntax error at an opening `[` or `{` left open on a line
+/// before it (or on its own line), where the editor must add the closing one.
+fn at_unclosed(mut e: YamlError, src: &str, line_offset: usize) -> YamlError {
+    if !matches!(e.kind, YamlErrorKind::Syntax(_)) {
+        return e;
+    }
+    let err_line = (e.pos.line as usize).saturating_sub(line_offset);
+    for (i, line) in src.split('\n').enumerate().take(err_line) {
+        let mut open: Vec<usize> = Vec::new();
+        let mut quoted: Option<char> = None;
+        for (col, c) in line.chars().enumerate() {
+            match c {
+                '"' | '\'' if quoted.is_none() => quoted = Some(c),
+                c if quoted == Some(c) => quoted = None,
+                '#' if quoted.is_none() => break,
+                '[' | '{' if quoted.is_none() => open.push(col),
+                ']' | '}' if quoted.is_none() => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        if let Some(col) = open.first() {
+            e.pos = Pos::new(i + 1 + line_offset, col + 1);
+            e.kind = YamlErrorKind::Syntax(UNCLOSED.to_string());
+            return e;
+        }
+    }
+    e
+}
+
 /// The parse of a document that may have syntax errors: what could be read,
 /// every syntax error, and the top-level keys whose part was left out.
 #[derive(Debug, Default)]
@@ -281,11 +344,11 @@ pub(crate) fn parse_recovering(src: &str, line_offset: usize) -> Recovered {
                             };
                             entries.push((k, node));
                         }
-                        _ => rec.errors.push(e),
+                        _ => rec.errors.push(at_unclosed(e, &text, start + line_offset)),
                     }
                     rec.broken.push(key);
                 } else {
-                    rec.errors.push(e);
+                    rec.errors.push(at_unclosed(e, &text, start + line_offset));
                 }
             }
         }
@@ -368,7 +431,7 @@ fn list_items(
                 ..
             })) => items.extend(found),
             Ok(_) => {}
-            Err(err) => errors.push(err),
+            Err(err) => errors.push(at_unclosed(err, &text, first_item + s + line_offset)),
         }
     }
     let pos = Pos::new(first_item + 1 + line_offset, indent + 1);
@@ -396,6 +459,7 @@ mod tests {
     #[test]
     fn pasted_characters_are_found_where_they_are() {
         assert_eq!(slips("a:\n\tb: 1\n"), [(2, 1, Slip::Tab)]);
+        assert_eq!(slips("a:\n  b: 1\n \tc: 2\n"), [(3, 2, Slip::Tab)]);
         assert_eq!(slips("a:\u{a0}1\n"), [(1, 3, Slip::Space('\u{a0}'))]);
         assert_eq!(slips("name: Sở\u{a0}A\n"), []);
         assert_eq!(
@@ -419,6 +483,12 @@ mod tests {
             []
         );
         assert_eq!(slips("name: \"x, 1,5\"\n"), []);
+    }
+
+    #[test]
+    fn a_tab_lines_the_field_up_with_its_siblings() {
+        let (text, _) = tidy("l:\n  - a: 1\n\tb: 2\nm:\n\tn: 3\n", 0);
+        assert_eq!(text, "l:\n  - a: 1\n    b: 2\nm:\n  n: 3\n");
     }
 
     #[test]
