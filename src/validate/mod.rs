@@ -738,14 +738,15 @@ fn project_rules(
         } else if p.cost.planned.value.is_positive()
             && !(from.value..=to.value).contains(&cycle.year)
         {
-            let (f, t, y) = (from.value, to.value, cycle.year);
+            let y = cycle.year;
+            let span = crate::model::period_text(from.value, to.value);
             s.report(
                 Code::E036,
                 from.pos,
                 tr!(
                     lang,
-                    "Dự án có kinh phí năm {y} nhưng thời gian thực hiện là {f}–{t}.",
-                    "The project plans money for {y} but runs {f}–{t}."
+                    "Dự án có kinh phí năm {y} nhưng thời gian thực hiện là {span}.",
+                    "The project plans money for {y} but runs {span}."
                 ),
                 Some(tr!(
                     lang,
