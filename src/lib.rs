@@ -15,6 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod build;
 mod check;
+pub mod cli;
 mod consolidate;
 mod diag;
 mod diff;

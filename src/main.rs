@@ -5,12 +5,12 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// Kế hoạch ứng dụng CNTT: kiểm tra, dựng và xuất bản kế hoạch của các cơ quan.
 /// (Plans for IT in state agencies: check, build and publish.)
 #[derive(Parser)]
-#[command(name = "planpress", version, about, long_about = None)]
+#[command(name = "planpress", version, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -164,7 +164,22 @@ enum FormatArg {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap's frame and errors in Vietnamese (src/cli.rs).
+    let parsed = planpress::cli::localize(Cli::command())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            let (text, code) = planpress::cli::usage_error(&e);
+            if code == 0 {
+                print!("{text}");
+            } else {
+                eprint!("{text}");
+            }
+            return ExitCode::from(code);
+        }
+    };
     match cli.command {
         Command::Check {
             root,
@@ -342,7 +357,7 @@ fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool) -> ExitCode {
     let report = print_diagnostics;
     match planpress::build(&root, output.as_deref(), drafts) {
         Err(planpress::BuildError::Load(e)) => {
-            eprintln!("planpress: --root {e}");
+            eprintln!("planpress: {e}");
             ExitCode::from(2)
         }
         Err(e) => {
@@ -378,7 +393,7 @@ fn check(root: PathBuf, format: FormatArg, deny_warnings: bool) -> ExitCode {
     let checked = match planpress::check(&root) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("planpress: --root {e}");
+            eprintln!("planpress: {e}");
             return ExitCode::from(2);
         }
     };

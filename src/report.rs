@@ -53,6 +53,13 @@ impl Paint {
     }
 }
 
+/// Whether what starts at char `start` of `line` is the value of a block
+/// mapping (`key: value`, not inside `{ … }` or `[ … ]`).
+fn block_value(line: &str, start: usize) -> bool {
+    let before: String = line.chars().take(start).collect();
+    before.trim_end().ends_with(':') && !before.contains(['{', '['])
+}
+
 /// Width of the value starting at `col` on `line`, for the caret underline.
 fn token_width(line: &str, col: u32) -> usize {
     let start = usize::try_from(col.saturating_sub(1)).unwrap_or(0);
@@ -64,10 +71,7 @@ fn token_width(line: &str, col: u32) -> usize {
             .skip(1)
             .position(|c| *c == q)
             .map_or(rest.len(), |p| p + 2)
-    } else if {
-        let before: String = line.chars().take(start).collect();
-        before.trim_end().ends_with(':') && !before.contains(['{', '['])
-    } {
+    } else if block_value(line, start) {
         // A plain value of a block mapping runs to the end of the line (or
         // a comment): `UBND huyện An Lão` is underlined whole.
         let text: String = rest.iter().collect();

@@ -40,7 +40,11 @@ pub enum LoadError {
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LoadError::BadRoot(p, e) => write!(f, "{}: {e}", p.display()),
+            LoadError::BadRoot(p, e) => {
+                let vi = crate::cli::io_in_words(e, p, true, Lang::Vi);
+                let en = crate::cli::io_in_words(e, p, true, Lang::En);
+                write!(f, "--root: {vi} ({en}).")
+            }
         }
     }
 }
@@ -731,7 +735,7 @@ pub(crate) fn load_site_config(root: &Path) -> Result<(Loaded, Lang), LoadError>
     if !root.is_dir() {
         return Err(LoadError::BadRoot(
             root,
-            std::io::Error::other("not a directory"),
+            std::io::Error::from(std::io::ErrorKind::NotADirectory),
         ));
     }
     let mut loaded = Loaded {
@@ -756,7 +760,7 @@ pub(crate) fn load(root: &Path) -> Result<Loaded, LoadError> {
     if !root.is_dir() {
         return Err(LoadError::BadRoot(
             root,
-            std::io::Error::other("not a directory"),
+            std::io::Error::from(std::io::ErrorKind::NotADirectory),
         ));
     }
     Ok(load_from(&Disk { root: &root }, root.clone()))

@@ -18,15 +18,14 @@ pub(crate) fn read_text(path: &Path, sink: &mut Sink<'_>) -> Option<String> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
-            sink.error(
-                Code::E001,
-                Pos::START,
+            sink.error(Code::E001, Pos::START, {
+                let why = crate::cli::io_in_words(&e, path, false, lang);
                 tr!(
                     lang,
-                    "Không đọc được tệp: {e}.",
-                    "Cannot read the file: {e}."
-                ),
-            );
+                    "Không đọc được tệp: {why}.",
+                    "Cannot read the file: {why}."
+                )
+            });
             return None;
         }
     };
@@ -37,15 +36,14 @@ pub(crate) fn read_text(path: &Path, sink: &mut Sink<'_>) -> Option<String> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            sink.error(
-                Code::E001,
-                Pos::START,
+            sink.error(Code::E001, Pos::START, {
+                let why = crate::cli::io_in_words(&e, path, false, lang);
                 tr!(
                     lang,
-                    "Không đọc được tệp: {e}.",
-                    "Cannot read the file: {e}."
-                ),
-            );
+                    "Không đọc được tệp: {why}.",
+                    "Cannot read the file: {why}."
+                )
+            });
             return None;
         }
     };
