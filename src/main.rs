@@ -70,6 +70,9 @@ enum Command {
         /// Đưa cả bản nháp lên trang, có đánh dấu (include drafts, marked)
         #[arg(long)]
         drafts: bool,
+        /// Vẫn xuất bản khi `base_url` còn là địa chỉ mẫu, cho bản thử (publish with the placeholder base_url, for a trial)
+        #[arg(long)]
+        allow_placeholder: bool,
     },
     /// Liệt kê các bản phát hành trên một đích (List the releases of a target)
     Releases {
@@ -202,7 +205,8 @@ fn main() -> ExitCode {
             root,
             dry_run,
             drafts,
-        } => publish(root, target, dry_run, drafts),
+            allow_placeholder,
+        } => publish(root, target, dry_run, drafts, allow_placeholder),
         Command::Releases { target, root } => {
             done(planpress::releases(&root, target.as_deref()), |r| {
                 r.render()
@@ -294,12 +298,19 @@ fn print_diagnostics(checked: &planpress::Checked) {
     }
 }
 
-fn publish(root: PathBuf, target: Option<String>, dry_run: bool, drafts: bool) -> ExitCode {
+fn publish(
+    root: PathBuf,
+    target: Option<String>,
+    dry_run: bool,
+    drafts: bool,
+    allow_placeholder: bool,
+) -> ExitCode {
     let opts = planpress::PublishOptions {
         target,
         dry_run,
         drafts,
         ssh: None,
+        allow_placeholder,
     };
     let outcome = planpress::publish(&root, &opts, &mut |line| eprintln!("{line}"));
     done(outcome, |p| {
@@ -321,6 +332,7 @@ fn done<T>(
         }
         Ok(planpress::Outcome::Invalid(checked)) => {
             print_diagnostics(&checked);
+            eprintln!("{}", planpress::portal_unchanged(checked.lang));
             ExitCode::FAILURE
         }
         Ok(planpress::Outcome::Done(t)) => {
