@@ -1075,9 +1075,15 @@ impl<'s, 'a> Lower<'s, 'a> {
             pos: at,
         };
         let node = node.unwrap_or(&empty);
+        let lang = self.lang();
+        let what = tr!(
+            lang,
+            "phần khai báo đầu tệp (giữa hai dòng ---)",
+            "the front matter (between the two --- lines)"
+        );
         let f = self.map(
             node,
-            "front matter",
+            &what,
             &[
                 "agency",
                 "year",
