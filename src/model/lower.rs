@@ -1495,6 +1495,58 @@ mod tests {
         assert_eq!(row.levels.value[0].1.value, "350".parse().unwrap());
     }
 
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(c, n)| (c.to_string(), n.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn codes_are_found_by_their_names() {
+        let cats = pairs(&[
+            ("ha-tang", "Hạ tầng kỹ thuật"),
+            ("nhan-luc", "Đào tạo nguồn nhân lực CNTT"),
+        ]);
+        assert_eq!(code_by_name("đào tạo", &cats), Some("nhan-luc"));
+        assert_eq!(code_by_name("dao-tao", &cats), Some("nhan-luc"));
+        assert_eq!(code_by_name("HẠ TẦNG KỸ THUẬT", &cats), Some("ha-tang"));
+        assert_eq!(code_by_name("ngân sách", &cats), None);
+        let agencies = pairs(&[
+            ("ubnd-an-lao", "UBND huyện An Lão"),
+            ("ubnd-ba-to", "UBND huyện Ba Tơ"),
+        ]);
+        assert_eq!(
+            code_by_name("UBND huyện An Lão", &agencies),
+            Some("ubnd-an-lao")
+        );
+        assert_eq!(
+            code_by_name("ubnd-huyen-an-lao", &agencies),
+            Some("ubnd-an-lao")
+        );
+        // Both are "UBND huyện …": no guess.
+        assert_eq!(code_by_name("UBND huyện", &agencies), None);
+    }
+
+    #[test]
+    fn vietnamese_words_for_fixed_choices() {
+        assert_eq!(gloss("đã gửi"), Some("submitted"));
+        assert_eq!(gloss("Bản nháp"), Some("draft"));
+        assert_eq!(gloss("Đã phê duyệt"), Some("approved"));
+        assert_eq!(gloss("Triệu đồng"), Some("trieu-dong"));
+        assert_eq!(gloss("xyz"), None);
+    }
+
+    #[test]
+    fn follow_on_counts_are_marked() {
+        let y = format!(
+            "{MIN}projects:\n  - {{ id: a, name: A, category: c, priority: 1, period: {{ from: 2019, to: 2019 }}, lead: x, cost: {{ total: 1, spent: 0, planned: \"1,5\" }}, levels: {{}}, kinds: {{}} }}\n"
+        );
+        let (p, d) = lower_plan(&y);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("`planned`"), "{d:?}");
+        assert!(p.unwrap().malformed.contains(&"projects"));
+    }
+
     #[test]
     fn slugs() {
         assert_eq!(slug("Sở TT&TT"), "so-tt-tt");
