@@ -386,6 +386,9 @@ fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool) -> ExitCode {
             files,
         }) => {
             report(&checked);
+            if let Some(w) = planpress::placeholder_warning(&checked) {
+                eprintln!("{w}");
+            }
             let ms = start.elapsed().as_millis();
             match checked.lang {
                 planpress::Lang::Vi => eprintln!(

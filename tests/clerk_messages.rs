@@ -409,3 +409,72 @@ fn a_submitted_plan_with_only_guidance_in_a_section_is_warned() {
         assert!(!check(dir.path()).iter().any(|d| d.0 == "W107"));
     }
 }
+
+#[test]
+fn a_build_with_the_placeholder_address_says_so() {
+    let dir = site("vi");
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["build", "--root"])
+        .arg(dir.path())
+        .arg("--output")
+        .arg(out_dir.path().join("site"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("`base_url` vẫn là địa chỉ mẫu"), "{stderr}");
+    // A real address: no warning.
+    let yaml = dir.path().join("content/site.yaml");
+    let text = fs::read_to_string(&yaml).unwrap();
+    fs::write(
+        &yaml,
+        replace_once(
+            &text,
+            "https://example.gov.vn",
+            "https://cntt.thunghiem.gov.vn",
+        ),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["build", "--root"])
+        .arg(dir.path())
+        .arg("--output")
+        .arg(out_dir.path().join("site2"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("base_url"), "{stderr}");
+}
+
+#[test]
+fn the_command_line_speaks_vietnamese() {
+    let run = |args: &[&str]| Command::new(BIN).args(args).output().unwrap();
+    let help = run(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&help.stdout);
+    for english in ["Usage:", "Commands:", "Options:", "Print help"] {
+        assert!(!text.contains(english), "{english}: {text}");
+    }
+    assert!(
+        text.contains("Cách dùng") && text.contains("Lệnh"),
+        "{text}"
+    );
+    let typo = run(&["chek"]);
+    assert_eq!(typo.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&typo.stderr);
+    assert!(
+        err.contains("Không có lệnh `chek`") && err.contains("`check`"),
+        "{err}"
+    );
+    assert!(!err.contains("error:") && !err.contains("tip:"), "{err}");
+    let missing = run(&["check", "--root", "/no/such/folder"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        err.contains("không tìm thấy thư mục /no/such/folder"),
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
+}

@@ -82,6 +82,20 @@ pub(crate) fn is_placeholder(base_url: &str) -> bool {
     .any(|p| host == *p || host.ends_with(&format!(".{p}")))
 }
 
+/// The warning for a site whose `base_url` is still a placeholder, in its
+/// language; `None` when the address is real (or site.yaml unread).
+pub fn placeholder_warning(checked: &Checked) -> Option<String> {
+    let config = checked.loaded.site.config.as_ref()?;
+    let url = &config.base_url;
+    is_placeholder(url).then(|| {
+        tr!(
+            checked.lang,
+            "Cảnh báo: `base_url` vẫn là địa chỉ mẫu ({url}); sơ đồ trang, liên kết chuẩn và nguồn tin sẽ trỏ tới đó. Sửa `base_url` trong content/site.yaml trước khi xuất bản.",
+            "Warning: `base_url` is still the placeholder ({url}); the sitemap, canonical links and feeds point there. Set `base_url` in content/site.yaml before publishing."
+        )
+    })
+}
+
 /// The words that close every refusal: nothing was changed.
 pub fn portal_unchanged(lang: Lang) -> String {
     tr!(
