@@ -294,7 +294,7 @@ fn the_commented_examples_are_valid_once_uncommented() {
     // The body still holds only the scaffold's guidance: in a submitted
     // plan that is W107, once per section. The front matter's examples
     // must give nothing.
-    let (blank, mine): (Vec<&(String, String)>, Vec<&(String, String)>) = diags
+    let (blank, mine): (Vec<_>, Vec<_>) = diags
         .iter()
         .filter(|(_, f)| f == "content/2019/so-tttt.md")
         .partition(|(c, _)| c == "W107");
