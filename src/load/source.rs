@@ -54,6 +54,7 @@ pub(crate) fn read_text(path: &Path, sink: &mut Sink<'_>) -> Option<String> {
 pub(crate) fn too_large(size: u64, sink: &mut Sink<'_>) {
     let lang = sink.lang;
     let mib = MAX_FILE_BYTES / (1024 * 1024);
+    let size = crate::model::money::format_grouped(rust_decimal::Decimal::from(size), lang);
     sink.report(
         Code::E001,
         Pos::START,
