@@ -233,6 +233,15 @@ const CASES: &[Case] = &[
         fix: Fix::Text("\t", "    "),
     },
     Case {
+        valid: "agency: so-tttt",
+        typed: "agency:so-tttt",
+        code: "E003",
+        at: "so-tttt",
+        vi: &["Thiếu dấu cách sau `agency:`"],
+        en: &["No space after `agency:`"],
+        fix: Fix::Text(":", ": "),
+    },
+    Case {
         valid: "## III. Mục tiêu ứng dụng CNTT năm 2019",
         typed: "### III. Mục tiêu ứng dụng CNTT năm 2019",
         code: "E040",

@@ -269,6 +269,19 @@ fn report_slips(found: Vec<paste::Found>, sink: &mut Sink<'_>) {
                     "Delete it: put the cursor at the reported place, delete and retype the first character."
                 ),
             ),
+            paste::Slip::NoSpace { key } => (
+                Code::E003,
+                tr!(
+                    lang,
+                    "Thiếu dấu cách sau `{key}:`, nên cả dòng bị đọc thành một đoạn chữ.",
+                    "No space after `{key}:`, so the whole line reads as one text."
+                ),
+                tr!(
+                    lang,
+                    "Thêm một dấu cách sau dấu hai chấm: `{key}: …`.",
+                    "Add a space after the colon: `{key}: …`."
+                ),
+            ),
             paste::Slip::DecimalComma { typed, fixed } => (
                 Code::E005,
                 tr!(

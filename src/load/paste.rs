@@ -27,6 +27,9 @@ pub(crate) enum Slip {
     CurlyQuote(char),
     /// A byte-order mark (U+FEFF) that is not at the start of the file.
     Bom,
+    /// `agency:so-tttt`: no space after a field name's colon, so YAML reads
+    /// the whole line as one text.
+    NoSpace { key: String },
     /// A decimal comma inside `{ … }` or `[ … ]`, where the comma separates
     /// entries: `127,5` is read as `127` and a second entry `5`.
     DecimalComma { typed: String, fixed: String },
@@ -90,6 +93,22 @@ pub(crate) fn tidy(src: &str, line_offset: usize) -> (String, Vec<Found>) {
             let opens = trimmed.ends_with(':');
             last_indent = Some((content, opens));
         }
+        let owned_key;
+        let line = match glued_key(line) {
+            Some((key, at_col)) => {
+                found.push(Found {
+                    pos: at(at_col),
+                    slip: Slip::NoSpace { key: key.clone() },
+                });
+                let split = line
+                    .char_indices()
+                    .nth(at_col)
+                    .map_or(line.len(), |(b, _)| b);
+                owned_key = format!("{} {}", &line[..split], &line[split..]);
+                owned_key.as_str()
+            }
+            None => line,
+        };
         let chars: Vec<char> = line.chars().collect();
         let mut fixed: Vec<char> = Vec::with_capacity(chars.len());
         // Structural positions: the indentation, and just after a `:` or a
@@ -190,6 +209,24 @@ pub(crate) fn tidy(src: &str, line_offset: usize) -> (String, Vec<Found>) {
         out.extend(fixed);
     }
     (out, found)
+}
+
+/// `  - id:abc` or `agency:so-tttt`: a field name (lower-case ASCII, `_`)
+/// at the start of a line, glued to its value. Gives the name and the
+/// 0-based column right after the colon.
+fn glued_key(line: &str) -> Option<(String, usize)> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let mut rest = &line[indent..];
+    let mut col = indent;
+    while let Some(r) = rest.strip_prefix("- ") {
+        col += 2;
+        rest = r;
+    }
+    let (key, value) = rest.split_once(':')?;
+    let ok_key = !key.is_empty() && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    let first = value.chars().next()?;
+    (ok_key && !first.is_whitespace() && first != ':' && !value.starts_with("//"))
+        .then(|| (key.to_string(), col + key.len() + 1))
 }
 
 fn next_is_colon(chars: &[char], j: usize) -> bool {
@@ -467,6 +504,19 @@ mod tests {
             [(1, 7, Slip::CurlyQuote('“'))]
         );
         assert_eq!(slips("a: 1\n\u{feff}b: 2\n"), [(2, 1, Slip::Bom)]);
+        assert_eq!(
+            slips("agency:so-tttt\n  - id:abc\nurl: http://x\n"),
+            [
+                (
+                    1,
+                    8,
+                    Slip::NoSpace {
+                        key: "agency".into()
+                    }
+                ),
+                (2, 8, Slip::NoSpace { key: "id".into() })
+            ]
+        );
         assert_eq!(
             slips("levels: { huyen: 127,5 }\n"),
             [(
