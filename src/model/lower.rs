@@ -609,21 +609,44 @@ impl<'s, 'a> Lower<'s, 'a> {
         let f = self.map(
             node,
             "publish",
-            &["kind", "host", "port", "user", "path", "keep", "identity"],
+            &[
+                "kind", "host", "port", "user", "path", "keep", "identity", "endpoint", "bucket",
+                "prefix", "region",
+            ],
         )?;
-        let kind = self
-            .required(&f, "kind")
-            .and_then(|n| self.choice(n, "kind", &[("dir", false), ("ssh", true)]));
-        let path = self.req_string(&f, "path");
+        #[derive(Clone, Copy)]
+        enum K {
+            Dir,
+            Ssh,
+            S3,
+        }
+        let kind = self.required(&f, "kind").and_then(|n| {
+            self.choice(
+                n,
+                "kind",
+                &[("dir", K::Dir), ("ssh", K::Ssh), ("s3", K::S3)],
+            )
+        });
+        let kind = kind?.value;
+        // An s3 target has a key prefix in place of a path.
+        let path = match kind {
+            K::S3 => Some(
+                self.opt_string(&f, "prefix")
+                    .unwrap_or_default()
+                    .trim_matches('/')
+                    .to_string(),
+            ),
+            K::Dir | K::Ssh => self.req_string(&f, "path"),
+        };
         let keep = match f.get("keep") {
             Some(n) => self
                 .integer(n, "keep")
                 .and_then(|k| self.in_range(k, 1, 1000, "keep")),
             None => Some(5),
         };
-        let kind = match kind?.value {
-            false => TargetKind::Dir,
-            true => {
+        let kind = match kind {
+            K::Dir => TargetKind::Dir,
+            K::Ssh => {
                 let host = self.req_string(&f, "host");
                 let port = match f.get("port") {
                     Some(n) => self
@@ -636,6 +659,17 @@ impl<'s, 'a> Lower<'s, 'a> {
                     port: u16::try_from(port?).ok()?,
                     user: self.opt_string(&f, "user"),
                     identity: self.opt_string(&f, "identity"),
+                }
+            }
+            K::S3 => {
+                let endpoint = self.req_string(&f, "endpoint");
+                let bucket = self.req_string(&f, "bucket");
+                TargetKind::S3 {
+                    endpoint: endpoint?.trim_end_matches('/').to_string(),
+                    bucket: bucket?,
+                    region: self
+                        .opt_string(&f, "region")
+                        .unwrap_or_else(|| "us-east-1".to_string()),
                 }
             }
         };
