@@ -425,16 +425,18 @@ impl S3Endpoint {
 /// A store that answers 501 Not Implemented (or says so) to a conditional
 /// write does not support them; anything else is the usual failure.
 fn unsupported_or(step: &'static str, e: &object_store::Error) -> S3Error {
-    let detail = chain(e);
-    if matches!(
-        e,
-        object_store::Error::NotImplemented { .. } | object_store::Error::NotSupported { .. }
-    ) || detail.contains("NotImplemented")
-        || detail.contains("501")
-    {
-        S3Error::NoConditional { detail }
-    } else {
-        classify(step, e)
+    match classify(step, e) {
+        S3Error::Store { detail, .. }
+            if matches!(
+                e,
+                object_store::Error::NotImplemented { .. }
+                    | object_store::Error::NotSupported { .. }
+            ) || detail.contains("NotImplemented")
+                || detail.contains("501 Not Implemented") =>
+        {
+            S3Error::NoConditional { detail }
+        }
+        other => other,
     }
 }
 
