@@ -89,7 +89,7 @@ impl Fixture {
     /// The id `current` names, from the store.
     fn current(&self) -> Option<String> {
         let a = self.get("current");
-        (a.status == 200).then(|| a.text())
+        (a.status == 200).then(|| a.text().lines().next().unwrap_or_default().to_string())
     }
 
     /// Release ids under `releases/`, with or without a manifest.
@@ -291,7 +291,21 @@ fn refusals_say_what_to_do_and_change_nothing() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(stderr(&o).contains("AWS_ACCESS_KEY_ID"), "{}", text(&o));
+    assert!(stderr(&o).contains("Chưa thay đổi gì"), "{}", text(&o));
     assert!(keys(f.moto.port, BUCKET, "").is_empty());
+    // In English on an English site.
+    let en = demo_site(&f.dir.path().join("en"), "en", &s3_target(f.moto.port, 5));
+    let o = run(
+        &en,
+        &["publish"],
+        &[("AWS_ACCESS_KEY_ID", "x"), ("AWS_SECRET_ACCESS_KEY", " ")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("No object storage credentials"),
+        "{}",
+        text(&o)
+    );
 
     // A bucket that does not exist.
     let other = demo_site(

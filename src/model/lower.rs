@@ -1224,3 +1224,52 @@ mod tests {
         assert_eq!(slug("Sở TT&TT"), "so-tt-tt");
     }
 }
+
+#[cfg(test)]
+mod s3_target_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::load::yaml;
+
+    fn target(text: &str) -> (Option<Target>, Vec<crate::diag::Diagnostic>) {
+        let mut sink = Sink::new(Lang::En, "content/site.yaml", false);
+        let node = yaml::parse(text, 1).unwrap();
+        let t = Lower::new(&mut sink).target(node.as_ref().unwrap());
+        (t, sink.into_vec())
+    }
+
+    #[test]
+    fn s3_targets_take_endpoint_bucket_prefix_and_region() {
+        let (t, d) = target(
+            "{ kind: s3, endpoint: \"https://s3.example.gov.vn/\", bucket: ke-hoach, prefix: /ke-hoach-cntt/, region: hn-1, keep: 5 }",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let t = t.unwrap();
+        assert_eq!(t.path, "ke-hoach-cntt");
+        assert_eq!(
+            t.kind,
+            TargetKind::S3 {
+                endpoint: "https://s3.example.gov.vn".into(),
+                bucket: "ke-hoach".into(),
+                region: "hn-1".into(),
+            }
+        );
+        // prefix and region may be left out; no path is needed.
+        let (t, d) = target("{ kind: s3, endpoint: \"http://127.0.0.1:9000\", bucket: b }");
+        assert!(d.is_empty(), "{d:?}");
+        let t = t.unwrap();
+        assert_eq!(t.path, "");
+        assert!(matches!(t.kind, TargetKind::S3 { ref region, .. } if region == "us-east-1"));
+    }
+
+    #[test]
+    fn s3_targets_need_a_bucket_and_credentials_never_come_from_site_yaml() {
+        let (t, d) = target("{ kind: s3, endpoint: \"https://s3.example.gov.vn\" }");
+        assert!(t.is_none());
+        assert!(d.iter().any(|d| d.message.contains("bucket")), "{d:?}");
+        let (_, d) = target(
+            "{ kind: s3, endpoint: \"https://s3.example.gov.vn\", bucket: b, secret_key: x }",
+        );
+        assert!(d.iter().any(|d| d.code.as_str() == "E004"), "{d:?}");
+    }
+}

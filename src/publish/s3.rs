@@ -115,11 +115,19 @@ pub(crate) fn message(e: &S3Error, place: &str, l: Lang) -> String {
                 "Another publish switched 'current' of {place} (now {now}) while this one was uploading; this one does not overwrite it. The portal keeps the other publish's release. See `planpress releases`, and publish again if needed."
             )
         }
-        S3Error::Store { step, detail } => tr!(
-            l,
-            "Bước «{step}» thất bại trên kho đối tượng {place}; «current» không đổi. Chạy lại: lần sau sẽ không gửi lại những tệp đã tới nơi.\n  {detail}",
-            "Step '{step}' failed on the object store {place}; 'current' is unchanged. Run again: the next run does not send again what already arrived.\n  {detail}"
-        ),
+        S3Error::Store { step, detail } => {
+            // Steps are named "vietnamese / english".
+            let (vi, en) = step.split_once(" / ").unwrap_or((step, step));
+            let step = match l {
+                Lang::Vi => vi,
+                Lang::En => en,
+            };
+            tr!(
+                l,
+                "Bước «{step}» thất bại trên kho đối tượng {place}; «current» không đổi. Chạy lại: lần sau sẽ không gửi lại những tệp đã tới nơi.\n  {detail}",
+                "Step '{step}' failed on the object store {place}; 'current' is unchanged. Run again: the next run does not send again what already arrived.\n  {detail}"
+            )
+        }
     }
 }
 
@@ -729,6 +737,38 @@ impl Endpoint for S3Endpoint {
             .block_on(store.put_opts(&key, PutPayload::from(job.manifest.clone()), opts))
             .map_err(|e| self.fail(classify("ghi manifest / write manifest", &e)))?;
 
+        // Every file is there before `current` may name the release (a
+        // store's listing shows what it holds, whatever happened meanwhile).
+        let dir = self.key(&format!("releases/{id}"));
+        let held: std::collections::BTreeSet<String> = self
+            .rt
+            .block_on(
+                store
+                    .list(Some(&dir))
+                    .map_ok(|m| m.location.to_string())
+                    .try_collect(),
+            )
+            .map_err(|e| self.fail(classify("kiểm tra / verify", &e)))?;
+        let base = format!("{dir}/");
+        let missing: Vec<&str> = job
+            .link
+            .iter()
+            .chain(&job.send)
+            .map(|e| e.path.as_str())
+            .filter(|p| !held.contains(&format!("{base}{p}")))
+            .collect();
+        if let Some(first) = missing.first() {
+            let n = missing.len();
+            let detail = tr!(
+                lang,
+                "Sau khi tải lên vẫn thiếu {n} tệp, ví dụ {first} (có thể một lần xuất bản khác vừa dọn chúng).",
+                "{n} files are missing after the upload, for example {first} (another publish may have just cleaned them up)."
+            );
+            return Err(self.fail(S3Error::Store {
+                step: "kiểm tra / verify",
+                detail,
+            }));
+        }
         Ok(staged)
     }
 
