@@ -331,6 +331,24 @@ fn refusals_say_what_to_do_and_change_nothing() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(stderr(&o).contains("endpoint: ftp://"), "{}", text(&o));
     assert!(keys(f.moto.port, BUCKET, "").is_empty());
+
+    // A store that ignores conditional writes: found before any upload.
+    let Some(proxy) = s3::without_conditions(&f.dir.path().join("strip"), f.moto.port) else {
+        return;
+    };
+    let plain = demo_site(
+        &f.dir.path().join("plain"),
+        "vi",
+        &s3_target(proxy.port, 5),
+    );
+    let o = run(&plain, &["publish"], CREDS);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("không hỗ trợ ghi có điều kiện"),
+        "{}",
+        text(&o)
+    );
+    assert!(keys(f.moto.port, BUCKET, "").is_empty(), "something was written");
 }
 
 /// s3s-fs checks every request's SigV4 signature: a wrong secret is

@@ -324,6 +324,62 @@ http {{
     }
 }
 
+/// nginx in front of a store that drops the `If-Match` and `If-None-Match`
+/// headers of every request: a store that ignores conditional writes, as
+/// some S3-compatible stores still do.
+pub(crate) fn without_conditions(dir: &Path, store_port: u16) -> Option<Server> {
+    let Some(nginx) = on_path("nginx") else {
+        eprintln!("SKIPPED: nginx is not installed (apt-get install nginx)");
+        return None;
+    };
+    let t = dir.join("tmp");
+    std::fs::create_dir_all(&t).expect("nginx folder");
+    let port = free_port();
+    let user = if is_root() { "user root;\n" } else { "" };
+    let conf = dir.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            r#"daemon off;
+master_process off;
+{user}pid {pid};
+error_log {err} warn;
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  client_body_temp_path {t}/body;
+  proxy_temp_path {t}/proxy;
+  fastcgi_temp_path {t}/fastcgi;
+  uwsgi_temp_path {t}/uwsgi;
+  scgi_temp_path {t}/scgi;
+  client_max_body_size 0;
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://127.0.0.1:{store_port};
+      proxy_set_header Host $http_host;
+      proxy_set_header If-Match "";
+      proxy_set_header If-None-Match "";
+    }}
+  }}
+}}
+"#,
+            pid = dir.join("nginx.pid").display(),
+            err = dir.join("error.log").display(),
+            t = t.display(),
+        ),
+    )
+    .expect("nginx.conf");
+    let mut cmd = Command::new(nginx);
+    cmd.arg("-e")
+        .arg(dir.join("error.log"))
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(&conf);
+    Some(Server::spawn(cmd, port, dir.join("nginx.log")))
+}
+
 fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
