@@ -336,11 +336,7 @@ fn refusals_say_what_to_do_and_change_nothing() {
     let Some(proxy) = s3::without_conditions(&f.dir.path().join("strip"), f.moto.port) else {
         return;
     };
-    let plain = demo_site(
-        &f.dir.path().join("plain"),
-        "vi",
-        &s3_target(proxy.port, 5),
-    );
+    let plain = demo_site(&f.dir.path().join("plain"), "vi", &s3_target(proxy.port, 5));
     let o = run(&plain, &["publish"], CREDS);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
@@ -348,7 +344,10 @@ fn refusals_say_what_to_do_and_change_nothing() {
         "{}",
         text(&o)
     );
-    assert!(keys(f.moto.port, BUCKET, "").is_empty(), "something was written");
+    assert!(
+        keys(f.moto.port, BUCKET, "").is_empty(),
+        "something was written"
+    );
 }
 
 /// s3s-fs checks every request's SigV4 signature: a wrong secret is
@@ -690,4 +689,109 @@ fn the_portal_stays_whole_while_publishes_are_killed() {
     let ids = f.release_ids();
     assert!(ids.iter().all(|id| f.manifest(id).is_some()), "{ids:?}");
     assert!(ids.len() <= 4 && ids.contains(&last), "{ids:?}");
+}
+
+/// The network to the store is cut in the middle of an upload and comes
+/// back a moment later: the publish retries with backoff and finishes. Cut
+/// for good, the publish fails saying so, `current` stays, and the next
+/// run resumes without sending again what arrived.
+#[test]
+fn a_network_cut_is_retried_then_resumed() {
+    let Some(f) = fixture(5) else { return };
+    let relay_dir = f.dir.path().join("relay");
+    let Some(relay) = s3::relay(&relay_dir, f.moto.port, None) else {
+        return;
+    };
+    let port = relay.port;
+    let site = demo_site(&f.dir.path().join("via"), "vi", &s3_target(port, 5));
+    ok(run(&site, &["publish"], CREDS));
+    let first = f.assert_current_whole();
+
+    // A short cut: the publish rides it out.
+    edit(
+        &site,
+        "content/site.yaml",
+        "tỉnh Quảng Ngãi",
+        "tỉnh Quảng Ngãi (1)",
+    );
+    let mut relay = Some(relay);
+    let (mut child, lines) = spawn_publish(&site);
+    let rest = wait_for_upload(lines);
+    drop(relay.take());
+    std::thread::sleep(Duration::from_millis(1500));
+    relay = s3::relay(&relay_dir, f.moto.port, Some(port));
+    let status = child.wait().unwrap();
+    let err = rest.join().unwrap();
+    assert!(
+        status.success(),
+        "the publish did not ride out a 1.5 s cut:\n{err}"
+    );
+    let second = f.assert_current_whole();
+    assert_ne!(second, first);
+
+    // A long cut: the publish gives up with a clear message; current stays.
+    edit(
+        &site,
+        "content/site.yaml",
+        "tỉnh Quảng Ngãi (1)",
+        "tỉnh Quảng Ngãi (2)",
+    );
+    let (child, lines) = spawn_publish(&site);
+    let rest = wait_for_upload(lines);
+    drop(relay.take());
+    let out = child.wait_with_output().unwrap();
+    let err = rest.join().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        err.contains("Không kết nối được tới kho đối tượng") || err.contains("thất bại trên kho"),
+        "{err}"
+    );
+    assert!(
+        err.contains("«current» không đổi") || err.contains("Trang cổng không thay đổi"),
+        "{err}"
+    );
+    assert_eq!(f.current().as_deref(), Some(second.as_str()));
+
+    // The network is back: the next run resumes.
+    let _relay = s3::relay(&relay_dir, f.moto.port, Some(port));
+    let o = ok(run(&site, &["publish"], CREDS));
+    f.assert_current_whole();
+    assert_ne!(f.current().as_deref(), Some(second.as_str()));
+    eprintln!("after the cut: {}", stdout(&o));
+}
+
+fn spawn_publish(site: &Path) -> (std::process::Child, std::process::ChildStderr) {
+    let mut cmd = site::bin();
+    cmd.args(["publish", "--root", site.to_str().unwrap()]);
+    for (k, v) in CREDS {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = child.stderr.take().unwrap();
+    (child, err)
+}
+
+/// Reads stderr until the upload starts; the rest of it is collected by
+/// the returned thread.
+fn wait_for_upload(err: std::process::ChildStderr) -> std::thread::JoinHandle<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let h = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+            if line.starts_with("Đang tải lên") {
+                let _ = tx.send(());
+            }
+            all += &line;
+            all.push('\n');
+        }
+        all
+    });
+    rx.recv_timeout(Duration::from_secs(120))
+        .expect("the upload never started");
+    h
 }

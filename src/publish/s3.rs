@@ -294,12 +294,15 @@ impl S3Endpoint {
         };
         let retry = RetryConfig {
             backoff: BackoffConfig {
-                init_backoff: Duration::from_millis(200),
-                max_backoff: Duration::from_secs(8),
+                init_backoff: Duration::from_millis(500),
+                max_backoff: Duration::from_secs(10),
                 base: 2.0,
             },
-            max_retries: 5,
-            retry_timeout: Duration::from_secs(60),
+            // Enough to ride out a few seconds of network trouble (the
+            // backoff is jittered, so the waits are shorter than 0.5 s,
+            // 1 s, 2 s... on average).
+            max_retries: 10,
+            retry_timeout: Duration::from_secs(120),
         };
         let store = AmazonS3Builder::new()
             .with_endpoint(cfg.endpoint.trim_end_matches('/'))

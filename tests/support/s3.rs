@@ -328,15 +328,30 @@ http {{
 /// headers of every request: a store that ignores conditional writes, as
 /// some S3-compatible stores still do.
 pub(crate) fn without_conditions(dir: &Path, store_port: u16) -> Option<Server> {
+    proxy(dir, store_port, None, true)
+}
+
+/// nginx passing everything to a store, on `port` (a free one if `None`):
+/// stopping it and starting it again on the same port cuts the network.
+pub(crate) fn relay(dir: &Path, store_port: u16, port: Option<u16>) -> Option<Server> {
+    proxy(dir, store_port, port, false)
+}
+
+fn proxy(dir: &Path, store_port: u16, port: Option<u16>, strip: bool) -> Option<Server> {
     let Some(nginx) = on_path("nginx") else {
         eprintln!("SKIPPED: nginx is not installed (apt-get install nginx)");
         return None;
     };
     let t = dir.join("tmp");
     std::fs::create_dir_all(&t).expect("nginx folder");
-    let port = free_port();
+    let port = port.unwrap_or_else(free_port);
     let user = if is_root() { "user root;\n" } else { "" };
     let conf = dir.join("nginx.conf");
+    let strip = if strip {
+        "proxy_set_header If-Match \"\";\n      proxy_set_header If-None-Match \"\";"
+    } else {
+        ""
+    };
     std::fs::write(
         &conf,
         format!(
@@ -358,8 +373,7 @@ http {{
     location / {{
       proxy_pass http://127.0.0.1:{store_port};
       proxy_set_header Host $http_host;
-      proxy_set_header If-Match "";
-      proxy_set_header If-None-Match "";
+      {strip}
     }}
   }}
 }}
