@@ -627,7 +627,17 @@ impl<'s, 'a> Lower<'s, 'a> {
                 &[("dir", K::Dir), ("ssh", K::Ssh), ("s3", K::S3)],
             )
         });
-        let kind = kind?.value;
+        let Some(kind) = kind.map(|k| k.value) else {
+            // Still report a missing path, as before kinds other than
+            // dir and ssh existed.
+            let _ = self.req_string(&f, "path");
+            if let Some(n) = f.get("keep") {
+                let _ = self
+                    .integer(n, "keep")
+                    .and_then(|k| self.in_range(k, 1, 1000, "keep"));
+            }
+            return None;
+        };
         // An s3 target has a key prefix in place of a path.
         let path = match kind {
             K::S3 => Some(
