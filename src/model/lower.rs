@@ -908,21 +908,54 @@ impl<'s, 'a> Lower<'s, 'a> {
         let f = self.map(
             node,
             "publish",
-            &["kind", "host", "port", "user", "path", "keep", "identity"],
+            &[
+                "kind", "host", "port", "user", "path", "keep", "identity", "endpoint", "bucket",
+                "prefix", "region",
+            ],
         )?;
-        let kind = self
-            .required(&f, "kind")
-            .and_then(|n| self.choice(n, "kind", &[("dir", false), ("ssh", true)]));
-        let path = self.req_string(&f, "path");
+        #[derive(Clone, Copy)]
+        enum K {
+            Dir,
+            Ssh,
+            S3,
+        }
+        let kind = self.required(&f, "kind").and_then(|n| {
+            self.choice(
+                n,
+                "kind",
+                &[("dir", K::Dir), ("ssh", K::Ssh), ("s3", K::S3)],
+            )
+        });
+        let Some(kind) = kind.map(|k| k.value) else {
+            // Still report a missing path, as before kinds other than
+            // dir and ssh existed.
+            let _ = self.req_string(&f, "path");
+            if let Some(n) = f.get("keep") {
+                let _ = self
+                    .integer(n, "keep")
+                    .and_then(|k| self.in_range(k, 1, 1000, "keep"));
+            }
+            return None;
+        };
+        // An s3 target has a key prefix in place of a path.
+        let path = match kind {
+            K::S3 => Some(
+                self.opt_string(&f, "prefix")
+                    .unwrap_or_default()
+                    .trim_matches('/')
+                    .to_string(),
+            ),
+            K::Dir | K::Ssh => self.req_string(&f, "path"),
+        };
         let keep = match f.get("keep") {
             Some(n) => self
                 .integer(n, "keep")
                 .and_then(|k| self.in_range(k, 1, 1000, "keep")),
             None => Some(5),
         };
-        let kind = match kind?.value {
-            false => TargetKind::Dir,
-            true => {
+        let kind = match kind {
+            K::Dir => TargetKind::Dir,
+            K::Ssh => {
                 let host = self.req_string(&f, "host");
                 let port = match f.get("port") {
                     Some(n) => self
@@ -935,6 +968,17 @@ impl<'s, 'a> Lower<'s, 'a> {
                     port: u16::try_from(port?).ok()?,
                     user: self.opt_string(&f, "user"),
                     identity: self.opt_string(&f, "identity"),
+                }
+            }
+            K::S3 => {
+                let endpoint = self.req_string(&f, "endpoint");
+                let bucket = self.req_string(&f, "bucket");
+                TargetKind::S3 {
+                    endpoint: endpoint?.trim_end_matches('/').to_string(),
+                    bucket: bucket?,
+                    region: self
+                        .opt_string(&f, "region")
+                        .unwrap_or_else(|| "us-east-1".to_string()),
                 }
             }
         };
@@ -1611,5 +1655,54 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(slug("Sở TT&TT"), "so-tt-tt");
+    }
+}
+
+#[cfg(test)]
+mod s3_target_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::load::yaml;
+
+    fn target(text: &str) -> (Option<Target>, Vec<crate::diag::Diagnostic>) {
+        let mut sink = Sink::new(Lang::En, "content/site.yaml", false);
+        let node = yaml::parse(text, 1).unwrap();
+        let t = Lower::new(&mut sink).target(node.as_ref().unwrap());
+        (t, sink.into_vec())
+    }
+
+    #[test]
+    fn s3_targets_take_endpoint_bucket_prefix_and_region() {
+        let (t, d) = target(
+            "{ kind: s3, endpoint: \"https://s3.example.gov.vn/\", bucket: ke-hoach, prefix: /ke-hoach-cntt/, region: hn-1, keep: 5 }",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let t = t.unwrap();
+        assert_eq!(t.path, "ke-hoach-cntt");
+        assert_eq!(
+            t.kind,
+            TargetKind::S3 {
+                endpoint: "https://s3.example.gov.vn".into(),
+                bucket: "ke-hoach".into(),
+                region: "hn-1".into(),
+            }
+        );
+        // prefix and region may be left out; no path is needed.
+        let (t, d) = target("{ kind: s3, endpoint: \"http://127.0.0.1:9000\", bucket: b }");
+        assert!(d.is_empty(), "{d:?}");
+        let t = t.unwrap();
+        assert_eq!(t.path, "");
+        assert!(matches!(t.kind, TargetKind::S3 { ref region, .. } if region == "us-east-1"));
+    }
+
+    #[test]
+    fn s3_targets_need_a_bucket_and_credentials_never_come_from_site_yaml() {
+        let (t, d) = target("{ kind: s3, endpoint: \"https://s3.example.gov.vn\" }");
+        assert!(t.is_none());
+        assert!(d.iter().any(|d| d.message.contains("bucket")), "{d:?}");
+        let (_, d) = target(
+            "{ kind: s3, endpoint: \"https://s3.example.gov.vn\", bucket: b, secret_key: x }",
+        );
+        assert!(d.iter().any(|d| d.code.as_str() == "E004"), "{d:?}");
     }
 }

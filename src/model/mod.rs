@@ -179,6 +179,13 @@ pub(crate) enum TargetKind {
         user: Option<String>,
         identity: Option<String>,
     },
+    /// A bucket of S3-compatible object storage; the target's `path` is the
+    /// key prefix (without slashes at either end, possibly empty).
+    S3 {
+        endpoint: String,
+        bucket: String,
+        region: String,
+    },
 }
 
 /// One entry of `agencies.yaml`.

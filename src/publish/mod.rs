@@ -22,6 +22,7 @@
 
 mod dir;
 pub(crate) mod manifest;
+mod s3;
 mod ssh;
 
 use std::collections::BTreeMap;
@@ -294,6 +295,11 @@ pub(crate) enum ErrorKind {
         step: &'static str,
         detail: String,
     },
+    /// `kind: s3`; the messages live beside the code in s3.rs.
+    S3 {
+        place: String,
+        err: s3::S3Error,
+    },
 }
 
 impl PublishError {
@@ -445,6 +451,7 @@ impl fmt::Display for PublishError {
                 "Không kết nối được tới {host}.\n  ssh: {detail}",
                 "Cannot connect to {host}.\n  ssh: {detail}"
             ),
+            ErrorKind::S3 { place, err } => s3::message(err, place, l),
             ErrorKind::Remote { step, detail } => tr!(
                 l,
                 "Bước «{step}» thất bại trên máy chủ; «current» không đổi.\n  {detail}",
@@ -569,6 +576,19 @@ fn open(
                 path: target.path.clone(),
             },
             ssh_command,
+            lang,
+        )?),
+        TargetKind::S3 {
+            endpoint,
+            bucket,
+            region,
+        } => Box::new(s3::S3Endpoint::new(
+            &s3::Config {
+                endpoint,
+                bucket,
+                region,
+                prefix: &target.path,
+            },
             lang,
         )?),
     })
