@@ -19,9 +19,10 @@ mod consolidate;
 mod diag;
 mod diff;
 mod git;
+mod import;
 mod load;
 mod output;
-// Its callers (editor, import, prefilled plans) land with their issues.
+// Its other callers (editor, prefilled plans) land with their issues.
 #[allow(dead_code)]
 mod plan_doc;
 mod publish;
@@ -39,6 +40,7 @@ pub use build::{BuildError, BuildOutcome, build};
 pub use check::{Checked, check};
 pub use diag::{Code, CommandError, Diagnostic, Lang, Pos, Severity};
 pub use diff::{DiffFormat, diff};
+pub use import::{ImportOptions, Imported, import, new_plan_xlsx};
 pub use load::LoadError;
 pub use model::Amount;
 pub use model::money::{NumberError, format_grouped};

@@ -169,6 +169,49 @@ pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, NumberError> {
     Err(NumberError::NotANumber)
 }
 
+/// Reads a number as people write it in Vietnamese documents and
+/// spreadsheets: `1.234.567,5`, `1 234 567,5` (also with no-break spaces),
+/// `127,5`, or plain `127.5`. A dot followed by groups of exactly three
+/// digits is a thousands separator, as in Vietnamese; `1.5` is one and a
+/// half. This is for importing what people typed, never for plan files,
+/// where only the plain form is accepted.
+pub(crate) fn parse_vietnamese(text: &str) -> Result<Decimal, NumberError> {
+    let cleaned: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{a0}' | '\u{202f}' | '\u{2009}' => ' ',
+            // A typographic minus, as word processors write it.
+            '\u{2212}' | '\u{2013}' => '-',
+            c => c,
+        })
+        .collect();
+    let t = cleaned.trim();
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    // `1.234` and `12.500.000`: every group after the first has three
+    // digits and there is no comma, so the dots group thousands.
+    let dotted = body.contains('.')
+        && !body.contains(',')
+        && body.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && {
+            let mut groups = body.split('.');
+            groups.next().is_some_and(|g| (1..=3).contains(&g.len()))
+                && groups.all(|g| g.len() == 3)
+        };
+    if dotted {
+        let sign = if t.starts_with('-') { "-" } else { "" };
+        return Decimal::from_str_exact(&format!("{sign}{}", body.replace('.', "")))
+            .map_err(|_| NumberError::TooBig);
+    }
+    match parse_decimal(t) {
+        Ok(d) => Ok(d),
+        Err(NumberError::Grouped(fixed) | NumberError::DecimalComma(fixed)) => {
+            Decimal::from_str_exact(&fixed).map_err(|_| NumberError::TooBig)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 impl FromStr for Amount {
     type Err = NumberError;
     fn from_str(s: &str) -> Result<Amount, NumberError> {
@@ -261,5 +304,21 @@ mod tests {
         assert_eq!(format_grouped(d("999"), Lang::Vi), "999");
         assert_eq!(format_grouped(d("-1000"), Lang::Vi), "-1.000");
         assert_eq!(format_grouped(d("0.25"), Lang::Vi), "0,25");
+    }
+    #[test]
+    fn vietnamese_numbers_are_read_for_import() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        assert_eq!(parse_vietnamese("1.234.567,5"), Ok(d("1234567.5")));
+        assert_eq!(parse_vietnamese("1 234 567,5"), Ok(d("1234567.5")));
+        assert_eq!(parse_vietnamese("1\u{a0}234\u{a0}567"), Ok(d("1234567")));
+        assert_eq!(parse_vietnamese("127,5"), Ok(d("127.5")));
+        assert_eq!(parse_vietnamese("127.5"), Ok(d("127.5")));
+        assert_eq!(parse_vietnamese("1.234"), Ok(d("1234")));
+        assert_eq!(parse_vietnamese(" 350 "), Ok(d("350")));
+        assert_eq!(parse_vietnamese("-1.500"), Ok(d("-1500")));
+        assert_eq!(parse_vietnamese("0,1"), Ok(d("0.1")));
+        assert_eq!(parse_vietnamese("1.2.3"), Err(NumberError::NotANumber));
+        assert_eq!(parse_vietnamese("ba trăm"), Err(NumberError::NotANumber));
+        assert_eq!(parse_vietnamese(""), Err(NumberError::NotANumber));
     }
 }
