@@ -100,23 +100,19 @@ fn blocks(xml: &[u8]) -> Result<Vec<Block>, String> {
                 }
                 _ => {}
             },
-            Event::Text(t) => {
-                if in_text {
-                    let s = t.xml10_content().into_owned();
-                    push_text(&mut para, &s);
-                }
+            Event::Text(t) if in_text => {
+                let s = t.xml10_content().into_owned();
+                push_text(&mut para, &s);
             }
-            Event::GeneralRef(r) => {
-                if in_text {
-                    let name = r.to_string();
-                    let s = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c.to_string(),
-                        _ => quick_xml::escape::resolve_predefined_entity(&name)
-                            .unwrap_or("")
-                            .to_string(),
-                    };
-                    push_text(&mut para, &s);
-                }
+            Event::GeneralRef(r) if in_text => {
+                let name = r.to_string();
+                let s = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => quick_xml::escape::resolve_predefined_entity(&name)
+                        .unwrap_or("")
+                        .to_string(),
+                };
+                push_text(&mut para, &s);
             }
             Event::End(e) => match e.name().as_ref() {
                 "w:t" => in_text = false,
@@ -201,6 +197,15 @@ enum Mode {
     Section,
 }
 
+/// Starts with a Roman numeral: `III.`, `II.3.`.
+fn roman(text: &str) -> bool {
+    text.trim_start()
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, 'I' | 'V' | 'X'))
+        && numbered(text)
+}
+
 fn numbered(text: &str) -> bool {
     let t = text.trim_start();
     let token: String = t.chars().take_while(|c| !c.is_whitespace()).collect();
@@ -232,13 +237,7 @@ pub(super) fn read(bytes: &[u8]) -> Result<Source, String> {
                 table_n += 1;
                 let caption = recent.join("\n");
                 source.tables.push(Table {
-                    name: format!("Bảng {table_n}"),
                     rows: grid(&raw, table_n),
-                    place: Place::Table {
-                        table: table_n,
-                        row: 1,
-                        column: 1,
-                    },
                     caption,
                 });
                 recent.clear();
@@ -267,9 +266,15 @@ pub(super) fn read(bytes: &[u8]) -> Result<Source, String> {
                     let core: String = w
                         .trim_start_matches(|c: char| !c.is_alphabetic())
                         .to_string();
-                    let core = core.trim_start_matches(|c: char| c == 'i' || c == 'v' || c == 'x');
+                    let core = core.trim_start_matches(['i', 'v', 'x']);
                     let core = core.trim_start_matches(|c: char| !c.is_alphabetic());
-                    if let Some(key) = SectionKey::of_heading(&text) {
+                    // A plain "1. Giải pháp tài chính" inside section V is a
+                    // list item, not section V again: plain paragraphs start a
+                    // section with a Roman numeral, or as "3. Đánh giá chung"
+                    // (II.3), the one section the letter numbers in Arabic.
+                    let key = SectionKey::of_heading(&text)
+                        .filter(|k| heading_style || roman(&text) || *k == SectionKey::DanhGia);
+                    if let Some(key) = key {
                         mode = Mode::Section;
                         source.prose.push(Prose {
                             heading: text.clone(),
@@ -283,8 +288,11 @@ pub(super) fn read(bytes: &[u8]) -> Result<Source, String> {
                         mode = Mode::Bases;
                         continue;
                     }
+                    // Other parts of the letter (II, II.1, II.2, VI) end the
+                    // section before them; their tables are read on their own.
                     if heading_style
-                        || ["hien trang", "danh gia tong quan", "kinh phi"]
+                        || roman(&text)
+                        || ["danh gia tong quan", "kinh phi da va dang"]
                             .iter()
                             .any(|h| core.starts_with(h))
                     {
@@ -324,6 +332,6 @@ pub(super) fn read(bytes: &[u8]) -> Result<Source, String> {
             }
         }
     }
-    source.intro = intro.join("\n");
+    source.preamble = intro.join("\n");
     Ok(source)
 }

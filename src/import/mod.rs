@@ -13,6 +13,8 @@
 mod docx;
 pub(crate) mod source;
 pub(crate) mod template;
+#[cfg(test)]
+mod tests;
 mod understand;
 mod xlsx;
 
@@ -409,7 +411,7 @@ pub(crate) fn names_of(site: &crate::model::Site) -> Names {
 
 /// An agency named alone on a line before the plan (a Word letterhead).
 fn agency_in_text(source: &Source, names: &Names) -> Option<String> {
-    source.intro.lines().find_map(|line| {
+    source.preamble.lines().find_map(|line| {
         let w = crate::model::sections::fold(line.trim());
         names
             .agencies
@@ -421,7 +423,7 @@ fn agency_in_text(source: &Source, names: &Names) -> Option<String> {
 
 /// "KẾ HOẠCH … NĂM 2019" before the plan.
 fn year_in_text(source: &Source) -> Option<i32> {
-    source.intro.lines().find_map(|line| {
+    source.preamble.lines().find_map(|line| {
         let w = crate::model::sections::fold(line);
         if !w.contains("ke hoach") {
             return None;

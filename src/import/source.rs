@@ -87,11 +87,7 @@ impl Cell {
 /// already spread over every position they cover.
 #[derive(Clone, Debug)]
 pub(crate) struct Table {
-    /// The sheet's name, or `Bảng 3`.
-    pub(crate) name: String,
     pub(crate) rows: Vec<Vec<Cell>>,
-    /// Where the table starts, for "this table is missing a column".
-    pub(crate) place: Place,
     /// The text just before the table (a title, "Đơn vị tính: tỷ đồng").
     pub(crate) caption: String,
 }
@@ -110,8 +106,11 @@ pub(crate) struct Prose {
 pub(crate) struct Source {
     pub(crate) tables: Vec<Table>,
     pub(crate) prose: Vec<Prose>,
-    /// Text before the first recognised heading (the introduction).
+    /// Text of the plan before its first section (the introduction).
     pub(crate) intro: String,
+    /// Lines before the plan proper (a Word file's letterhead and title),
+    /// where the agency and year are named.
+    pub(crate) preamble: String,
     /// Section I of a Word plan: one basis a line.
     pub(crate) legal_bases: Vec<(String, Place)>,
 }

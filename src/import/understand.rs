@@ -384,13 +384,19 @@ fn find_header(table: &Table, names: &Names) -> Option<(Which, Header)> {
     while !matches!(which, Which::Info | Which::Prose) && end < table.rows.len() && end < start + 3
     {
         let row = &table.rows[end];
-        let refines = row.iter().all(|c| c.num.is_none())
-            && row.iter().enumerate().any(|(i, c)| {
-                let above = table.rows[end - 1].get(i).map_or("", |a| a.text.as_str());
-                !c.text.trim().is_empty()
-                    && c.text != above
-                    && column_field("", &c.text, names, None).is_some()
-            });
+        // Every cell of such a row repeats the one above (a merged
+        // heading) or names a column; a data row has values that do not.
+        let above = |i: usize| table.rows[end - 1].get(i).map_or("", |a| a.text.as_str());
+        let names_column = |c: &Cell| column_field("", &c.text, names, None).is_some();
+        let new: Vec<&Cell> = row
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| !c.text.trim().is_empty() && c.text != above(*i))
+            .map(|(_, c)| c)
+            .collect();
+        let naming = new.iter().filter(|c| names_column(c)).count();
+        let refines =
+            row.iter().all(|c| c.num.is_none()) && !new.is_empty() && naming * 2 >= new.len();
         if !refines {
             break;
         }
@@ -769,7 +775,7 @@ impl<'a> Reader<'a> {
                     ind.name = Self::text(name_cell);
                     ind.unit = Self::text(Self::get(row, header, &Field::Unit)).map(|u| {
                         let w = words(&u);
-                        if w.contains('%') || has(&w, "ty le") || w == "percent" {
+                        if u.contains('%') || has(&w, "ty le") || w == "percent" {
                             "percent".to_string()
                         } else if w == "text" || has(&w, "mo ta") {
                             "text".to_string()

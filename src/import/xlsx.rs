@@ -93,10 +93,11 @@ pub(super) fn read(bytes: &[u8], lang: Lang) -> Result<Source, String> {
             let Some(first) = rows.get(sr).and_then(|r| r.get(sc)).cloned() else {
                 continue;
             };
-            for r in sr..=(dim.end.0 as usize).min(rows_n.saturating_sub(1)) {
-                for c in sc..=(dim.end.1 as usize).min(cols_n.saturating_sub(1)) {
+            let last_row = (dim.end.0 as usize).min(rows_n.saturating_sub(1));
+            let last_col = (dim.end.1 as usize).min(cols_n.saturating_sub(1));
+            for (r, row) in rows.iter_mut().enumerate().take(last_row + 1).skip(sr) {
+                for (c, cell) in row.iter_mut().enumerate().take(last_col + 1).skip(sc) {
                     if (r, c) != (sr, sc) {
-                        let cell = &mut rows[r][c];
                         cell.text = first.text.clone();
                         cell.num = first.num;
                         cell.date = first.date;
@@ -106,9 +107,7 @@ pub(super) fn read(bytes: &[u8], lang: Lang) -> Result<Source, String> {
             }
         }
         source.tables.push(Table {
-            name: name.clone(),
             rows,
-            place: Place::Whole(name.clone()),
             caption: String::new(),
         });
     }

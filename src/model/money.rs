@@ -203,6 +203,15 @@ pub(crate) fn parse_vietnamese(text: &str) -> Result<Decimal, NumberError> {
         return Decimal::from_str_exact(&format!("{sign}{}", body.replace('.', "")))
             .map_err(|_| NumberError::TooBig);
     }
+    // One comma and no dot: the Vietnamese decimal comma, so `0,064` is
+    // sixty-four thousandths (never sixty-four, as English grouping would
+    // read it), with spaces or no-break spaces grouping thousands.
+    if !body.contains('.') && body.matches(',').count() == 1 {
+        let plain = t.replace(' ', "").replace(',', ".");
+        if let Ok(d) = parse_decimal(&plain) {
+            return Ok(d);
+        }
+    }
     match parse_decimal(t) {
         Ok(d) => Ok(d),
         Err(NumberError::Grouped(fixed) | NumberError::DecimalComma(fixed)) => {
@@ -317,6 +326,9 @@ mod tests {
         assert_eq!(parse_vietnamese(" 350 "), Ok(d("350")));
         assert_eq!(parse_vietnamese("-1.500"), Ok(d("-1500")));
         assert_eq!(parse_vietnamese("0,1"), Ok(d("0.1")));
+        assert_eq!(parse_vietnamese("0,064"), Ok(d("0.064")));
+        assert_eq!(parse_vietnamese("1,200"), Ok(d("1.2")));
+        assert_eq!(parse_vietnamese("12 500,75"), Ok(d("12500.75")));
         assert_eq!(parse_vietnamese("1.2.3"), Err(NumberError::NotANumber));
         assert_eq!(parse_vietnamese("ba trăm"), Err(NumberError::NotANumber));
         assert_eq!(parse_vietnamese(""), Err(NumberError::NotANumber));
