@@ -659,7 +659,19 @@ pub fn new_plan_xlsx(
             "The site has no cycle yet; create one with `planpress new cycle YEAR` or give --year."
         )));
     };
-    let names = names_of(site);
+    let mut names = names_of(site);
+    // A blank workbook lists the indicators this agency reports, as the
+    // skeleton of `new plan` does; the others have their providers.
+    let foreign: Vec<&str> = site
+        .catalog
+        .iter()
+        .flat_map(|c| c.indicators.iter())
+        .filter(|i| i.provider.as_ref().is_some_and(|p| p.value != agency))
+        .map(|i| i.id.value.as_str())
+        .collect();
+    names
+        .indicators
+        .retain(|(id, _, _)| !foreign.contains(&id.as_str()));
     // Prefilled from the agency's plan of that year when it has one.
     let existing = (!blank)
         .then(|| {
