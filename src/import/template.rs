@@ -94,6 +94,17 @@ fn amount(
     Ok(())
 }
 
+fn check_formula(f: String) -> Formula {
+    Formula::new(f)
+}
+
+/// Check formulas store an empty result: Excel computes them on opening,
+/// but LibreOffice shows the stored results of an .xlsx until a cell they
+/// depend on changes, and a stored 0 would read as a finding.
+fn empty_results(ws: &mut Worksheet) {
+    ws.set_formula_result_default("");
+}
+
 fn text(ws: &mut Worksheet, row: u32, col: u16, v: &str, st: &Styles) -> Result<(), XlsxError> {
     if v.is_empty() {
         ws.write_blank(row, col, &st.cell)?;
@@ -327,6 +338,7 @@ pub(crate) fn workbook(input: &TemplateInput<'_>) -> Result<Vec<u8>, XlsxError> 
     // ---- II.2
     {
         let ws = wb.add_worksheet().set_name("II.2")?;
+        empty_results(ws);
         ws.write_string_with_format(
             0,
             0,
@@ -407,7 +419,7 @@ pub(crate) fn workbook(input: &TemplateInput<'_>) -> Result<Vec<u8>, XlsxError> 
             ws.write_formula_with_format(
                 row,
                 chk,
-                Formula::new(format!(
+                check_formula(format!(
                     "=IF(COUNT({t},{})=0,\"\",IF(SUM({})={t},\"Khớp\",\"Lệch\"))",
                     range(lv0, nl),
                     range(lv0, nl)
@@ -417,7 +429,7 @@ pub(crate) fn workbook(input: &TemplateInput<'_>) -> Result<Vec<u8>, XlsxError> 
             ws.write_formula_with_format(
                 row,
                 chk + 1,
-                Formula::new(format!(
+                check_formula(format!(
                     "=IF(COUNT({t},{})=0,\"\",IF(SUM({})={t},\"Khớp\",\"Lệch\"))",
                     range(kd0, nk),
                     range(kd0, nk)
@@ -447,6 +459,7 @@ pub(crate) fn workbook(input: &TemplateInput<'_>) -> Result<Vec<u8>, XlsxError> 
     // ---- VI
     {
         let ws = wb.add_worksheet().set_name("VI")?;
+        empty_results(ws);
         ws.write_string_with_format(
             0,
             0,
@@ -600,7 +613,7 @@ pub(crate) fn workbook(input: &TemplateInput<'_>) -> Result<Vec<u8>, XlsxError> 
             ws.write_formula_with_format(
                 row,
                 chk,
-                Formula::new(format!(
+                check_formula(format!(
                     "=IF(COUNT({tot},{spent},{planned})=0,\"\",IF({spent}+{planned}<={tot},\"Khớp\",\"Lệch\"))"
                 )),
                 &st.check,
@@ -610,7 +623,7 @@ pub(crate) fn workbook(input: &TemplateInput<'_>) -> Result<Vec<u8>, XlsxError> 
                 ws.write_formula_with_format(
                     row,
                     chk + off,
-                    Formula::new(format!(
+                    check_formula(format!(
                         "=IF(COUNT({planned},{rg})=0,\"\",IF(SUM({rg})={planned},\"Khớp\",\"Lệch\"))"
                     )),
                     &st.check,
