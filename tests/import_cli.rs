@@ -259,6 +259,28 @@ fn an_agencys_own_workbook_is_read_by_its_headers_and_every_problem_is_placed() 
     );
     assert!(md.contains("category: noi-bo"), "names without diacritics");
     assert!(md.contains("actual: 27.5"), "{md}");
+    // The same problems for people, in Vietnamese, at their cells.
+    let out = bin()
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--agency",
+            "so-y-te",
+            "--year",
+            "2019",
+            "--dry-run",
+            "--root",
+        ])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ke-hoach-so-y-te.xlsx: 'Kinh phí 2018'!E9: E030 lỗi:"),
+        "{err}"
+    );
+    assert!(err.contains("Chạy thử, không ghi gì"), "{err}");
 }
 
 fn docx(path: &Path, body: &str) {
