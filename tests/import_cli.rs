@@ -246,6 +246,10 @@ fn an_agencys_own_workbook_is_read_by_its_headers_and_every_problem_is_placed() 
         "{msg}"
     );
     at("E005", "'Kinh phí 2018'!E8");
+    // Said once, at the cell: no second finding that only follows from it.
+    let at_cell = |cell: &str| found.iter().filter(|d| d["cell"] == cell).count();
+    assert_eq!(at_cell("'Kinh phí 2018'!C7"), 1, "{found:#?}");
+    assert_eq!(at_cell("'Kinh phí 2018'!C8"), 0, "{found:#?}");
     let e006 = found.iter().find(|d| d["code"] == "E006").unwrap();
     assert!(e006["message"].as_str().unwrap().contains("VI"), "{e006}");
     // Written as a draft all the same, in million dong, exactly.

@@ -465,13 +465,14 @@ fn paths(node: &Node, path: &str, out: &mut Vec<(crate::diag::Pos, String)>) {
     }
 }
 
-/// The source place of a diagnostic of the written plan.
+/// The front matter path of a diagnostic of the written plan, and its
+/// place in the source.
 fn place_of(
     d: &Diagnostic,
     tree: &[(crate::diag::Pos, String)],
     text: &str,
     places: &HashMap<String, Place>,
-) -> Option<Place> {
+) -> Option<(String, Place)> {
     let path = tree
         .iter()
         .filter(|(p, _)| *p <= d.pos)
@@ -489,10 +490,37 @@ fn place_of(
     let mut p = path.as_str();
     loop {
         if let Some(place) = places.get(p) {
-            return Some(place.clone());
+            return Some((path.clone(), place.clone()));
         }
         p = &p[..p.rfind('.')?];
     }
+}
+
+/// A field the checker says is missing because the reader could not read
+/// its cell (and said so there): `total` of `spending.3` after "ba trăm".
+fn missing_because_unread(
+    d: &Diagnostic,
+    path: &str,
+    unread: &[Place],
+    places: &HashMap<String, Place>,
+) -> bool {
+    // The checker points at the item that lacks the field, or at its first
+    // key: any enclosing item of `path` can be the one.
+    let ancestors: Vec<&str> = path
+        .char_indices()
+        .filter(|(_, c)| *c == '.')
+        .map(|(i, _)| &path[..i])
+        .chain(std::iter::once(path))
+        .collect();
+    d.code == Code::E006
+        && places.iter().any(|(p, place)| {
+            unread.contains(place)
+                && ancestors.iter().any(|a| {
+                    p.strip_prefix(a)
+                        .and_then(|rest| rest.strip_prefix('.'))
+                        .is_some_and(|field| d.message.contains(&format!("`{field}`")))
+                })
+        })
 }
 
 fn trace(
@@ -524,17 +552,20 @@ fn trace(
             help: p.help,
         })
         .collect();
+    let unread: Vec<Place> = out.iter().filter_map(|f| f.place.clone()).collect();
     for d in diags {
         let in_body = d.pos.line > body_line;
         let tree_here: &[(crate::diag::Pos, String)] = if in_body { &[] } else { &tree };
-        let place = place_of(&d, tree_here, text, places);
-        // The reader already said this at this place (an unknown name, a
-        // text in an amount cell): once is enough.
-        if out.iter().any(|f| {
-            f.place.is_some() && f.place == place && (f.code == d.code || d.code == Code::E006)
-        }) {
+        let traced = place_of(&d, tree_here, text, places);
+        // The reader already said what is wrong with this cell (an unknown
+        // name, a word in an amount cell): once is enough, and what follows
+        // from it (the field is then missing) is not a second mistake.
+        if let Some((path, place)) = &traced
+            && (unread.contains(place) || missing_because_unread(&d, path, &unread, places))
+        {
             continue;
         }
+        let place = traced.map(|(_, p)| p);
         let (file, line, column) = match &place {
             Some(_) => (label.to_string(), 0, 0),
             None => (rel.to_string(), d.pos.line, d.pos.col),
@@ -563,6 +594,7 @@ fn human_report(found: &[Found], lang: Lang) -> String {
             (Severity::Warning, Lang::En) => "warning",
         };
         let at = match &f.place {
+            Some(Place::Whole(_)) => f.file.clone(),
             Some(p) => format!("{}: {}", f.file, p.label(lang)),
             None => format!("{}:{}:{}", f.file, f.line, f.column),
         };
