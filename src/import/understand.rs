@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::source::{Cell, Place, Source, Table};
 use crate::diag::{Code, Lang, tr};
-use crate::model::money::parse_vietnamese;
+use crate::model::money::parse_vietnamese_amount;
 use crate::model::sections::fold;
 use crate::model::{MoneyUnit, SectionKey};
 use crate::plan_doc::{
@@ -578,7 +578,10 @@ impl<'a> Reader<'a> {
                 if t.is_empty() || t == "-" {
                     return None;
                 }
-                match parse_vietnamese(t) {
+                // The number as written, in the column's unit (a unit word
+                // in the cell itself wins: "1,5 tỷ đồng").
+                let site = self.names.money_unit.unwrap_or(MoneyUnit::TrieuDong);
+                match parse_vietnamese_amount(t, unit.unwrap_or(site)) {
                     Ok(n) => n,
                     Err(e) => {
                         let lang = self.lang;
