@@ -20,9 +20,10 @@ mod consolidate;
 mod diag;
 mod diff;
 mod git;
+mod import;
 mod load;
 mod output;
-// Its callers (editor, import, prefilled plans) land with their issues.
+// Its other callers (editor, prefilled plans) land with their issues.
 #[allow(dead_code)]
 mod plan_doc;
 mod publish;
@@ -42,6 +43,7 @@ pub use build::{BuildError, BuildOutcome, build};
 pub use check::{CheckView, Checked, check, for_people, narrow};
 pub use diag::{Code, CommandError, Diagnostic, Lang, Pos, Severity};
 pub use diff::{DiffFormat, diff};
+pub use import::{ImportOptions, Imported, import, new_plan_xlsx};
 pub use load::LoadError;
 pub use model::Amount;
 pub use model::money::{NumberError, format_grouped};

@@ -148,6 +148,29 @@ enum Command {
         #[command(subcommand)]
         what: NewCommand,
     },
+    /// Nhập kế hoạch từ tệp Excel (.xlsx) hoặc Word (.docx) (Import a plan from a workbook or Word file)
+    Import {
+        /// Tệp .xlsx hoặc .docx (the file)
+        file: PathBuf,
+        /// Mã cơ quan, khi tệp không ghi (agency code, when the file does not say)
+        #[arg(long)]
+        agency: Option<String>,
+        /// Năm kế hoạch, khi tệp không ghi (year, when the file does not say)
+        #[arg(long)]
+        year: Option<i32>,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// In kế hoạch và các lỗi, không ghi gì (print, write nothing)
+        #[arg(long)]
+        dry_run: bool,
+        /// Thay kế hoạch đã có (replace an existing plan)
+        #[arg(long)]
+        force: bool,
+        /// Định dạng báo cáo (report format)
+        #[arg(long, value_enum, default_value_t = DiffFormatArg::Human)]
+        format: DiffFormatArg,
+    },
     /// Tạo một site mới trong thư mục trống (Create a new site in an empty folder)
     Init {
         /// Thư mục của site mới (the new site's folder)
@@ -176,6 +199,12 @@ enum NewCommand {
         /// Thư mục của site (the site's folder)
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// Tạo sổ tính Excel <cơ-quan>-<năm>.xlsx để điền (write a workbook to fill in)
+        #[arg(long)]
+        xlsx: bool,
+        /// Không điền sẵn từ kế hoạch đã có (do not prefill)
+        #[arg(long)]
+        blank: bool,
     },
 }
 
@@ -319,8 +348,37 @@ fn main() -> ExitCode {
             drafts,
         } => diff(root, rev_a, rev_b, format, drafts),
         Command::New {
-            what: NewCommand::Plan { agency, year, root },
-        } => created(planpress::new_plan(&root, &agency, year)),
+            what:
+                NewCommand::Plan {
+                    agency,
+                    year,
+                    root,
+                    xlsx,
+                    blank,
+                },
+        } => created(if xlsx {
+            planpress::new_plan_xlsx(&root, &agency, year, blank)
+        } else {
+            planpress::new_plan(&root, &agency, year)
+        }),
+        Command::Import {
+            file,
+            agency,
+            year,
+            root,
+            dry_run,
+            force,
+            format,
+        } => {
+            let opts = planpress::ImportOptions {
+                agency,
+                year,
+                dry_run,
+                force,
+                json: matches!(format, DiffFormatArg::Json),
+            };
+            import(&root, &file, &opts)
+        }
         Command::Init {
             dir,
             year,
@@ -332,6 +390,38 @@ fn main() -> ExitCode {
                 LangArg::En => planpress::Lang::En,
             };
             created(planpress::init(&dir, year, &province, lang))
+        }
+    }
+}
+
+/// `import`: the plan on stdout for a dry run, the report on stdout in
+/// JSON and on stderr for people; exit 0, 1 (errors in the plan) or 2.
+fn import(
+    root: &std::path::Path,
+    file: &std::path::Path,
+    opts: &planpress::ImportOptions,
+) -> ExitCode {
+    match planpress::import(root, file, opts) {
+        Ok(done) => {
+            let mut out = std::io::stdout().lock();
+            if opts.dry_run && !opts.json {
+                let _ = out.write_all(done.text.as_bytes());
+            }
+            if opts.json {
+                let _ = out.write_all(done.report.as_bytes());
+            } else {
+                eprint!("{}", done.report);
+            }
+            let _ = out.flush();
+            if done.errors > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("planpress: {e}");
+            ExitCode::from(e.exit)
         }
     }
 }

@@ -488,6 +488,30 @@ pub(crate) fn plan_from_bytes(bytes: &[u8], rel: &str) -> Option<Plan> {
     })
 }
 
+/// Lowers one plan given as text, as the loader lowers `rel`, keeping its
+/// diagnostics: for `import`, which checks a plan before it is written.
+pub(crate) fn lower_plan_text(
+    text: &str,
+    rel: &str,
+    stem: &str,
+    lang: Lang,
+) -> (Option<Plan>, Vec<Diagnostic>) {
+    let mut sink = Sink::new(lang, rel, false);
+    let plan = lower_markdown(text, &mut sink, |l, n, at, body| {
+        l.plan(n, at, rel, stem, body)
+    });
+    (plan, sink.into_vec())
+}
+
+/// The front matter of `text` as a YAML tree with positions in `text`.
+pub(crate) fn front_matter_tree(text: &str) -> Option<Node> {
+    let mut sink = Sink::new(Lang::Vi, "", false);
+    let split = source::split_front_matter(text, &mut sink)?;
+    yaml::parse(split.yaml, split.yaml_line_offset)
+        .ok()
+        .flatten()
+}
+
 /// Path of `p` relative to `root`, with `/` separators.
 fn relative(root: &Path, p: &Path) -> String {
     let rel = p.strip_prefix(root).unwrap_or(p);
