@@ -29,6 +29,8 @@ pub(crate) enum Group {
     SoBanNganh,
     HoiDoanThe,
     Huyen,
+    /// Communes (xã, phường, đặc khu): the local level after the 2025 reform.
+    Xa,
 }
 
 impl Group {
@@ -37,6 +39,7 @@ impl Group {
         ("so-ban-nganh", Group::SoBanNganh),
         ("hoi-doan-the", Group::HoiDoanThe),
         ("huyen", Group::Huyen),
+        ("xa", Group::Xa),
     ];
     pub(crate) fn id(self) -> &'static str {
         lookup_id(Self::CHOICES, self)
@@ -165,7 +168,75 @@ pub(crate) struct Agency {
     pub(crate) name: String,
     pub(crate) group: Group,
     pub(crate) email: Option<String>,
+    pub(crate) phone: Option<String>,
     pub(crate) expected: bool,
+    /// First cycle in which the agency exists; `None` is open.
+    pub(crate) from: Option<Spanned<i32>>,
+    /// Last cycle in which the agency exists; `None` is open.
+    pub(crate) until: Option<Spanned<i32>>,
+    /// The agency that took over its duties.
+    pub(crate) successor: Option<Spanned<String>>,
+    /// Names before a rename that kept the code: (last cycle, name), in
+    /// the order written.
+    pub(crate) former_names: Vec<(i32, String)>,
+}
+
+impl Agency {
+    /// Whether the agency exists in cycle `year`.
+    pub(crate) fn exists_in(&self, year: i32) -> bool {
+        self.from.as_ref().is_none_or(|f| f.value <= year)
+            && self.until.as_ref().is_none_or(|u| year <= u.value)
+    }
+
+    /// The name the agency had in cycle `year`: the earliest former name
+    /// whose `until` is not before `year`, else today's name.
+    pub(crate) fn name_in(&self, year: i32) -> &str {
+        self.former_names
+            .iter()
+            .filter(|(until, _)| year <= *until)
+            .min_by_key(|(until, _)| *until)
+            .map_or(self.name.as_str(), |(_, n)| n.as_str())
+    }
+}
+
+/// Where an agency code stands in one cycle: the one answer to "is it
+/// expected, may it submit, may it lead or join a project in cycle Y".
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Standing<'a> {
+    /// Not in agencies.yaml at all.
+    Unknown,
+    /// Listed, but its first cycle comes later.
+    NotYet(&'a Agency),
+    /// Listed, but its last cycle is past; `successor` is the agency that
+    /// carries its duties in this cycle, when the chain of successors
+    /// reaches one.
+    Ended {
+        agency: &'a Agency,
+        successor: Option<&'a Agency>,
+    },
+    /// Exists in the cycle.
+    Present(&'a Agency),
+}
+
+impl<'a> Standing<'a> {
+    /// May file a plan, lead or join a project in the cycle.
+    pub(crate) fn may_submit(self) -> bool {
+        matches!(self, Standing::Present(_))
+    }
+
+    /// Must file a plan in the cycle.
+    pub(crate) fn expected(self) -> bool {
+        matches!(self, Standing::Present(a) if a.expected)
+    }
+
+    pub(crate) fn agency(self) -> Option<&'a Agency> {
+        match self {
+            Standing::Unknown => None,
+            Standing::NotYet(a) | Standing::Ended { agency: a, .. } | Standing::Present(a) => {
+                Some(a)
+            }
+        }
+    }
 }
 
 /// An entry of a code list.
@@ -335,6 +406,10 @@ pub(crate) struct Cycle {
     /// Stems of every plan file of the folder, including those that failed
     /// to load: an agency with a broken file has still submitted something.
     pub(crate) stems: Vec<String>,
+    /// `content/<year>/catalog.yaml`: `Some(None)` when the file is there
+    /// but invalid (already E070), so the cycle's rules stay quiet instead
+    /// of falling back to the site's catalog.
+    pub(crate) catalog: Option<Option<Catalog>>,
 }
 
 /// Everything loaded from `content/`. Parts that failed to load are `None`,
@@ -374,5 +449,54 @@ impl Site {
             index
         });
         index.get(code).and_then(|&i| list.get(i))
+    }
+
+    /// The catalog of cycle `year`: its own `catalog.yaml` when it has one,
+    /// else the site's.
+    pub(crate) fn catalog_for(&self, year: i32) -> Option<&Catalog> {
+        match self.cycles.iter().find(|c| c.year == year) {
+            Some(Cycle {
+                catalog: Some(own), ..
+            }) => own.as_ref(),
+            _ => self.catalog.as_ref(),
+        }
+    }
+
+    /// Where `code` stands in cycle `year`. Pages, rules, the prefilled
+    /// plan, the chasing list and the editor all ask this, so they agree.
+    pub(crate) fn standing(&self, code: &str, year: i32) -> Standing<'_> {
+        let Some(agency) = self.agency(code) else {
+            return Standing::Unknown;
+        };
+        if agency.exists_in(year) {
+            return Standing::Present(agency);
+        }
+        if agency.from.as_ref().is_some_and(|f| year < f.value) {
+            return Standing::NotYet(agency);
+        }
+        // Follow successors to one that exists in `year`; the bound stops
+        // a loop written by mistake.
+        let mut next = agency.successor.as_ref();
+        let mut successor = None;
+        for _ in 0..16 {
+            let Some(s) = next.and_then(|c| self.agency(&c.value)) else {
+                break;
+            };
+            if s.exists_in(year) {
+                successor = Some(s);
+                break;
+            }
+            next = s.successor.as_ref();
+        }
+        Standing::Ended { agency, successor }
+    }
+
+    /// The agencies that must file a plan in cycle `year`, in registry
+    /// order.
+    pub(crate) fn expected_in(&self, year: i32) -> impl Iterator<Item = &Agency> {
+        self.agencies
+            .iter()
+            .flatten()
+            .filter(move |a| self.standing(&a.code.value, year).expected())
     }
 }

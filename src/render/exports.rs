@@ -191,6 +191,7 @@ fn group_vi(g: Group) -> &'static str {
         Group::SoBanNganh => "Sở, ban, ngành",
         Group::HoiDoanThe => "Hội, đoàn thể",
         Group::Huyen => "UBND huyện, thành phố",
+        Group::Xa => "UBND xã, phường, đặc khu",
     }
 }
 

@@ -416,7 +416,7 @@ impl State {
                 if scratch(name) {
                     return None;
                 }
-                if *name == "_plan.md" {
+                if *name == "_plan.md" || *name == "catalog.yaml" {
                     return Some(Change::Site);
                 }
                 let stem = name.strip_suffix(".md")?;
