@@ -177,6 +177,8 @@ pub(crate) fn planned(plan: &Plan) -> Amount {
 #[derive(Clone, Debug)]
 pub(crate) struct Entry<'s> {
     pub(crate) agency: &'s Agency,
+    /// The agency's name in this cycle (before a rename, the old one).
+    pub(crate) name: &'s str,
     pub(crate) submission: Submission,
     /// The plan, when it is published in this build.
     pub(crate) plan: Option<&'s Plan>,
@@ -246,12 +248,18 @@ fn mean(values: &[Decimal]) -> Option<Decimal> {
 /// draft plans on the site, and in the totals.
 pub(crate) fn cycle<'s>(site: &'s Site, cycle: &'s Cycle, drafts: bool) -> Option<CycleReport<'s>> {
     let meta = cycle.meta.as_ref()?;
-    let catalog = site.catalog.as_ref()?;
+    let catalog = site.catalog_for(cycle.year)?;
     let agencies = site.agencies.as_ref()?;
+    let year = cycle.year;
     let mut totals = Totals::new(catalog);
     let mut entries = Vec::new();
-    let mut order: Vec<&Agency> = agencies.iter().collect();
-    order.sort_by(|a, b| (a.group, &a.name).cmp(&(b.group, &b.name)));
+    // Only agencies of the time: a department merged away before this
+    // cycle, or a commune made after it, has no row.
+    let mut order: Vec<&Agency> = agencies
+        .iter()
+        .filter(|a| site.standing(&a.code.value, year).may_submit())
+        .collect();
+    order.sort_by(|a, b| (a.group, a.name_in(year)).cmp(&(b.group, b.name_in(year))));
     for agency in order {
         let plan = cycle
             .plans
@@ -269,6 +277,7 @@ pub(crate) fn cycle<'s>(site: &'s Site, cycle: &'s Cycle, drafts: bool) -> Optio
         }
         entries.push(Entry {
             agency,
+            name: agency.name_in(year),
             submission,
             plan: published,
             filed: plan,
@@ -312,7 +321,7 @@ pub(crate) fn cycle<'s>(site: &'s Site, cycle: &'s Cycle, drafts: bool) -> Optio
             let s = &mut indicators[idx];
             s.reporters += 1;
             if let Some(v) = &iv.value {
-                s.texts.push((e.agency.name.clone(), v.clone()));
+                s.texts.push((e.name.to_string(), v.clone()));
             }
             let slot = values.entry(s.id.clone()).or_default();
             for (i, v) in [&iv.target, &iv.actual, &iv.goal].into_iter().enumerate() {

@@ -56,7 +56,7 @@ fn code_columns(list: Option<&[CodeName]>, seen: [&ByCode; 2]) -> Vec<(String, S
 
 /// Budget levels (Ngân sách TW/Tỉnh/Huyện/khác) as columns.
 fn level_columns(site: &Site, report: &CycleReport<'_>) -> Vec<(String, String)> {
-    let list = site.catalog.as_ref().map(|c| c.levels.as_slice());
+    let list = site.catalog_for(report.year).map(|c| c.levels.as_slice());
     code_columns(
         list,
         [&report.totals.by_level, &report.totals.spending_by_level],
@@ -65,7 +65,7 @@ fn level_columns(site: &Site, report: &CycleReport<'_>) -> Vec<(String, String)>
 
 /// Capital kinds (vốn đầu tư / sự nghiệp / khác) as columns.
 fn kind_columns(site: &Site, report: &CycleReport<'_>) -> Vec<(String, String)> {
-    let list = site.catalog.as_ref().map(|c| c.kinds.as_slice());
+    let list = site.catalog_for(report.year).map(|c| c.kinds.as_slice());
     code_columns(
         list,
         [&report.totals.by_kind, &report.totals.spending_by_kind],
@@ -74,7 +74,7 @@ fn kind_columns(site: &Site, report: &CycleReport<'_>) -> Vec<(String, String)> 
 
 /// Categories in catalog order (the order of `by_category`).
 fn category_columns(site: &Site, report: &CycleReport<'_>) -> Vec<(String, String)> {
-    let list = site.catalog.as_ref().map(|c| c.categories.as_slice());
+    let list = site.catalog_for(report.year).map(|c| c.categories.as_slice());
     code_columns(
         list,
         [
@@ -125,9 +125,10 @@ fn split_get(split: &Split, id: &str) -> Option<Amount> {
     found
 }
 
-fn agency_name(site: &Site, code: &str) -> String {
+/// The name `code` had in cycle `year`.
+fn agency_name(site: &Site, year: i32, code: &str) -> String {
     site.agency(code)
-        .map_or_else(|| code.to_string(), |a| a.name.clone())
+        .map_or_else(|| code.to_string(), |a| a.name_in(year).to_string())
 }
 
 fn period_text(p: &Period) -> String {
@@ -167,18 +168,16 @@ fn unit_text(u: Unit) -> &'static str {
     }
 }
 
-fn indicator_unit(site: &Site, iv: &IndicatorValue) -> Unit {
-    site.catalog
-        .as_ref()
+fn indicator_unit(site: &Site, year: i32, iv: &IndicatorValue) -> Unit {
+    site.catalog_for(year)
         .and_then(|c| c.indicator(&iv.id.value))
         .map(|d| d.unit)
         .or(iv.unit)
         .unwrap_or(Unit::Percent)
 }
 
-fn indicator_name(site: &Site, iv: &IndicatorValue) -> String {
-    site.catalog
-        .as_ref()
+fn indicator_name(site: &Site, year: i32, iv: &IndicatorValue) -> String {
+    site.catalog_for(year)
         .and_then(|c| c.indicator(&iv.id.value))
         .map(|d| d.name.clone())
         .or_else(|| iv.name.clone())
@@ -321,7 +320,7 @@ pub(crate) fn projects_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
         for p in by_priority(plan) {
             let mut row = vec![
                 agency.code.value.clone(),
-                agency.name.clone(),
+                agency.name_in(report.year).to_string(),
                 p.priority.value.to_string(),
                 p.id.value.clone(),
                 p.name.clone(),
@@ -329,10 +328,10 @@ pub(crate) fn projects_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
                 category_name(&p.category.value),
                 opt(&p.objective),
                 period_text(&p.period),
-                agency_name(site, &p.lead.value),
+                agency_name(site, report.year, &p.lead.value),
                 p.partners
                     .iter()
-                    .map(|c| agency_name(site, &c.value))
+                    .map(|c| agency_name(site, report.year, &c.value))
                     .collect::<Vec<_>>()
                     .join("; "),
                 opt(&p.done),
@@ -390,7 +389,7 @@ pub(crate) fn spending_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
         for r in &plan.spending {
             let mut row = vec![
                 agency.code.value.clone(),
-                agency.name.clone(),
+                agency.name_in(report.year).to_string(),
                 r.category.value.clone(),
                 categories
                     .iter()
@@ -441,10 +440,10 @@ pub(crate) fn indicators_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
         for iv in &plan.indicators {
             rows.push(vec![
                 agency.code.value.clone(),
-                agency.name.clone(),
+                agency.name_in(report.year).to_string(),
                 iv.id.value.clone(),
-                indicator_name(site, iv),
-                indicator_unit(site, iv).id().to_string(),
+                indicator_name(site, report.year, iv),
+                indicator_unit(site, report.year, iv).id().to_string(),
                 num(&iv.target),
                 num(&iv.actual),
                 num(&iv.goal),
@@ -717,7 +716,7 @@ pub(crate) fn plan_json(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
             let published = e.plan;
             JsonAgency {
                 code: &e.agency.code.value,
-                name: &e.agency.name,
+                name: e.name,
                 group: e.agency.group.id(),
                 submission: e.submission.id(),
                 status: filed.map(|p| p.status.value.id()),
@@ -1241,15 +1240,15 @@ fn annex_sheet(
                 match k {
                     Key::Tt => Cell::Int(i64::try_from(i + 1).unwrap_or(i64::MAX)),
                     Key::Name => Cell::Text(p.name.clone()),
-                    Key::Agency => Cell::Text(agency.name.clone()),
+                    Key::Agency => Cell::Text(agency.name_in(report.year).to_string()),
                     Key::Priority => Cell::Int(p.priority.value),
                     Key::Objective => text(&p.objective),
                     Key::Period => Cell::Center(period_text(&p.period)),
-                    Key::Lead => Cell::Text(agency_name(site, &p.lead.value)),
+                    Key::Lead => Cell::Text(agency_name(site, report.year, &p.lead.value)),
                     Key::Partners => Cell::Text(
                         p.partners
                             .iter()
-                            .map(|c| agency_name(site, &c.value))
+                            .map(|c| agency_name(site, report.year, &c.value))
                             .collect::<Vec<_>>()
                             .join("; "),
                     ),
@@ -1336,7 +1335,7 @@ fn spending_sheet(
             write_row(ws, row, &cols, &st.body, None, |k| match k {
                 Key::Tt => Cell::Int(i64::try_from(i + 1).unwrap_or(i64::MAX)),
                 Key::Name => Cell::Text(r.task.clone()),
-                Key::Agency => Cell::Text(agency.name.clone()),
+                Key::Agency => Cell::Text(agency.name_in(report.year).to_string()),
                 Key::Total => Cell::Num(r.total.value.0),
                 Key::Level(id) => {
                     split_get(&r.levels.value, id).map_or(Cell::Blank, |a| Cell::Num(a.0))
@@ -1414,8 +1413,8 @@ fn indicator_sheet(
                 };
                 write_row(ws, row, &cols, &st.body, None, |k| match k {
                     Key::Tt => Cell::Center("-".into()),
-                    Key::Name => Cell::Text(agency.name.clone()),
-                    Key::Unit => Cell::Center(unit_text(indicator_unit(site, iv)).to_string()),
+                    Key::Name => Cell::Text(agency.name_in(report.year).to_string()),
+                    Key::Unit => Cell::Center(unit_text(indicator_unit(site, report.year, iv)).to_string()),
                     Key::Target => num(&iv.target),
                     Key::Actual => num(&iv.actual),
                     Key::Goal => num(&iv.goal),
@@ -1461,7 +1460,7 @@ fn submission_sheet(
         project_count += projects;
         write_row(ws, row, &cols, &st.body, None, |k| match k {
             Key::Tt => Cell::Int(i64::try_from(n + 1).unwrap_or(i64::MAX)),
-            Key::Agency => Cell::Text(e.agency.name.clone()),
+            Key::Agency => Cell::Text(e.agency.name_in(report.year).to_string()),
             Key::Group => Cell::Text(group_vi(e.agency.group).into()),
             Key::Submission => Cell::Center(submission_vi(e.submission).into()),
             Key::Status => filed.map_or(Cell::Blank, |p| {

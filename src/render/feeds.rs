@@ -52,7 +52,7 @@ pub(crate) fn atom(config: &SiteConfig, reports: &[CycleReport<'_>], theme: &The
                 .as_ref()
                 .map_or(r.meta.deadline.value, |d| d.value);
             let url = format!("{}/{}/{}/", config.base_url, r.year, agency.code.value);
-            let title = format!("{} — {} {}", agency.name, theme.t("cycle"), r.year);
+            let title = format!("{} — {} {}", e.name, theme.t("cycle"), r.year);
             let summary = format!(
                 "{} {}: {} {}",
                 theme.t("planned"),
@@ -119,7 +119,7 @@ pub(crate) fn search_index(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Vec<u8
                 .chars()
                 .take(SEARCH_TEXT_CHARS)
                 .collect();
-            let title = format!("{} — {year}", agency.name);
+            let title = format!("{} — {year}", agency.name_in(*year));
             let mut docs = vec![json!({
                 "u": url, "t": title, "k": fold(&format!("{title} {text}")),
                 "s": text.chars().take(160).collect::<String>(),
@@ -131,12 +131,14 @@ pub(crate) fn search_index(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Vec<u8
                     .collect::<Vec<_>>()
                     .join(" ");
                 let cat = ctx
-                    .catalog
+                    .site
+                    .catalog_for(*year)
+                    .unwrap_or(ctx.catalog)
                     .categories
                     .iter()
                     .find(|c| c.id.value == p.category.value)
                     .map_or("", |c| c.name.as_str());
-                let title = format!("{} ({}, {year})", p.name, agency.name);
+                let title = format!("{} ({}, {year})", p.name, agency.name_in(*year));
                 docs.push(json!({
                     "u": format!("{url}#{}", p.id.value), "t": title,
                     "k": fold(&format!("{title} {cat} {body}")),

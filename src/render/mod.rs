@@ -93,6 +93,8 @@ pub(crate) enum Target {
 /// `serve`), or all of them (for `build`).
 pub(crate) struct Renderer<'s> {
     ctx: Ctx<'s>,
+    /// The context of each cycle: its catalog, the names of the time.
+    cycle_ctx: Vec<(i32, Ctx<'s>)>,
     config: &'s crate::model::SiteConfig,
     reports: Vec<CycleReport<'s>>,
     /// What git knows of the plans, when the site is in a repository.
@@ -129,8 +131,14 @@ impl<'s> Renderer<'s> {
             .filter_map(|c| consolidate::cycle(site, c, opts.drafts))
             .rev()
             .collect();
+        let cycle_ctx = site
+            .cycles
+            .iter()
+            .map(|c| (c.year, ctx.for_year(c.year)))
+            .collect();
         Ok(Renderer {
             ctx,
+            cycle_ctx,
             config,
             reports,
             history: None,
@@ -142,6 +150,14 @@ impl<'s> Renderer<'s> {
     pub(crate) fn with_history(mut self, history: Option<&'s crate::git::SiteHistory>) -> Self {
         self.history = history;
         self
+    }
+
+    /// The context pages of cycle `year` are rendered with.
+    fn ctx_of(&self, year: i32) -> &Ctx<'s> {
+        self.cycle_ctx
+            .iter()
+            .find(|(y, _)| *y == year)
+            .map_or(&self.ctx, |(_, c)| c)
     }
 
     fn report(&self, year: i32) -> Option<&CycleReport<'s>> {
@@ -248,6 +264,7 @@ impl<'s> Renderer<'s> {
         let page = match t {
             Target::Index => index_page(ctx, &self.reports),
             Target::Cycle(y) => {
+                let ctx = self.ctx_of(*y);
                 let r = self.report(*y).ok_or_else(Vec::new)?;
                 let mut page = cycle_page(ctx, r);
                 let approved = self.history.and_then(|h| h.approved.get(y));
@@ -258,6 +275,7 @@ impl<'s> Renderer<'s> {
                 page
             }
             Target::Plan(y, code) => {
+                let ctx = self.ctx_of(*y);
                 let r = self.report(*y).ok_or_else(Vec::new)?;
                 let e = r
                     .entries
@@ -275,8 +293,8 @@ impl<'s> Renderer<'s> {
                 Page {
                     template: "plan.html",
                     path: path.to_string(),
-                    title: format!("{} — {} {}", e.agency.name, theme.t("cycle"), r.year),
-                    description: format!("{} {} {}", theme.t("cycle"), r.year, e.agency.name),
+                    title: format!("{} — {} {}", e.name, theme.t("cycle"), r.year),
+                    description: format!("{} {} {}", theme.t("cycle"), r.year, e.name),
                     data,
                 }
             }
