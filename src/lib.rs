@@ -16,6 +16,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod build;
 mod check;
 mod consolidate;
+mod cycles;
 mod diag;
 mod diff;
 mod git;
@@ -37,6 +38,7 @@ mod validate;
 
 pub use build::{BuildError, BuildOutcome, build};
 pub use check::{Checked, check};
+pub use cycles::new_cycle;
 pub use diag::{Code, CommandError, Diagnostic, Lang, Pos, Severity};
 pub use diff::{DiffFormat, diff};
 pub use load::LoadError;

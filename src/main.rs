@@ -140,6 +140,17 @@ enum NewCommand {
         /// Thư mục của site (the site's folder)
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// Mẫu trống, không điền sẵn từ năm trước (blank, not prefilled from the earlier plan)
+        #[arg(long)]
+        blank: bool,
+    },
+    /// Tạo kỳ kế hoạch mới từ kỳ gần nhất trước đó (Start a cycle from the latest earlier one)
+    Cycle {
+        /// Năm của kỳ mới (the new cycle's year)
+        year: i32,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
     },
 }
 
@@ -205,8 +216,17 @@ fn main() -> ExitCode {
             drafts,
         } => diff(root, rev_a, rev_b, format, drafts),
         Command::New {
-            what: NewCommand::Plan { agency, year, root },
-        } => created(planpress::new_plan(&root, &agency, year)),
+            what:
+                NewCommand::Plan {
+                    agency,
+                    year,
+                    root,
+                    blank,
+                },
+        } => created(planpress::new_plan(&root, &agency, year, blank)),
+        Command::New {
+            what: NewCommand::Cycle { year, root },
+        } => created(planpress::new_cycle(&root, year)),
         Command::Init {
             dir,
             year,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{CommandError, Lang, Severity, suggest, tr};
 use crate::load;
-use crate::model::{Agency, Site, Unit};
+use crate::model::{Agency, Site, Standing, Unit};
 use crate::render::format::date;
 
 /// The CI files `init` writes, ready to copy (the same as `ci-templates/`).
@@ -47,7 +47,7 @@ fn quoted(s: &str) -> String {
 }
 
 /// Writes `text` to a new file; never overwrites.
-fn write_new(path: &Path, text: &str, lang: Lang) -> Result<(), CommandError> {
+pub(crate) fn write_new(path: &Path, text: &str, lang: Lang) -> Result<(), CommandError> {
     let fail = |e: std::io::Error| {
         let p = path.display();
         if e.kind() == std::io::ErrorKind::AlreadyExists {
@@ -331,7 +331,7 @@ fn pad(used: usize) -> String {
 
 /// The diagnostics of `file` after a check of the site at `root`: a line
 /// for the editor.
-fn check_summary(root: &Path, files: &[&str], lang: Lang) -> (usize, String) {
+pub(crate) fn check_summary(root: &Path, files: &[&str], lang: Lang) -> (usize, String) {
     let Ok(checked) = crate::check::check(root) else {
         return (0, String::new());
     };
@@ -365,7 +365,12 @@ fn check_summary(root: &Path, files: &[&str], lang: Lang) -> (usize, String) {
 /// a skeleton with every field that passes `check` as it is (a draft; the
 /// one expected warning is W105 until the contact is filled in). `year`
 /// defaults to the newest cycle.
-pub fn new_plan(root: &Path, agency: &str, year: Option<i32>) -> Result<Created, CommandError> {
+pub fn new_plan(
+    root: &Path,
+    agency: &str,
+    year: Option<i32>,
+    blank: bool,
+) -> Result<Created, CommandError> {
     let loaded = load::load(root).map_err(|e| CommandError::usage(format!("--root {e}")))?;
     let site = &loaded.site;
     let lang = site.lang();
@@ -433,20 +438,86 @@ pub fn new_plan(root: &Path, agency: &str, year: Option<i32>) -> Result<Created,
             }
         },
     };
+    if let Some(refusal) = not_in_cycle(site, agency, year, lang) {
+        return Err(refusal);
+    }
     let rel = format!("content/{year}/{agency}.md");
     let path = loaded.root.join(&rel);
-    write_new(&path, &plan_skeleton(site, found, year), lang)?;
+    let earlier = if blank {
+        None
+    } else {
+        crate::cycles::earlier_plan(site, found, year)
+    };
+    let prefilled = earlier.and_then(|prev| {
+        Some((
+            prev,
+            crate::cycles::prefilled_file(site, found, year, prev)?,
+        ))
+    });
+    let text = match &prefilled {
+        Some((_, text)) => text.clone(),
+        None => plan_skeleton(site, found, year),
+    };
+    write_new(&path, &text, lang)?;
     let (_, summary) = check_summary(&loaded.root, &[rel.as_str()], lang);
-    let name = &found.name;
+    let name = found.name_in(year);
+    let from = match prefilled {
+        Some((prev, _)) => {
+            let (py, pf) = (prev.year.value, &prev.file);
+            tr!(
+                lang,
+                " Số liệu điền sẵn từ {pf} (năm {py}): chỉ tiêu, kinh phí năm {py} (mục II.2) và các dự án còn tiếp tục; xem ghi chú ở đầu tệp.",
+                " Prefilled from {pf} ({py}): indicators, the {py} spending (II.2) and the projects that continue; see the note at the top of the file."
+            )
+        }
+        None => String::new(),
+    };
     let message = tr!(
         lang,
-        "Đã tạo {rel}: kế hoạch năm {year} của {name}, ở trạng thái bản nháp (draft).\n{summary}\nTiếp theo: điền số liệu và nội dung, xem trước bằng `planpress serve`, rồi đổi `status: submitted` và ghi ngày `submitted` khi gửi.",
-        "Created {rel}: the {year} plan of {name}, as a draft.\n{summary}\nNext: fill in the figures and text, preview with `planpress serve`, then set `status: submitted` and the `submitted` date when you send it."
+        "Đã tạo {rel}: kế hoạch năm {year} của {name}, ở trạng thái bản nháp (draft).{from}\n{summary}\nTiếp theo: điền số liệu và nội dung, xem trước bằng `planpress serve`, rồi đổi `status: submitted` và ghi ngày `submitted` khi gửi.",
+        "Created {rel}: the {year} plan of {name}, as a draft.{from}\n{summary}\nNext: fill in the figures and text, preview with `planpress serve`, then set `status: submitted` and the `submitted` date when you send it."
     );
     Ok(Created {
         files: vec![path],
         message,
     })
+}
+
+/// Why `agency` cannot have a plan in cycle `year`, when it cannot.
+fn not_in_cycle(site: &Site, agency: &str, year: i32, lang: Lang) -> Option<CommandError> {
+    let message = match site.standing(agency, year) {
+        Standing::Present(_) | Standing::Unknown => return None,
+        Standing::NotYet(a) => {
+            let from = a.from.as_ref().map_or(year, |f| f.value);
+            tr!(
+                lang,
+                "`{agency}` chỉ có từ kỳ {from} (content/agencies.yaml), nên chưa có kế hoạch năm {year}.",
+                "`{agency}` exists only from cycle {from} (content/agencies.yaml), so it has no {year} plan."
+            )
+        }
+        Standing::Ended {
+            agency: a,
+            successor,
+        } => {
+            let until = a.until.as_ref().map_or(year, |u| u.value);
+            match successor {
+                Some(s) => {
+                    let (sc, sn) = (&s.code.value, s.name_in(year));
+                    tr!(
+                        lang,
+                        "`{agency}` chỉ tồn tại đến kỳ {until}; năm {year} nhiệm vụ của nó thuộc {sn}. Chạy `planpress new plan {sc} --year {year}`.",
+                        "`{agency}` exists only until cycle {until}; in {year} its duties belong to {sn}. Run `planpress new plan {sc} --year {year}`."
+                    )
+                }
+                None => tr!(
+                    lang,
+                    "`{agency}` chỉ tồn tại đến kỳ {until} (content/agencies.yaml), nên không có kế hoạch năm {year}.",
+                    "`{agency}` exists only until cycle {until} (content/agencies.yaml), so it has no {year} plan."
+                ),
+            }
+        }
+    };
+    Some(CommandError::failed(message))
 }
 
 // ---- init ---------------------------------------------------------------------

@@ -74,7 +74,9 @@ fn kind_columns(site: &Site, report: &CycleReport<'_>) -> Vec<(String, String)> 
 
 /// Categories in catalog order (the order of `by_category`).
 fn category_columns(site: &Site, report: &CycleReport<'_>) -> Vec<(String, String)> {
-    let list = site.catalog_for(report.year).map(|c| c.categories.as_slice());
+    let list = site
+        .catalog_for(report.year)
+        .map(|c| c.categories.as_slice());
     code_columns(
         list,
         [
@@ -1414,7 +1416,9 @@ fn indicator_sheet(
                 write_row(ws, row, &cols, &st.body, None, |k| match k {
                     Key::Tt => Cell::Center("-".into()),
                     Key::Name => Cell::Text(agency.name_in(report.year).to_string()),
-                    Key::Unit => Cell::Center(unit_text(indicator_unit(site, report.year, iv)).to_string()),
+                    Key::Unit => {
+                        Cell::Center(unit_text(indicator_unit(site, report.year, iv)).to_string())
+                    }
                     Key::Target => num(&iv.target),
                     Key::Actual => num(&iv.actual),
                     Key::Goal => num(&iv.goal),
