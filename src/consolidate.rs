@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::model::{
-    Agency, Amount, Catalog, Cycle, CycleMeta, Plan, Project, Site, SpendingRow, Split, Status,
-    Unit,
+    Agency, Amount, Catalog, Cycle, CycleMeta, Plan, Project, Site, SpendingRow, Split, Standing,
+    Status, Unit,
 };
 
 /// Where an expected agency stands in a cycle.
@@ -171,6 +171,57 @@ pub(crate) fn plan_totals(catalog: &Catalog, plan: &Plan) -> Totals {
 /// a catalog: for plans read from old revisions.
 pub(crate) fn planned(plan: &Plan) -> Amount {
     plan.projects.iter().map(|p| p.cost.planned.value).sum()
+}
+
+/// The plan of cycle `year` that reports on what `code` planned the cycle
+/// before: `code`'s own, or its successor's when `code` ended. Drafts do
+/// not count: their figures are not yet reported.
+fn reporting_plan<'s>(site: &'s Site, code: &str, year: i32) -> Option<&'s Plan> {
+    let reporter = match site.standing(code, year) {
+        Standing::Present(a) => a,
+        Standing::Ended {
+            successor: Some(s), ..
+        } => s,
+        _ => return None,
+    };
+    site.cycles
+        .iter()
+        .find(|c| c.year == year)?
+        .plans
+        .iter()
+        .find(|p| p.agency.value == reporter.code.value && p.status.value != Status::Draft)
+}
+
+/// How a task is written, for matching a II.2 row to the project it
+/// reports on: case, spacing and Unicode form ignored.
+fn task_key(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .nfc()
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// What the next cycle's plan reported as spent (its II.2) on `project`,
+/// which `code` planned in cycle `year`: the rows of the same category
+/// whose task is the project's name, as `new plan` prefills them. `None`
+/// when there is no such plan or no such row.
+pub(crate) fn reported_spending(
+    site: &Site,
+    code: &str,
+    year: i32,
+    project: &Project,
+) -> Option<Amount> {
+    let next = reporting_plan(site, code, year + 1)?;
+    let key = task_key(&project.name);
+    let rows: Vec<&SpendingRow> = next
+        .spending
+        .iter()
+        .filter(|r| r.category.value == project.category.value && task_key(&r.task) == key)
+        .collect();
+    (!rows.is_empty()).then(|| rows.iter().map(|r| r.total.value).sum())
 }
 
 /// One expected (or submitting) agency in a cycle.

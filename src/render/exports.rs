@@ -581,6 +581,10 @@ struct JsonProject<'a> {
     approval: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
+    /// What the next cycle's plan reported as spent on this project (its
+    /// II.2), beside `cost.planned`; absent until it is reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reported_next_year: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -638,7 +642,7 @@ struct JsonText<'a> {
     value: &'a str,
 }
 
-fn json_project(p: &Project) -> JsonProject<'_> {
+fn json_project(p: &Project, reported: Option<Amount>) -> JsonProject<'_> {
     JsonProject {
         id: &p.id.value,
         name: &p.name,
@@ -661,6 +665,7 @@ fn json_project(p: &Project) -> JsonProject<'_> {
         investor: p.investor.as_deref(),
         approval: p.approval.as_deref(),
         note: p.note.as_deref(),
+        reported_next_year: reported.map(|a| a.to_string()),
     }
 }
 
@@ -731,7 +736,25 @@ pub(crate) fn plan_json(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
                 total: e.totals.total.to_string(),
                 spending: e.totals.spending.to_string(),
                 projects: published
-                    .map(|p| by_priority(p).into_iter().map(json_project).collect())
+                    .map(|p| {
+                        by_priority(p)
+                            .into_iter()
+                            .map(|q| {
+                                let code = &e.agency.code.value;
+                                let reported = (q.cost.planned.value.is_positive())
+                                    .then(|| {
+                                        crate::consolidate::reported_spending(
+                                            site,
+                                            code,
+                                            report.year,
+                                            q,
+                                        )
+                                    })
+                                    .flatten();
+                                json_project(q, reported)
+                            })
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 spending_items: published
                     .map(|p| p.spending.iter().map(json_spending).collect())
