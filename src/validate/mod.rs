@@ -834,7 +834,8 @@ fn project_rules(
                         ),
                         Some(help),
                     );
-                } else {
+                } else if a.value != plan.agency.value {
+                    // The plan's own agency out of its years is already E010.
                     outside_years(site, cycle.year, a, Code::E037, s);
                 }
             }
