@@ -500,3 +500,128 @@ impl Site {
             .filter(move |a| self.standing(&a.code.value, year).expected())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agency(
+        code: &str,
+        from: Option<i32>,
+        until: Option<i32>,
+        successor: Option<&str>,
+    ) -> Agency {
+        let s = |v: &str| Spanned {
+            value: v.to_string(),
+            pos: Pos::START,
+        };
+        let y = |v: i32| Spanned {
+            value: v,
+            pos: Pos::START,
+        };
+        Agency {
+            code: s(code),
+            name: format!("Now {code}"),
+            group: Group::SoBanNganh,
+            email: None,
+            phone: None,
+            expected: true,
+            from: from.map(y),
+            until: until.map(y),
+            successor: successor.map(s),
+            former_names: vec![
+                (2018, format!("Old {code}")),
+                (2010, format!("Older {code}")),
+            ],
+        }
+    }
+
+    fn site(list: Vec<Agency>) -> Site {
+        let mut site = Site::default();
+        site.set_agencies(Some(list));
+        site
+    }
+
+    #[test]
+    fn standing_follows_from_until_and_successors() {
+        let s = site(vec![
+            agency("a", None, Some(2020), Some("b")),
+            agency("b", Some(2021), Some(2024), Some("c")),
+            agency("c", Some(2025), None, None),
+            agency("loop", None, Some(2019), Some("loop")),
+        ]);
+        assert!(s.standing("a", 2020).may_submit());
+        assert!(
+            matches!(s.standing("a", 2021), Standing::Ended { successor: Some(b), .. } if b.code.value == "b")
+        );
+        // The chain goes on to whoever exists in the year.
+        assert!(
+            matches!(s.standing("a", 2026), Standing::Ended { successor: Some(c), .. } if c.code.value == "c")
+        );
+        assert!(matches!(s.standing("c", 2019), Standing::NotYet(_)));
+        assert!(matches!(s.standing("x", 2019), Standing::Unknown));
+        assert!(matches!(
+            s.standing("loop", 2030),
+            Standing::Ended {
+                successor: None,
+                ..
+            }
+        ));
+        let expected = |y| {
+            s.expected_in(y)
+                .map(|a| a.code.value.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(expected(2019), ["a", "loop"]);
+        assert_eq!(expected(2022), ["b"]);
+        assert_eq!(expected(2025), ["c"]);
+    }
+
+    #[test]
+    fn the_name_of_the_time() {
+        let a = agency("a", None, None, None);
+        assert_eq!(a.name_in(2005), "Older a");
+        assert_eq!(a.name_in(2010), "Older a");
+        assert_eq!(a.name_in(2011), "Old a");
+        assert_eq!(a.name_in(2018), "Old a");
+        assert_eq!(a.name_in(2019), "Now a");
+    }
+
+    #[test]
+    fn a_cycle_catalog_replaces_the_sites() {
+        let code = |id: &str| CodeName {
+            id: Spanned {
+                value: id.into(),
+                pos: Pos::START,
+            },
+            name: id.into(),
+        };
+        let cat = |level: &str| Catalog {
+            levels: vec![code(level)],
+            ..Catalog::default()
+        };
+        let cycle = |year, catalog| Cycle {
+            year,
+            meta_file: String::new(),
+            meta: None,
+            plans: Vec::new(),
+            stems: Vec::new(),
+            catalog,
+        };
+        let s = Site {
+            catalog: Some(cat("huyen")),
+            cycles: vec![
+                cycle(2019, None),
+                cycle(2026, Some(Some(cat("xa")))),
+                cycle(2027, Some(None)),
+            ],
+            ..Site::default()
+        };
+        let level = |y| s.catalog_for(y).map(|c| c.levels[0].id.value.clone());
+        assert_eq!(level(2019).as_deref(), Some("huyen"));
+        assert_eq!(level(2026).as_deref(), Some("xa"));
+        // A broken cycle catalog is not silently replaced by the site's.
+        assert_eq!(level(2027), None);
+        assert_eq!(level(2030).as_deref(), Some("huyen"));
+    }
+}
