@@ -1762,13 +1762,7 @@ mod tests {
         assert_eq!(planned, dec(totals["planned"].as_str().unwrap()));
         assert_eq!(spending, dec(totals["spending"].as_str().unwrap()));
         // Every expected agency exactly once.
-        for agency in site
-            .agencies
-            .as_ref()
-            .unwrap()
-            .iter()
-            .filter(|a| a.expected)
-        {
+        for agency in site.expected_in(report.year) {
             let n = agencies
                 .iter()
                 .filter(|a| a["code"] == agency.code.value.as_str())

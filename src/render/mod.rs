@@ -775,7 +775,7 @@ mod tests {
             None,
             "missing plans have no page"
         );
-        assert_eq!(r.target("2020/index.html"), None);
+        assert_eq!(r.target("2021/index.html"), None);
         assert_eq!(r.target("2019/data/other.csv"), None);
         assert_eq!(r.target("../etc/passwd"), None);
         assert_eq!(
