@@ -96,6 +96,7 @@ codes! {
     E040 => Error, E041 => Warning,
     E050 => Error, E060 => Error, E070 => Error,
     W101 => Warning, W102 => Warning, W103 => Warning, W104 => Warning, W105 => Warning,
+    W107 => Warning,
 }
 
 impl fmt::Display for Code {

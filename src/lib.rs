@@ -49,7 +49,7 @@ pub use publish::{
     publish, releases, rollback,
 };
 pub use report::{Format, render};
-pub use scaffold::{Created, init, new_plan};
+pub use scaffold::{Created, InitOptions, init, init_asking, new_plan};
 pub use serve::{ServeError, ServeOptions, Server, serve};
 
 /// Checks a single plan given as text, against an empty site: the entry

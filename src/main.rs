@@ -119,9 +119,12 @@ enum Command {
         /// Năm của kỳ kế hoạch đầu tiên (year of the first cycle; default: next year)
         #[arg(long)]
         year: Option<i32>,
-        /// Tên tỉnh (province)
-        #[arg(long, default_value = "Quảng Ngãi")]
-        province: String,
+        /// Tên tỉnh (province; asked on a terminal when not given)
+        #[arg(long)]
+        province: Option<String>,
+        /// Địa chỉ tuyệt đối của cổng (the portal's absolute URL; asked on a terminal)
+        #[arg(long)]
+        base_url: Option<String>,
         /// Ngôn ngữ giao diện (interface language)
         #[arg(long, value_enum, default_value_t = LangArg::Vi)]
         language: LangArg,
@@ -231,13 +234,20 @@ fn main() -> ExitCode {
             dir,
             year,
             province,
+            base_url,
             language,
         } => {
             let lang = match language {
                 LangArg::Vi => planpress::Lang::Vi,
                 LangArg::En => planpress::Lang::En,
             };
-            created(planpress::init(&dir, year, &province, lang))
+            let opts = planpress::InitOptions {
+                year,
+                province,
+                base_url,
+                lang,
+            };
+            created(planpress::init_asking(&dir, opts))
         }
     }
 }

@@ -536,3 +536,78 @@ fn the_demo_shows_plan_against_reported_spending() {
     assert!(y2019.contains("Ngân sách huyện") && y2019.contains("UBND huyện Sơn Tịnh"));
     assert!(y2019.contains("Cục Thuế tỉnh") && !y2019.contains("Thuế tỉnh Quảng Ngãi"));
 }
+
+#[test]
+fn init_with_flags_names_no_other_province_and_warns_at_each_placeholder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("binh-dinh");
+    let out = bin()
+        .arg("init")
+        .arg(&root)
+        .args([
+            "--province",
+            "Bình Định",
+            "--year",
+            "2027",
+            "--base-url",
+            "https://stttt.binhdinh.gov.vn/ke-hoach/",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    // Nothing of Quảng Ngãi anywhere in what was written.
+    for (rel, bytes) in site::files(&root) {
+        let t = String::from_utf8_lossy(&bytes);
+        for other in [
+            "Quảng Ngãi",
+            "quang-ngai",
+            "916/QĐ-UBND",
+            "790/STTTT",
+            "Sơn Tịnh",
+        ] {
+            assert!(!t.contains(other), "{rel} names {other}");
+        }
+    }
+    let site_yaml = std::fs::read_to_string(root.join("content/site.yaml")).unwrap();
+    assert!(site_yaml.contains("province: \"Bình Định\""));
+    assert!(site_yaml.contains("base_url: https://stttt.binhdinh.gov.vn/ke-hoach "));
+    let meta = std::fs::read_to_string(root.join("content/2027/_plan.md")).unwrap();
+    // Section I starts with the letter's national laws.
+    assert!(meta.contains("legal_bases:") && meta.contains("  - \"Luật Công nghệ thông tin"));
+    let (diags, code) = check(&root);
+    assert_eq!(code, Some(0), "warnings only: {diags:#?}");
+    let w107 = with_code(&diags, "W107");
+    // One warning on each placeholder line, where it is.
+    let lines: Vec<u64> = meta
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("«ĐIỀN:"))
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    assert!(lines.len() >= 4, "{meta}");
+    let mut warned: Vec<u64> = w107
+        .iter()
+        .filter(|d| d["file"] == "content/2027/_plan.md")
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect();
+    warned.sort_unstable();
+    assert_eq!(warned, lines);
+    assert!(
+        w107.iter()
+            .all(|d| d["message"].as_str().unwrap().contains("«ĐIỀN:"))
+    );
+    assert!(
+        !w107.iter().any(|d| d["file"] == "content/site.yaml"),
+        "province and URL were given"
+    );
+    // Filling a placeholder silences its warning.
+    let filled = meta.replacen(
+        "«ĐIỀN: quy định của UBND tỉnh về ứng dụng công nghệ thông tin trong cơ quan nhà nước (số, ngày, trích yếu)»",
+        "Quyết định số 01/2020/QĐ-UBND của UBND tỉnh",
+        1,
+    );
+    assert_ne!(filled, meta);
+    std::fs::write(root.join("content/2027/_plan.md"), filled).unwrap();
+    let (after, _) = check(&root);
+    assert_eq!(with_code(&after, "W107").len(), w107.len() - 1);
+}

@@ -30,6 +30,54 @@ pub(crate) fn validate(site: &Site) -> Vec<Diagnostic> {
     out
 }
 
+/// W107: every `«ĐIỀN: …»` placeholder `init` left in a file, until the
+/// province fills it in. Read from the text, so a placeholder in a comment
+/// (such as the base URL's) counts too.
+pub(crate) fn placeholders(
+    sources: &std::collections::BTreeMap<String, String>,
+    lang: Lang,
+) -> Vec<Diagnostic> {
+    let marker = crate::scaffold::PLACEHOLDER;
+    let mut out = Vec::new();
+    for (file, text) in sources {
+        if !text.contains(marker) {
+            continue;
+        }
+        let mut sink = Sink::new(lang, file, false);
+        for (i, line) in text.lines().enumerate() {
+            let mut from = 0;
+            while let Some(at) = line[from..].find(marker) {
+                let start = from + at;
+                let end = line[start..]
+                    .find('»')
+                    .map_or(line.len(), |e| start + e + '»'.len_utf8());
+                let what = &line[start..end];
+                let pos = Pos {
+                    line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                    col: u32::try_from(line[..start].chars().count() + 1).unwrap_or(u32::MAX),
+                };
+                sink.report(
+                    Code::W107,
+                    pos,
+                    tr!(
+                        lang,
+                        "Chỗ cần điền chưa được điền: {what}",
+                        "A placeholder is not filled in yet: {what}"
+                    ),
+                    Some(tr!(
+                        lang,
+                        "Thay cả đoạn «ĐIỀN: …» bằng thông tin thật của tỉnh (số, ngày, trích yếu văn bản), hoặc xóa dòng nếu không dùng.",
+                        "Replace the whole «ĐIỀN: …» with the province's real details (number, date, title of the document), or delete the line if it does not apply."
+                    )),
+                );
+                from = end.max(start + 1);
+            }
+        }
+        out.extend(sink.into_vec());
+    }
+    out
+}
+
 /// Rules of the configuration files alone (their diagnostics name them).
 pub(crate) fn validate_config(site: &Site) -> Vec<Diagnostic> {
     config_rules(site, site.lang())
