@@ -254,6 +254,7 @@ mod tests {
         assert_eq!(Code::E041.severity(), Severity::Warning);
         assert_eq!(Code::W101.severity(), Severity::Warning);
         assert_eq!(Code::E030.severity(), Severity::Error);
-        assert_eq!(Code::ALL.len(), 30);
+        assert_eq!(Code::W107.severity(), Severity::Warning);
+        assert_eq!(Code::ALL.len(), 31);
     }
 }
