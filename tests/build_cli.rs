@@ -633,7 +633,9 @@ fn search_index_folds_diacritics_in_sorted_shards() {
             // A plan (or project) of one of the demo's cycles.
             let url = row[0].as_str().unwrap();
             assert!(
-                ["2019/", "2020/", "2026/"].iter().any(|y| url.starts_with(y)),
+                ["2019/", "2020/", "2026/"]
+                    .iter()
+                    .any(|y| url.starts_with(y)),
                 "{url}"
             );
             seen += 1;
