@@ -358,9 +358,11 @@ pub(crate) fn prefilled(
     if !left.0.is_empty() {
         let _ = write!(
             note,
-            "\nKhông mang sang được (mã không còn trong danh mục hoặc danh sách cơ quan năm {year}; thêm tay nếu cần): {}.",
-            left.0.join("; ")
+            "\nKhông mang sang được (mã không còn trong danh mục hoặc danh sách cơ quan năm {year}; thêm tay nếu cần):"
         );
+        for item in &left.0 {
+            let _ = write!(note, "\n  - {item}");
+        }
     }
     doc.comment = Some(note);
     doc
