@@ -535,7 +535,7 @@ const LEGAL_BASES: &[&str] = &[
 ];
 
 /// How a value left for the province to fill in starts: `check` warns
-/// (W107) until every one is replaced.
+/// (W108) until every one is replaced.
 pub(crate) const PLACEHOLDER: &str = "«ĐIỀN:";
 
 /// The province's own bases, to fill in (the seed's Quảng Ngãi lines, as
@@ -802,7 +802,7 @@ fn ask(question: &str) -> Option<String> {
 /// `planpress init`, asking on a terminal for the province, the year and
 /// the base URL when they are not given. No other province's names or
 /// documents are written: section I has the letter's national bases and
-/// marked placeholders (W107 until filled) for the province's own.
+/// marked placeholders (W108 until filled) for the province's own.
 pub fn init_asking(dir: &Path, mut opts: InitOptions) -> Result<Created, CommandError> {
     let lang = opts.lang;
     if opts.province.is_none() {
@@ -868,7 +868,7 @@ pub fn init(
 /// A new site in `dir` (which must be empty or absent): site.yaml,
 /// agencies.yaml, the seed's catalog, one cycle (`year`, default next year)
 /// and the CI files. It passes `check` with no error; the warnings are W102
-/// (agencies with no plan yet) and W107 (placeholders to fill).
+/// (agencies with no plan yet) and W108 (placeholders to fill).
 fn init_with(dir: &Path, opts: &InitOptions) -> Result<Created, CommandError> {
     let lang = opts.lang;
     let year = opts.year;
@@ -939,8 +939,8 @@ fn init_with(dir: &Path, opts: &InitOptions) -> Result<Created, CommandError> {
     let (_, summary) = check_summary(dir, &[], lang);
     let message = tr!(
         lang,
-        "Đã tạo site mới trong {d} (kỳ kế hoạch {year}).\n{summary} Các cảnh báo W102 nhắc những cơ quan chưa có kế hoạch; W107 chỉ những chỗ «ĐIỀN: …» cần thay bằng thông tin của tỉnh.\nTiếp theo:\n  cd {d} && git init && git add . && git commit -m \"Khởi tạo site\"\n  git config core.hooksPath scripts     # kiểm tra trước mỗi commit\n  planpress new plan so-tttt            # tạo kế hoạch mẫu cho một cơ quan\n  planpress serve                       # xem trước",
-        "Created a new site in {d} (cycle {year}).\n{summary} The W102 warnings list the agencies with no plan yet; W107 points at each «ĐIỀN: …» placeholder to replace with the province's own details.\nNext:\n  cd {d} && git init && git add . && git commit -m \"New site\"\n  git config core.hooksPath scripts     # check before each commit\n  planpress new plan so-tttt            # start a plan for an agency\n  planpress serve                       # preview"
+        "Đã tạo site mới trong {d} (kỳ kế hoạch {year}).\n{summary} Các cảnh báo W102 nhắc những cơ quan chưa có kế hoạch; W108 chỉ những chỗ «ĐIỀN: …» cần thay bằng thông tin của tỉnh.\nTiếp theo:\n  cd {d} && git init && git add . && git commit -m \"Khởi tạo site\"\n  git config core.hooksPath scripts     # kiểm tra trước mỗi commit\n  planpress new plan so-tttt            # tạo kế hoạch mẫu cho một cơ quan\n  planpress serve                       # xem trước",
+        "Created a new site in {d} (cycle {year}).\n{summary} The W102 warnings list the agencies with no plan yet; W108 points at each «ĐIỀN: …» placeholder to replace with the province's own details.\nNext:\n  cd {d} && git init && git add . && git commit -m \"New site\"\n  git config core.hooksPath scripts     # check before each commit\n  planpress new plan so-tttt            # start a plan for an agency\n  planpress serve                       # preview"
     );
     Ok(Created {
         files: written,

@@ -576,7 +576,7 @@ fn init_with_flags_names_no_other_province_and_warns_at_each_placeholder() {
     assert!(meta.contains("legal_bases:") && meta.contains("  - \"Luật Công nghệ thông tin"));
     let (diags, code) = check(&root);
     assert_eq!(code, Some(0), "warnings only: {diags:#?}");
-    let w107 = with_code(&diags, "W107");
+    let w108 = with_code(&diags, "W108");
     // One warning on each placeholder line, where it is.
     let lines: Vec<u64> = meta
         .lines()
@@ -585,7 +585,7 @@ fn init_with_flags_names_no_other_province_and_warns_at_each_placeholder() {
         .map(|(i, _)| i as u64 + 1)
         .collect();
     assert!(lines.len() >= 4, "{meta}");
-    let mut warned: Vec<u64> = w107
+    let mut warned: Vec<u64> = w108
         .iter()
         .filter(|d| d["file"] == "content/2027/_plan.md")
         .map(|d| d["line"].as_u64().unwrap())
@@ -593,11 +593,11 @@ fn init_with_flags_names_no_other_province_and_warns_at_each_placeholder() {
     warned.sort_unstable();
     assert_eq!(warned, lines);
     assert!(
-        w107.iter()
+        w108.iter()
             .all(|d| d["message"].as_str().unwrap().contains("«ĐIỀN:"))
     );
     assert!(
-        !w107.iter().any(|d| d["file"] == "content/site.yaml"),
+        !w108.iter().any(|d| d["file"] == "content/site.yaml"),
         "province and URL were given"
     );
     // Filling a placeholder silences its warning.
@@ -609,5 +609,5 @@ fn init_with_flags_names_no_other_province_and_warns_at_each_placeholder() {
     assert_ne!(filled, meta);
     std::fs::write(root.join("content/2027/_plan.md"), filled).unwrap();
     let (after, _) = check(&root);
-    assert_eq!(with_code(&after, "W107").len(), w107.len() - 1);
+    assert_eq!(with_code(&after, "W108").len(), w108.len() - 1);
 }

@@ -70,21 +70,21 @@ fn init_makes_a_site_that_passes_check() {
     let site = tmp.path().join("ke-hoach");
     let text = ok(&init(&site, &["--year", "2019"]));
     assert!(
-        text.contains("Kiểm tra: 0 lỗi, 20 cảnh báo (W102, W107)."),
+        text.contains("Kiểm tra: 0 lỗi, 20 cảnh báo (W102, W108)."),
         "{text}"
     );
     let (diags, code) = check(&site);
     assert_eq!(code, Some(0));
-    // Only W102, the agencies that have no plan yet, and W107, the
+    // Only W102, the agencies that have no plan yet, and W108, the
     // province's details to fill in (no province was given).
     let count = |code: &str| diags.iter().filter(|(c, _)| c == code).count();
     assert!(
         diags
             .iter()
-            .all(|(c, f)| (c == "W102" && f == "content/2019/_plan.md") || c == "W107"),
+            .all(|(c, f)| (c == "W102" && f == "content/2019/_plan.md") || c == "W108"),
         "{diags:?}"
     );
-    assert_eq!((count("W102"), count("W107")), (11, 9), "{diags:?}");
+    assert_eq!((count("W102"), count("W108")), (11, 9), "{diags:?}");
     // The seed's catalog: nine indicators, with their providers.
     let catalog = read(&site.join("content/catalog.yaml"));
     assert_eq!(catalog.matches("\n  - id: ").count(), 9);
@@ -296,12 +296,16 @@ fn the_commented_examples_are_valid_once_uncommented() {
     assert!(plan.contains("\n  - category: ha-tang"), "{plan}");
     assert!(plan.contains("\n  - id: mot-cua-dien-tu"));
     let (diags, code) = check(root);
-    let mine: Vec<&(String, String)> = diags
+    // The body still holds only the scaffold's guidance: in a submitted
+    // plan that is W107, once per section. The front matter's examples
+    // must give nothing.
+    let (blank, mine): (Vec<_>, Vec<_>) = diags
         .iter()
         .filter(|(_, f)| f == "content/2019/so-tttt.md")
-        .collect();
+        .partition(|(c, _)| c == "W107");
     assert_eq!(code, Some(0), "{mine:?}");
     assert!(mine.is_empty(), "{mine:?}");
+    assert_eq!(blank.len(), 5, "{blank:?}");
     // The example is on the built page.
     ok(&bin().arg("build").arg("--root").arg(root).output().unwrap());
     let page = read(&root.join("output/2019/so-tttt/index.html"));
