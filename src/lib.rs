@@ -17,6 +17,7 @@ mod build;
 mod check;
 pub mod cli;
 mod consolidate;
+mod cycles;
 mod diag;
 mod diff;
 mod git;
@@ -41,6 +42,7 @@ mod validate;
 
 pub use build::{BuildError, BuildOutcome, build};
 pub use check::{CheckView, Checked, check, for_people, narrow};
+pub use cycles::new_cycle;
 pub use diag::{Code, CommandError, Diagnostic, Lang, Pos, Severity};
 pub use diff::{DiffFormat, diff};
 pub use import::{ImportOptions, Imported, import, new_plan_xlsx};
@@ -53,7 +55,7 @@ pub use publish::{
 };
 pub use remind::{RemindOptions, Reminded, remind};
 pub use report::{Format, render};
-pub use scaffold::{Created, init, new_plan};
+pub use scaffold::{Created, InitOptions, init, init_asking, new_plan};
 pub use serve::{ServeError, ServeOptions, Server, serve};
 pub use status::{StatusFormat, StatusReport, status};
 

@@ -178,9 +178,12 @@ enum Command {
         /// Năm của kỳ kế hoạch đầu tiên (year of the first cycle; default: next year)
         #[arg(long)]
         year: Option<i32>,
-        /// Tên tỉnh (province)
-        #[arg(long, default_value = "Quảng Ngãi")]
-        province: String,
+        /// Tên tỉnh (province; asked on a terminal when not given)
+        #[arg(long)]
+        province: Option<String>,
+        /// Địa chỉ tuyệt đối của cổng (the portal's absolute URL; asked on a terminal)
+        #[arg(long)]
+        base_url: Option<String>,
         /// Ngôn ngữ giao diện (interface language)
         #[arg(long, value_enum, default_value_t = LangArg::Vi)]
         language: LangArg,
@@ -202,9 +205,17 @@ enum NewCommand {
         /// Tạo sổ tính Excel <cơ-quan>-<năm>.xlsx để điền (write a workbook to fill in)
         #[arg(long)]
         xlsx: bool,
-        /// Không điền sẵn từ kế hoạch đã có (do not prefill)
+        /// Mẫu trống, không điền sẵn từ năm trước (blank, not prefilled from the earlier plan)
         #[arg(long)]
         blank: bool,
+    },
+    /// Tạo kỳ kế hoạch mới từ kỳ gần nhất trước đó (Start a cycle from the latest earlier one)
+    Cycle {
+        /// Năm của kỳ mới (the new cycle's year)
+        year: i32,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
     },
 }
 
@@ -359,8 +370,11 @@ fn main() -> ExitCode {
         } => created(if xlsx {
             planpress::new_plan_xlsx(&root, &agency, year, blank)
         } else {
-            planpress::new_plan(&root, &agency, year)
+            planpress::new_plan(&root, &agency, year, blank)
         }),
+        Command::New {
+            what: NewCommand::Cycle { year, root },
+        } => created(planpress::new_cycle(&root, year)),
         Command::Import {
             file,
             agency,
@@ -383,13 +397,20 @@ fn main() -> ExitCode {
             dir,
             year,
             province,
+            base_url,
             language,
         } => {
             let lang = match language {
                 LangArg::Vi => planpress::Lang::Vi,
                 LangArg::En => planpress::Lang::En,
             };
-            created(planpress::init(&dir, year, &province, lang))
+            let opts = planpress::InitOptions {
+                year,
+                province,
+                base_url,
+                lang,
+            };
+            created(planpress::init_asking(&dir, opts))
         }
     }
 }

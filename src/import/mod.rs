@@ -220,7 +220,10 @@ pub fn import(root: &Path, file: &Path, opts: &ImportOptions) -> Result<Imported
             )));
         }
     };
-    let names = names_of(site);
+    // The file's own year is known only once it is read: the cycle the
+    // command names, else the newest, gives the code lists.
+    let newest = site.cycles.iter().map(|c| c.year).max();
+    let names = names_of(site, opts.year.or(newest));
     let reading = Reader::new(&names, lang).read(&source, &label);
     if reading.doc.indicators.is_empty()
         && reading.doc.spending.is_empty()
@@ -297,6 +300,7 @@ pub fn import(root: &Path, file: &Path, opts: &ImportOptions) -> Result<Imported
                     meta: None,
                     plans: Vec::new(),
                     stems: Vec::new(),
+                    catalog: None,
                 });
                 site.cycles.len() - 1
             }
@@ -379,14 +383,17 @@ fn write_file(target: &Path, text: &str) -> std::io::Result<()> {
     })
 }
 
-/// Codes and names of the site, for reading names as codes.
-pub(crate) fn names_of(site: &crate::model::Site) -> Names {
+/// Codes and names of the site, for reading names as codes: the code
+/// lists of cycle `year` (each cycle may have its own catalog).
+pub(crate) fn names_of(site: &crate::model::Site, year: Option<i32>) -> Names {
     let pairs = |l: &[crate::model::CodeName]| -> Vec<(String, String)> {
         l.iter()
             .map(|c| (c.id.value.clone(), c.name.clone()))
             .collect()
     };
-    let catalog = site.catalog.as_ref();
+    let catalog = year
+        .and_then(|y| site.catalog_for(y))
+        .or(site.catalog.as_ref());
     Names {
         categories: catalog.map(|c| pairs(&c.categories)).unwrap_or_default(),
         levels: catalog.map(|c| pairs(&c.levels)).unwrap_or_default(),
@@ -691,12 +698,12 @@ pub fn new_plan_xlsx(
             "The site has no cycle yet; create one with `planpress new cycle YEAR` or give --year."
         )));
     };
-    let mut names = names_of(site);
+    let mut names = names_of(site, Some(year));
     // A blank workbook lists the indicators this agency reports, as the
     // skeleton of `new plan` does; the others have their providers.
     let foreign: Vec<&str> = site
-        .catalog
-        .iter()
+        .catalog_for(year)
+        .into_iter()
         .flat_map(|c| c.indicators.iter())
         .filter(|i| i.provider.as_ref().is_some_and(|p| p.value != agency))
         .map(|i| i.id.value.as_str())
@@ -713,7 +720,17 @@ pub fn new_plan_xlsx(
                 .and_then(|c| c.plans.iter().find(|p| p.agency.value == agency))
         })
         .flatten();
-    let doc = existing.map(crate::plan_doc::PlanDoc::from_plan);
+    // Else from its plan of the latest earlier cycle, as `new plan` does.
+    let earlier = match (blank, existing) {
+        (false, None) => crate::cycles::earlier_plan(site, found, year).and_then(|prev| {
+            let catalog = site.catalog_for(year)?;
+            Some(crate::cycles::prefilled(site, found, year, prev, catalog))
+        }),
+        _ => None,
+    };
+    let doc = existing
+        .map(crate::plan_doc::PlanDoc::from_plan)
+        .or(earlier);
     let sections = existing.map(|p| crate::plan_doc::sections_of_body(&p.body.text));
     let input = template::TemplateInput {
         agency,

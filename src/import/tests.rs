@@ -47,7 +47,7 @@ fn agency_name(site: &Site, code: &str) -> String {
 #[test]
 fn every_demo_plan_comes_back_from_its_workbook() {
     let site = demo();
-    let names = names_of(&site);
+    let names = names_of(&site, Some(2019));
     for plan in plans(&site) {
         let (doc, sections) = expected(plan);
         let name = agency_name(&site, &doc.agency);
@@ -83,7 +83,7 @@ fn every_demo_plan_comes_back_from_its_workbook() {
 #[test]
 fn a_blank_workbook_reads_as_an_empty_draft() {
     let site = demo();
-    let names = names_of(&site);
+    let names = names_of(&site, Some(2019));
     let bytes = template::workbook(&template::TemplateInput {
         agency: "so-tttt",
         agency_name: "Sở Thông tin và Truyền thông",
@@ -428,7 +428,7 @@ pub(super) fn docx_bytes(document_xml: &str) -> Vec<u8> {
 #[test]
 fn every_demo_plan_comes_back_from_a_word_file_in_the_letters_layout() {
     let site = demo();
-    let names = names_of(&site);
+    let names = names_of(&site, Some(2019));
     for plan in plans(&site) {
         let (mut doc, sections) = expected(plan);
         let bytes = word_plan(&site, &names, &doc, &sections);

@@ -462,6 +462,7 @@ pub(crate) fn check_plan_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
             meta: None,
             plans: plan.into_iter().collect(),
             stems: vec!["plan".into()],
+            catalog: None,
         }],
         ..Site::default()
     };
@@ -557,13 +558,8 @@ struct Found {
 
 /// Walks `content/`. Symbolic links are never followed out of the root: one
 /// that points outside is reported and skipped.
-fn walk(
-    root: &Path,
-    content: &Path,
-    lang: Lang,
-    diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<i32, (Option<Found>, Vec<Found>)> {
-    let mut cycles: BTreeMap<i32, (Option<Found>, Vec<Found>)> = BTreeMap::new();
+fn walk(root: &Path, content: &Path, lang: Lang, diags: &mut Vec<Diagnostic>) -> Walked {
+    let mut cycles = Walked::new();
     let walker = WalkDir::new(content)
         .follow_links(false)
         .min_depth(1)
@@ -616,13 +612,23 @@ fn walk(
     cycles
 }
 
-/// Files of the cycle folders, by year: the `_plan.md` and the plans.
-type Walked = BTreeMap<i32, (Option<Found>, Vec<Found>)>;
+/// The files of one cycle folder.
+#[derive(Default)]
+struct CycleFiles {
+    meta: Option<Found>,
+    plans: Vec<Found>,
+    /// The cycle's own `catalog.yaml`.
+    catalog: Option<Found>,
+}
+
+/// Files of the cycle folders, by year.
+type Walked = BTreeMap<i32, CycleFiles>;
 
 /// Files a cycle folder `folder` holds `name`: a plan, the cycle's
-/// `_plan.md`, or something to pass over.
+/// `_plan.md` or `catalog.yaml`, or something to pass over.
 fn classify(cycles: &mut Walked, folder: &str, name: &str, path: PathBuf, rel: String) {
-    if name.starts_with('.') || !name.ends_with(".md") {
+    let is_catalog = name == "catalog.yaml";
+    if name.starts_with('.') || !(name.ends_with(".md") || is_catalog) {
         return;
     }
     let Some(year) = Some(folder)
@@ -634,10 +640,12 @@ fn classify(cycles: &mut Walked, folder: &str, name: &str, path: PathBuf, rel: S
     let stem = name.trim_end_matches(".md").to_string();
     let slot = cycles.entry(year).or_default();
     let found = Found { path, rel, stem };
-    if found.stem == "_plan" {
-        slot.0 = Some(found);
+    if is_catalog {
+        slot.catalog = Some(found);
+    } else if found.stem == "_plan" {
+        slot.meta = Some(found);
     } else if !found.stem.starts_with('_') {
-        slot.1.push(found);
+        slot.plans.push(found);
     }
 }
 
@@ -756,8 +764,8 @@ impl Source for Files {
                 classify(&mut cycles, folder, name, PathBuf::from(rel), rel.clone());
             }
         }
-        for (_, plans) in cycles.values_mut() {
-            plans.sort_by(|a, b| a.rel.cmp(&b.rel));
+        for files in cycles.values_mut() {
+            files.plans.sort_by(|a, b| a.rel.cmp(&b.rel));
         }
         cycles
     }
@@ -830,7 +838,16 @@ fn load_from(src: &dyn Source, root: PathBuf) -> Loaded {
 
     let known = Known::of(&loaded.site);
     let found = src.walk(lang, &mut loaded.diagnostics);
-    for (year, (meta, plans)) in found {
+    for (year, files) in found {
+        let CycleFiles {
+            meta,
+            plans,
+            catalog,
+        } = files;
+        let catalog = catalog.map(|f| {
+            let (r, _) = config_from(src, &f.path, &f.rel, lang, |l, n| l.catalog(n));
+            loaded.take(r, &f.rel)
+        });
         let meta_file = format!("content/{year}/_plan.md");
         let meta = match meta {
             Some(f) => {
@@ -876,6 +893,7 @@ fn load_from(src: &dyn Source, root: PathBuf) -> Loaded {
             meta,
             plans: Vec::new(),
             stems,
+            catalog,
         };
         for (rel, r) in results {
             if let Some(p) = loaded.take(r, &rel) {

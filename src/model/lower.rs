@@ -1021,7 +1021,18 @@ impl<'s, 'a> Lower<'s, 'a> {
             let Some(f) = self.map(
                 item,
                 &what,
-                &["code", "name", "group", "email", "phone", "expected"],
+                &[
+                    "code",
+                    "name",
+                    "group",
+                    "email",
+                    "phone",
+                    "expected",
+                    "from",
+                    "until",
+                    "successor",
+                    "former_names",
+                ],
             ) else {
                 ok = false;
                 continue;
@@ -1037,15 +1048,78 @@ impl<'s, 'a> Lower<'s, 'a> {
                 Some(n) => self.boolean(n, "expected"),
                 None => Some(true),
             };
-            match (code, name, group, expected) {
-                (Some(code), Some(name), Some(group), Some(expected)) => out.push(Agency {
-                    code,
-                    name,
-                    group: group.value,
-                    email,
-                    phone,
-                    expected,
-                }),
+            let from = f.get("from").map(|n| self.year(n, "from"));
+            let until = f.get("until").map(|n| self.year(n, "until"));
+            let successor = f.get("successor").map(|n| self.code(n, "successor"));
+            let former_names = match f.get("former_names") {
+                Some(n) => self.former_names(n),
+                None => Some(Vec::new()),
+            };
+            let bounds_ok = !matches!(from, Some(None))
+                && !matches!(until, Some(None))
+                && !matches!(successor, Some(None));
+            let (from, until, successor) = (from.flatten(), until.flatten(), successor.flatten());
+            if let (Some(f), Some(u)) = (&from, &until)
+                && u.value < f.value
+            {
+                let lang = self.lang();
+                let (fv, uv) = (f.value, u.value);
+                self.e005(
+                    u.pos,
+                    tr!(
+                        lang,
+                        "`until` = {uv} trước `from` = {fv}.",
+                        "`until` = {uv} is before `from` = {fv}."
+                    ),
+                    tr!(
+                        lang,
+                        "`from` là kỳ đầu tiên, `until` là kỳ cuối cùng cơ quan còn tồn tại.",
+                        "`from` is the first cycle and `until` the last in which the agency exists."
+                    ),
+                );
+                ok = false;
+                continue;
+            }
+            match (code, name, group, expected, former_names) {
+                (Some(code), Some(name), Some(group), Some(expected), Some(former_names))
+                    if bounds_ok =>
+                {
+                    out.push(Agency {
+                        code,
+                        name,
+                        group: group.value,
+                        email,
+                        phone,
+                        expected,
+                        from,
+                        until,
+                        successor,
+                        former_names,
+                    });
+                }
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// `former_names: [{ until: 2018, name: "..." }]`.
+    fn former_names(&mut self, node: &Node) -> Option<Vec<(i32, String)>> {
+        let items = self.seq(node, "former_names")?;
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let what = format!("former_names[{}]", i + 1);
+            let Some(e) = self.map(item, &what, &["until", "name"]) else {
+                ok = false;
+                continue;
+            };
+            let until = self
+                .required(&e, "until")
+                .and_then(|n| self.year(n, "until"));
+            let name = self.req_string(&e, "name");
+            match (until, name) {
+                (Some(u), Some(n)) => out.push((u.value, n)),
                 _ => ok = false,
             }
         }

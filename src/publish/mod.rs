@@ -83,6 +83,21 @@ pub(crate) fn is_placeholder(base_url: &str) -> bool {
     .any(|p| host == *p || host.ends_with(&format!(".{p}")))
 }
 
+/// Whether `base_url` is the line `init` wrote and nobody has touched: it
+/// still carries the scaffold's «ĐIỀN: …» mark (W108). Only then does
+/// `publish` refuse; any other `example.*` address (the contract's own
+/// example, a trial portal) is warned about and published.
+fn still_the_scaffolds(checked: &Checked) -> bool {
+    checked
+        .sources
+        .get("content/site.yaml")
+        .is_some_and(|text| {
+            text.lines().any(|l| {
+                l.trim_start().starts_with("base_url:") && l.contains(crate::scaffold::PLACEHOLDER)
+            })
+        })
+}
+
 /// The warning for a site whose `base_url` is still a placeholder, in its
 /// language; `None` when the address is real (or site.yaml unread).
 pub fn placeholder_warning(checked: &Checked) -> Option<String> {
@@ -719,7 +734,7 @@ pub fn publish(
         && is_placeholder(&config.base_url)
     {
         let (lang, url) = (checked.lang, config.base_url.clone());
-        if !opts.allow_placeholder && !opts.dry_run {
+        if !opts.allow_placeholder && !opts.dry_run && still_the_scaffolds(&checked) {
             return Err(PublishError::new(
                 lang,
                 ErrorKind::Placeholder { base_url: url },
