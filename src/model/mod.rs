@@ -207,6 +207,28 @@ pub(crate) struct Guidance {
     pub(crate) issuer: String,
 }
 
+/// Who signs the document UBND tỉnh issues.
+#[derive(Clone, Debug)]
+pub(crate) struct Signer {
+    /// The signer's capacity, one line per `\n` ("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH").
+    pub(crate) title: String,
+    pub(crate) name: Option<String>,
+}
+
+/// `document:` of `_plan.md`: the heading and closing of the document
+/// UBND tỉnh issues, for print and for the Word file.
+#[derive(Clone, Debug)]
+pub(crate) struct DocumentMeta {
+    pub(crate) issuer: String,
+    /// Empty until the document is issued.
+    pub(crate) number: Option<String>,
+    pub(crate) place: String,
+    pub(crate) date: Option<NaiveDate>,
+    pub(crate) signer: Option<Signer>,
+    /// Nơi nhận.
+    pub(crate) recipients: Vec<String>,
+}
+
 /// `<year>/_plan.md`.
 #[derive(Clone, Debug)]
 pub(crate) struct CycleMeta {
@@ -217,6 +239,9 @@ pub(crate) struct CycleMeta {
     pub(crate) guidance: Option<Guidance>,
     pub(crate) deadline: Spanned<NaiveDate>,
     pub(crate) legal_bases: Vec<String>,
+    pub(crate) document: Option<DocumentMeta>,
+    /// The cycle takes no more changes from editors.
+    pub(crate) closed: bool,
     pub(crate) body: Body,
 }
 

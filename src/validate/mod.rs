@@ -162,6 +162,9 @@ fn cycle_rules(site: &Site, cycle: &Cycle, lang: Lang) -> Vec<Diagnostic> {
         );
         out.extend(sink.into_vec());
     }
+    if let Some(meta) = &cycle.meta {
+        out.extend(missing_cycle_sections(meta, &cycle.meta_file, lang));
+    }
     if let Some(agencies) = &site.agencies {
         let mut sink = Sink::new(lang, &cycle.meta_file, false);
         for a in agencies.iter().filter(|a| a.expected) {
@@ -186,6 +189,46 @@ fn cycle_rules(site: &Site, cycle: &Cycle, lang: Lang) -> Vec<Diagnostic> {
         out.extend(sink.into_vec());
     }
     out
+}
+
+/// W106: the consolidated plan shows II.3, III, IV, V and VII from the
+/// department's own text in `_plan.md`; each one missing is named, and
+/// pointed at where it belongs (before the next section that is there).
+fn missing_cycle_sections(
+    meta: &crate::model::CycleMeta,
+    file: &str,
+    lang: Lang,
+) -> Vec<Diagnostic> {
+    let mut sink = Sink::new(lang, file, false);
+    for key in SectionKey::ALL {
+        if meta.body.section(key).is_some() {
+            continue;
+        }
+        let at = meta
+            .body
+            .sections
+            .iter()
+            .find(|s| s.key.is_some_and(|k| k > key))
+            .or(meta.body.sections.last())
+            .map_or(Pos::START, |s| s.pos);
+        let heading = key.heading();
+        let numeral = key.numeral();
+        sink.report(
+            Code::W106,
+            at,
+            tr!(
+                lang,
+                "_plan.md chưa có mục “{numeral}. {heading}” của kế hoạch tổng hợp; trang kế hoạch của tỉnh sẽ ghi mục này là chưa có.",
+                "_plan.md has no section “{numeral}. {heading}” for the consolidated plan; the provincial page will show it as missing."
+            ),
+            Some(tr!(
+                lang,
+                "Thêm tiêu đề `## {heading}` và nội dung do Sở soạn vào phần thân của _plan.md, theo thứ tự II.3, III, IV, V, VII.",
+                "Add a `## {heading}` heading with the department's text to the body of _plan.md, in the order II.3, III, IV, V, VII."
+            )),
+        );
+    }
+    sink.into_vec()
 }
 
 fn plan_rules(site: &Site, cycle: &Cycle, plan: &Plan, lang: Lang) -> Vec<Diagnostic> {
