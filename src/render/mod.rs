@@ -2,6 +2,7 @@
 //! memory. Writing them out is `output`'s job, so `serve` can reuse this.
 
 pub(crate) mod charts;
+pub(crate) mod document;
 pub(crate) mod exports;
 pub(crate) mod feeds;
 pub(crate) mod format;

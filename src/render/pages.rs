@@ -385,9 +385,37 @@ impl Ctx<'_> {
         })
     }
 
-    fn entry_row(&self, e: &Entry<'_>, year: i32) -> Value {
+    fn entry_row(&self, e: &Entry<'_>, r: &CycleReport<'_>) -> Value {
+        let year = r.year;
         let groups = &self.theme.strings["groups"];
+        let lang = self.lang;
+        // An agency with no published plan has no amounts: "0" would read
+        // as a plan of nothing, so the table says why there is no figure.
+        let absent = match (e.plan, e.submission) {
+            (Some(_), _) => None,
+            (None, crate::consolidate::Submission::Draft) => {
+                Some(tr!(lang, "bản nháp, chưa tính", "draft, not counted"))
+            }
+            (None, _) => Some(tr!(lang, "chưa gửi", "not submitted")),
+        };
+        let deadline = r.meta.deadline.value;
+        let days_late = match (e.submission, e.filed.and_then(|p| p.submitted.as_ref())) {
+            (crate::consolidate::Submission::Late, Some(d)) => {
+                Some(super::document::days_between(deadline, d.value))
+            }
+            (crate::consolidate::Submission::Missing, _) if !r.meta.closed => {
+                super::document::today_in_vietnam()
+                    .map(|t| super::document::days_between(deadline, t))
+                    .filter(|n| *n > 0)
+            }
+            _ => None,
+        };
+        let late_text = days_late.map(|n| {
+            let n = crate::model::money::format_grouped(rust_decimal::Decimal::from(n), lang);
+            tr!(lang, "{n} ngày", "{n} days")
+        });
         json!({
+            "absent": absent, "days_late": late_text,
             "code": e.agency.code.value, "name": e.agency.name,
             "group": groups.get(e.agency.group.id()).cloned().unwrap_or(json!(e.agency.group.id())),
             "submission": e.submission.id(), "submission_label": self.theme.t(e.submission.id()),
@@ -395,6 +423,80 @@ impl Ctx<'_> {
             "planned": self.m(e.totals.planned), "spending": self.m(e.totals.spending),
             "projects": e.plan.map_or(0, |p| p.projects.len()),
             "url": e.plan.map(|_| format!("{year}/{}/", e.agency.code.value)),
+        })
+    }
+
+    /// The total row of the submission table: the amounts of the plans
+    /// that count, and how many do.
+    fn status_total(&self, r: &CycleReport<'_>) -> Value {
+        let counted = r.entries.iter().filter(|e| e.plan.is_some()).count();
+        let projects: usize = r.plans().map(|(_, p)| p.projects.len()).sum();
+        json!({
+            "planned": self.m(r.totals.planned), "spending": self.m(r.totals.spending),
+            "counted": counted, "projects": projects,
+        })
+    }
+
+    /// II.3, III, IV, V and VII of the consolidated plan: the department's
+    /// text from `_plan.md` (`null` when missing, W106), with what the
+    /// agencies wrote rolled up where the letter implies it.
+    fn cycle_sections(&self, r: &CycleReport<'_>, used: &mut HashSet<String>) -> Value {
+        let body = &r.meta.body;
+        let own = |key: SectionKey, used: &mut HashSet<String>| {
+            super::document::section_markdown(body, key).map(|md| to_html(md, used))
+        };
+        let danh_gia = own(SectionKey::DanhGia, used);
+        let muc_tieu = own(SectionKey::MucTieu, used);
+        let dinh_huong = own(SectionKey::DinhHuong, used);
+        let giai_phap = own(SectionKey::GiaiPhap, used);
+        let to_chuc = own(SectionKey::ToChuc, used);
+        // The agencies' own assessments, one per agency, for II.3.
+        let assessments: Vec<Value> = r
+            .plans()
+            .filter_map(|(a, p)| {
+                let md = super::document::section_markdown(&p.body, SectionKey::DanhGia)?;
+                Some(json!({
+                    "agency": a.name, "url": format!("{}/", a.code.value),
+                    "html": to_html(md, used),
+                    "lang": self.prose_lang(md),
+                }))
+            })
+            .collect();
+        // IV: every project by category, in priority order within its agency.
+        let mut by_category = Vec::new();
+        for cat in &self.catalog.categories {
+            let mut items: Vec<(&crate::model::Agency, &crate::model::Project)> = r
+                .plans()
+                .flat_map(|(a, p)| p.projects.iter().map(move |pr| (a, pr)))
+                .filter(|(_, pr)| pr.category.value == cat.id.value)
+                .collect();
+            if items.is_empty() {
+                continue;
+            }
+            items.sort_by_key(|(_, pr)| pr.priority.value);
+            let rows: Vec<Value> = items
+                .iter()
+                .map(|(a, pr)| {
+                    json!({
+                        "name": pr.name, "agency": a.name, "priority": pr.priority.value,
+                        "planned": self.m(pr.cost.planned.value),
+                        "url": format!("{}/#{}", a.code.value, pr.id.value),
+                    })
+                })
+                .collect();
+            by_category.push(json!({"name": cat.name, "projects": rows}));
+        }
+        let missing: Vec<String> = SectionKey::ALL
+            .into_iter()
+            .filter(|k| body.section(*k).is_none())
+            .map(|k| format!("{}. {}", k.numeral(), k.heading()))
+            .collect();
+        json!({
+            "danh_gia": danh_gia, "muc_tieu": muc_tieu, "dinh_huong": dinh_huong,
+            "giai_phap": giai_phap, "to_chuc": to_chuc,
+            "assessments": assessments, "projects_by_category": by_category,
+            "missing": missing,
+            "missing_text": tr!(self.lang, "Mục này chưa được Sở soạn trong _plan.md.", "The department has not written this section in _plan.md yet."),
         })
     }
 
@@ -406,12 +508,11 @@ impl Ctx<'_> {
             .as_ref()
             .map_or("", |c| c.money_unit.label(self.lang));
         let mut used = page_ids();
-        let intro = to_html(&r.meta.body.text, &mut used);
-        let entries: Vec<Value> = r
-            .entries
-            .iter()
-            .map(|e| self.entry_row(e, r.year))
-            .collect();
+        let body = &r.meta.body;
+        let intro = to_html(&body.text[body.preamble.clone()], &mut used);
+        let sections = self.cycle_sections(r, &mut used);
+        let entries: Vec<Value> = r.entries.iter().map(|e| self.entry_row(e, r)).collect();
+        let status_total = self.status_total(r);
         let rows: Vec<(&str, &crate::model::SpendingRow)> = r
             .plans()
             .flat_map(|(a, p)| p.spending.iter().map(move |s| (a.code.value.as_str(), s)))
@@ -494,6 +595,10 @@ impl Ctx<'_> {
             "year": r.year, "prior_year": r.year - 1, "title": &r.meta.title,
             "guidance": r.meta.guidance.as_ref().map(|g| json!({"number": g.number, "date": date(g.date), "issuer": g.issuer})),
             "deadline": date(r.meta.deadline.value), "intro": intro, "legal_bases": legal,
+            "document": super::document::heading_context(r.meta, self.lang),
+            "subtitle": super::document::subtitle(&r.meta.title),
+            "sections": sections, "status_total": status_total,
+            "has_drafts": r.count(crate::consolidate::Submission::Draft) > 0 && r.entries.iter().any(|e| e.submission == crate::consolidate::Submission::Draft && e.plan.is_some()),
             "intro_lang": json!(self.prose_lang(&r.meta.body.text)),
             "entries": entries,
             "counts": obj!({
@@ -693,7 +798,7 @@ impl Ctx<'_> {
         let statuses = &self.theme.strings["statuses"];
         obj!({
             "year": r.year, "prior_year": r.year - 1, "cycle_title": &r.meta.title,
-            "agency": self.entry_row(e, r.year),
+            "agency": self.entry_row(e, r),
             "status": plan.status.value.id(), "status_label": statuses.get(plan.status.value.id()).cloned().unwrap_or(json!(plan.status.value.id())),
             "is_draft": plan.status.value == Status::Draft,
             "contact": plan.contact.as_ref().map(|c| json!({"name": c.name, "phone": c.phone, "email": c.email})),
