@@ -499,6 +499,7 @@ impl<'s, 'a> Lower<'s, 'a> {
                 "money_unit",
                 "publish",
                 "approved_tag",
+                "owner",
             ],
         )?;
         let title = self.req_string(&f, "title");
@@ -543,8 +544,32 @@ impl<'s, 'a> Lower<'s, 'a> {
             Some(n) => Some(self.tag_pattern(n)?),
             None => None,
         };
+        let owner = f.get("owner").and_then(|n| {
+            let o = self.map(
+                n,
+                "owner",
+                &[
+                    "agency",
+                    "address",
+                    "phone",
+                    "email",
+                    "responsible",
+                    "licence",
+                ],
+            )?;
+            let agency = self.req_string(&o, "agency");
+            Some(crate::model::Owner {
+                agency: agency?,
+                address: self.opt_string(&o, "address"),
+                phone: self.opt_string(&o, "phone"),
+                email: self.opt_string(&o, "email"),
+                responsible: self.opt_string(&o, "responsible"),
+                licence: self.opt_string(&o, "licence"),
+            })
+        });
         Some(SiteConfig {
             title: title?,
+            owner,
             province,
             base_url: base_url?,
             language: language?,

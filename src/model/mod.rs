@@ -135,6 +135,21 @@ pub(crate) struct SiteConfig {
     /// Name of the git tag that marks a cycle's approved version, with
     /// `{year}` standing for the cycle's year: `approved-{year}`.
     pub(crate) approved_tag: Option<String>,
+    /// The portal's owner (Decree 42/2022): shown in every page's footer.
+    pub(crate) owner: Option<Owner>,
+}
+
+/// `owner:` of `site.yaml`: who runs the portal and answers for it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Owner {
+    pub(crate) agency: String,
+    pub(crate) address: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) email: Option<String>,
+    /// Người chịu trách nhiệm chính.
+    pub(crate) responsible: Option<String>,
+    /// The licence of the open data (e.g. "CC BY 4.0").
+    pub(crate) licence: Option<String>,
 }
 
 /// A named place to publish to.

@@ -291,12 +291,15 @@ pub(crate) fn projects_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
     ]
     .map(String::from)
     .to_vec();
+    // Amount headers carry their unit, so a CSV read on its own says what
+    // its numbers are.
+    let u = money_unit(site).label(Lang::Vi);
     header.push(format!("Cần triển khai năm {year}"));
-    header.push("Tổng kinh phí".into());
-    header.push("Đã thực hiện".into());
-    header.push(format!("Cần thực hiện trong năm {year}"));
-    header.extend(level_heads);
-    header.extend(kind_heads);
+    header.push(format!("Tổng kinh phí ({u})"));
+    header.push(format!("Đã thực hiện ({u})"));
+    header.push(format!("Cần thực hiện trong năm {year} ({u})"));
+    header.extend(level_heads.iter().map(|h| format!("{h} ({u})")));
+    header.extend(kind_heads.iter().map(|h| format!("{h} ({u})")));
     header.extend(
         [
             "Chủ đầu tư",
@@ -377,12 +380,13 @@ pub(crate) fn spending_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
         "Mã hạng mục",
         "Hạng mục đầu tư",
         "Nội dung/Nhiệm vụ",
-        "Tổng kinh phí",
     ]
     .map(String::from)
     .to_vec();
-    header.extend(level_heads);
-    header.extend(kind_heads);
+    let u = money_unit(site).label(Lang::Vi);
+    header.push(format!("Tổng kinh phí ({u})"));
+    header.extend(level_heads.iter().map(|h| format!("{h} ({u})")));
+    header.extend(kind_heads.iter().map(|h| format!("{h} ({u})")));
     header.push("Ghi chú (căn cứ Quyết định phê duyệt)".into());
     let mut rows = Vec::new();
     for (agency, plan) in report.plans() {
@@ -416,7 +420,7 @@ pub(crate) fn spending_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
 }
 
 /// `indicators.csv`: every II.1 indicator value of every published plan.
-/// `Đơn vị` holds the unit id: `percent`, `count` or `text`.
+/// `Đơn vị` is written as a reader knows it: `%`, `số lượng`, or empty for text.
 pub(crate) fn indicators_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
     let year = report.year;
     let prior = year - 1;
@@ -443,7 +447,7 @@ pub(crate) fn indicators_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
                 agency.name.clone(),
                 iv.id.value.clone(),
                 indicator_name(site, iv),
-                indicator_unit(site, iv).id().to_string(),
+                unit_text(indicator_unit(site, iv)).to_string(),
                 num(&iv.target),
                 num(&iv.actual),
                 num(&iv.goal),
