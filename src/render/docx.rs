@@ -35,7 +35,7 @@ const HEADER_MARK: f32 = 283.0;
 const BODY: usize = 26;
 /// Table text: 10 pt for II.2, 9 pt for the 18-column annex.
 const TABLE: usize = 20;
-const ANNEX: usize = 18;
+const ANNEX: usize = 16;
 
 fn portrait() -> Section {
     Section::new()
@@ -56,7 +56,7 @@ fn landscape() -> Section {
             PageMargin::new()
                 .top(20 * MM)
                 .bottom(15 * MM)
-                .left(20 * MM)
+                .left(15 * MM)
                 .right(15 * MM)
                 .header(8 * MM)
                 .footer(8 * MM),
@@ -460,18 +460,21 @@ impl Doc<'_> {
         cells.push(cell("", TABLE, false, AlignmentType::Left));
         out.push(TableRow::new(cells).cant_split());
         // Landscape text width is about 14,700 twips.
-        let src = 900;
-        let mut grid = vec![500];
+        let src = 780;
+        let mut grid = vec![450];
         if with_agency {
-            grid.push(1900);
+            grid.push(1700);
         }
-        let fixed: usize = grid.iter().sum::<usize>() + 1200 + src * (l + k) + 1700;
-        grid.push(14_700usize.saturating_sub(fixed).max(2000));
-        grid.push(1200);
+        let fixed: usize = grid.iter().sum::<usize>() + 1000 + src * (l + k) + 2900;
+        grid.push(15_000usize.saturating_sub(fixed).max(2000));
+        grid.push(1000);
         grid.extend(std::iter::repeat_n(src, l + k));
-        grid.push(1700);
+        grid.push(2900);
         let w = grid.iter().sum();
-        Table::new(out).set_grid(grid).width(w, WidthType::Dxa)
+        Table::new(out)
+            .set_grid(grid)
+            .width(w, WidthType::Dxa)
+            .layout(docx_rs::TableLayoutType::Fixed)
     }
 
     /// The VI annex: every project by category, subtotals and grand total,
@@ -605,12 +608,21 @@ impl Doc<'_> {
             ));
         }
         out.push(self.annex_sum_row(&self.t("Tổng cộng", "Grand total"), totals));
-        let src = 760;
-        let mut grid = vec![420, 2200, 1500, 720, 1400, 1300, 1300, 860, 860, 860];
+        // 18 columns across 267 mm of landscape A4: narrow amounts, the
+        // text columns share the rest.
+        let src = 560;
+        let mut grid = vec![380, 1900, 1500, 650, 1200, 1100, 1300, 780, 780, 780];
         grid.extend(std::iter::repeat_n(src, l + k));
-        grid.push(900);
+        grid.push(
+            15_100usize
+                .saturating_sub(grid.iter().sum::<usize>())
+                .max(500),
+        );
         let w = grid.iter().sum();
-        Table::new(out).set_grid(grid).width(w, WidthType::Dxa)
+        Table::new(out)
+            .set_grid(grid)
+            .width(w, WidthType::Dxa)
+            .layout(docx_rs::TableLayoutType::Fixed)
     }
 
     fn annex_sum_row(&self, label: &str, t: &Totals) -> TableRow {
