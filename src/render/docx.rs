@@ -10,9 +10,9 @@
 //! XML: see [`repeat_header_rows`].
 
 use docx_rs::{
-    AlignmentType, BreakType, Docx, Footer, IndentLevel, LineSpacing, PageMargin, PageNum,
-    PageOrientationType, Paragraph, Run, RunFonts, Section, Table, TableCell, TableRow, VAlignType,
-    VMergeType, WidthType,
+    AlignmentType, BreakType, Docx, Footer, LineSpacing, PageMargin, PageNum, PageOrientationType,
+    Paragraph, Run, RunFonts, Section, Table, TableCell, TableRow, VAlignType, VMergeType,
+    WidthType,
 };
 use pulldown_cmark::{Event, Options as MdOptions, Parser, Tag, TagEnd};
 
