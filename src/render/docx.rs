@@ -35,7 +35,7 @@ const HEADER_MARK: f32 = 283.0;
 const BODY: usize = 26;
 /// Table text: 10 pt for II.2, 9 pt for the 18-column annex.
 const TABLE: usize = 20;
-const ANNEX: usize = 16;
+const ANNEX: usize = 15;
 
 fn portrait() -> Section {
     Section::new()
@@ -475,6 +475,7 @@ impl Doc<'_> {
             .set_grid(grid)
             .width(w, WidthType::Dxa)
             .layout(docx_rs::TableLayoutType::Fixed)
+            .margins(docx_rs::TableCellMargins::new().margin(20, 50, 20, 50))
     }
 
     /// The VI annex: every project by category, subtotals and grand total,
@@ -522,7 +523,7 @@ impl Doc<'_> {
         h2.push(first(&self.t("Đã thực hiện", "Spent")));
         h2.push(first(&format!(
             "{} {y}",
-            self.t("Cần thực hiện trong năm", "Needed in")
+            self.t("Cần thực hiện năm", "Needed in")
         )));
         h2.extend(self.source_group_cells(s));
         h2.push(cont());
@@ -610,8 +611,8 @@ impl Doc<'_> {
         out.push(self.annex_sum_row(&self.t("Tổng cộng", "Grand total"), totals));
         // 18 columns across 267 mm of landscape A4: narrow amounts, the
         // text columns share the rest.
-        let src = 560;
-        let mut grid = vec![380, 1900, 1500, 650, 1200, 1100, 1300, 780, 780, 780];
+        let src = 640;
+        let mut grid = vec![380, 1700, 1300, 600, 1100, 1000, 1200, 820, 820, 820];
         grid.extend(std::iter::repeat_n(src, l + k));
         grid.push(
             15_100usize
@@ -623,6 +624,7 @@ impl Doc<'_> {
             .set_grid(grid)
             .width(w, WidthType::Dxa)
             .layout(docx_rs::TableLayoutType::Fixed)
+            .margins(docx_rs::TableCellMargins::new().margin(20, 50, 20, 50))
     }
 
     fn annex_sum_row(&self, label: &str, t: &Totals) -> TableRow {
