@@ -24,10 +24,16 @@ has sshd || need+=(openssh-server)
 { has ssh && has ssh-keygen; } || need+=(openssh-client)
 has rsync || need+=(rsync)
 has nginx || need+=(nginx)
+# The Word export's tests (tests/document_cli.rs): LibreOffice converts the
+# .docx to PDF, python-docx reads it back, poppler reads the PDF's text.
+has soffice || need+=(libreoffice-writer-nogui)
+/usr/bin/python3 -c "import docx" >/dev/null 2>&1 || need+=(python3-docx)
+has pdftotext || need+=(poppler-utils)
+command -v pip3 >/dev/null 2>&1 || command -v pip >/dev/null 2>&1 || need+=(python3-pip)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   else
     echo "The tests need: ${need[*]}. Install them (sudo apt-get install ${need[*]}) and run again." >&2
     exit 1
@@ -37,5 +43,9 @@ fi
 if ! cmp -s .ci/package-lock.json .ci/node_modules/.installed-from-lock.json; then
   (cd .ci && npm ci --no-audit --no-fund --silent && cp package-lock.json node_modules/.installed-from-lock.json)
 fi
+
+# The open-data test validates the data package with frictionless (PyPI).
+command -v frictionless >/dev/null 2>&1 || python3 -m pip install --quiet "frictionless==5.21.0" \
+  || python3 -m pip install --quiet --break-system-packages "frictionless==5.21.0"
 
 cargo test --locked "$@"
