@@ -1608,8 +1608,8 @@ mod tests {
             "Thời gian thực hiện",
             "Đơn vị phối hợp",
             "Cần triển khai năm 2019",
-            "Ngân sách trung ương",
-            "Vốn đầu tư",
+            "Ngân sách trung ương (triệu đồng)",
+            "Vốn đầu tư (triệu đồng)",
             "Chủ đầu tư",
             "Ghi chú",
         ] {
@@ -1617,13 +1617,19 @@ mod tests {
         }
         let t = &report.totals;
         assert_eq!(
-            column_sum(&header, &rows, "Cần thực hiện trong năm 2019"),
+            column_sum(&header, &rows, "Cần thực hiện trong năm 2019 (triệu đồng)"),
             t.planned.0
         );
-        assert_eq!(column_sum(&header, &rows, "Tổng kinh phí"), t.total.0);
-        assert_eq!(column_sum(&header, &rows, "Đã thực hiện"), t.spent.0);
         assert_eq!(
-            column_sum(&header, &rows, "Ngân sách tỉnh"),
+            column_sum(&header, &rows, "Tổng kinh phí (triệu đồng)"),
+            t.total.0
+        );
+        assert_eq!(
+            column_sum(&header, &rows, "Đã thực hiện (triệu đồng)"),
+            t.spent.0
+        );
+        assert_eq!(
+            column_sum(&header, &rows, "Ngân sách tỉnh (triệu đồng)"),
             t.by_level.get("tinh").0
         );
         // Headers are unique even though "Nguồn khác" is in both lists.
@@ -1654,7 +1660,7 @@ mod tests {
         assert!(expected > 0);
         assert_eq!(rows.len(), expected);
         assert_eq!(
-            column_sum(&header, &rows, "Tổng kinh phí"),
+            column_sum(&header, &rows, "Tổng kinh phí (triệu đồng)"),
             report.totals.spending.0
         );
         assert!(
@@ -1681,7 +1687,7 @@ mod tests {
         let unit = header.iter().position(|h| h == "Đơn vị").unwrap();
         assert!(
             rows.iter()
-                .all(|r| ["percent", "count", "text"].contains(&r[unit].as_str()))
+                .all(|r| ["%", "số lượng", ""].contains(&r[unit].as_str()))
         );
     }
 

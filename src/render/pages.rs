@@ -154,8 +154,19 @@ impl Ctx<'_> {
             .collect()
     }
 
+    /// Subtotals by level or kind. A source with nothing is left blank, as
+    /// in the rows above it, so a table never mixes blanks and zeros.
     fn by_code_cells(&self, list: &[CodeName], b: &ByCode) -> Vec<String> {
-        list.iter().map(|c| self.m(b.get(&c.id.value))).collect()
+        list.iter()
+            .map(|c| {
+                let a = b.get(&c.id.value);
+                if a == Amount::ZERO {
+                    String::new()
+                } else {
+                    self.m(a)
+                }
+            })
+            .collect()
     }
 
     /// Column headers for levels and kinds.
@@ -197,7 +208,7 @@ impl Ctx<'_> {
                 std::iter::once(l.clone())
                     .chain(series.iter().map(|s| {
                         s.values.get(i).map_or(String::new(), |v| {
-                            crate::model::money::format_grouped(*v, self.lang)
+                            crate::model::money::format_grouped(v.normalize(), self.lang)
                         })
                     }))
                     .collect()
@@ -256,7 +267,7 @@ impl Ctx<'_> {
                 let unit = def.map(|d| d.unit).or(iv.unit).unwrap_or(Unit::Percent);
                 let fmt = |v: &Option<crate::model::Spanned<rust_decimal::Decimal>>| {
                     v.as_ref()
-                        .map_or(String::new(), |v| self.indicator_value(v.value, unit))
+                        .map_or_else(|| "—".to_string(), |v| self.indicator_value(v.value, unit))
                 };
                 json!({
                     "name": name, "unit": unit.id(), "other": def.is_none(),
@@ -329,7 +340,7 @@ impl Ctx<'_> {
         json!({
             "tt": tt, "id": p.id.value, "priority": p.priority.value, "name": p.name,
             "category": Self::name(&self.catalog.categories, &p.category.value),
-            "objective": p.objective, "period": format!("{}–{}", p.period.from.value, p.period.to.value),
+            "objective": p.objective, "period": if p.period.from.value == p.period.to.value { p.period.from.value.to_string() } else { format!("{}–{}", p.period.from.value, p.period.to.value) },
             "lead": self.agency_name(&p.lead.value), "partners": partners.join(", "),
             "done": p.done, "todo": p.todo,
             "total": self.m(p.cost.total.value), "spent": self.m(p.cost.spent.value), "planned": self.m(p.cost.planned.value),
@@ -536,7 +547,7 @@ impl Ctx<'_> {
             .iter()
             .filter(|s| s.reporters > 0)
             .map(|s| {
-                let f = |v: Option<rust_decimal::Decimal>| v.map_or(String::new(), |v| self.indicator_value(v, s.unit));
+                let f = |v: Option<rust_decimal::Decimal>| v.map_or_else(|| "—".to_string(), |v| self.indicator_value(v, s.unit));
                 json!({
                     "name": s.name, "unit": s.unit.id(), "reporters": s.reporters,
                     "target": f(s.target), "actual": f(s.actual), "goal": f(s.goal),
@@ -579,8 +590,14 @@ impl Ctx<'_> {
             by_agency.push((self.theme.t("others"), rest));
         }
         charts.push(self.amounts_chart("c-agency", "chart_by_agency", by_agency, unit_label));
-        charts.push(self.compare_chart(&t.spending_by_category, &t.by_category, unit_label));
+        charts.push(self.compare_chart(
+            &t.spending_by_category,
+            &t.by_category,
+            unit_label,
+            r.year,
+        ));
         if let Some(c) = self.indicator_chart(
+            r.year,
             "c-indicators",
             r.indicators
                 .iter()
@@ -614,7 +631,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn compare_chart(&self, spending: &ByCode, planned: &ByCode, unit: &str) -> Value {
+    fn compare_chart(&self, spending: &ByCode, planned: &ByCode, unit: &str, year: i32) -> Value {
         let labels: Vec<String> = self
             .catalog
             .categories
@@ -622,7 +639,7 @@ impl Ctx<'_> {
             .map(|c| c.name.clone())
             .collect();
         let s = Series {
-            name: self.theme.t("series_spending"),
+            name: format!("{} {}", self.theme.t("series_spending"), year - 1),
             values: self
                 .catalog
                 .categories
@@ -631,7 +648,7 @@ impl Ctx<'_> {
                 .collect(),
         };
         let p = Series {
-            name: self.theme.t("series_planned"),
+            name: format!("{} {year}", self.theme.t("series_planned")),
             values: self
                 .catalog
                 .categories
@@ -653,7 +670,7 @@ impl Ctx<'_> {
             .join("; ");
         self.chart(
             "c-compare",
-            &self.theme.t("chart_compare"),
+            &format!("{} ({}, {year})", self.theme.t("chart_compare"), year - 1),
             desc,
             labels,
             vec![s, p],
@@ -663,6 +680,7 @@ impl Ctx<'_> {
 
     fn indicator_chart(
         &self,
+        year: i32,
         id: &str,
         items: impl Iterator<
             Item = (
@@ -681,15 +699,15 @@ impl Ctx<'_> {
         let labels: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
         let series = vec![
             Series {
-                name: self.theme.t("series_target"),
+                name: format!("{} {}", self.theme.t("series_target"), year - 1),
                 values: items.iter().map(|i| i.1.unwrap_or(z)).collect(),
             },
             Series {
-                name: self.theme.t("series_actual"),
+                name: format!("{} {}", self.theme.t("series_actual"), year - 1),
                 values: items.iter().map(|i| i.2.unwrap_or(z)).collect(),
             },
             Series {
-                name: self.theme.t("series_goal"),
+                name: format!("{} {year}", self.theme.t("series_goal")),
                 values: items.iter().map(|i| i.3.unwrap_or(z)).collect(),
             },
         ];
@@ -705,7 +723,11 @@ impl Ctx<'_> {
             .join("; ");
         Some(self.chart(
             id,
-            &self.theme.t("chart_indicators"),
+            &format!(
+                "{} ({}, {year})",
+                self.theme.t("chart_indicators"),
+                year - 1
+            ),
             desc,
             labels,
             series,
@@ -768,6 +790,7 @@ impl Ctx<'_> {
             unit_label,
         )];
         if let Some(c) = self.indicator_chart(
+            r.year,
             "c-indicators",
             plan.indicators
                 .iter()

@@ -192,42 +192,53 @@ fn cycle_rules(site: &Site, cycle: &Cycle, lang: Lang) -> Vec<Diagnostic> {
 }
 
 /// W106: the consolidated plan shows II.3, III, IV, V and VII from the
-/// department's own text in `_plan.md`; each one missing is named, and
-/// pointed at where it belongs (before the next section that is there).
+/// department's own text in `_plan.md`. One warning per file names every
+/// section missing, pointed at where the first of them belongs (before the
+/// next section that is there).
 fn missing_cycle_sections(
     meta: &crate::model::CycleMeta,
     file: &str,
     lang: Lang,
 ) -> Vec<Diagnostic> {
+    let missing: Vec<SectionKey> = SectionKey::ALL
+        .into_iter()
+        .filter(|k| meta.body.section(*k).is_none())
+        .collect();
+    let Some(first) = missing.first().copied() else {
+        return Vec::new();
+    };
+    let at = meta
+        .body
+        .sections
+        .iter()
+        .find(|s| s.key.is_some_and(|k| k > first))
+        .or(meta.body.sections.last())
+        .map_or(Pos::START, |s| s.pos);
+    let names = missing
+        .iter()
+        .map(|k| format!("“{}. {}”", k.numeral(), k.heading()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let headings = missing
+        .iter()
+        .map(|k| format!("`## {}`", k.heading()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut sink = Sink::new(lang, file, false);
-    for key in SectionKey::ALL {
-        if meta.body.section(key).is_some() {
-            continue;
-        }
-        let at = meta
-            .body
-            .sections
-            .iter()
-            .find(|s| s.key.is_some_and(|k| k > key))
-            .or(meta.body.sections.last())
-            .map_or(Pos::START, |s| s.pos);
-        let heading = key.heading();
-        let numeral = key.numeral();
-        sink.report(
-            Code::W106,
-            at,
-            tr!(
-                lang,
-                "_plan.md chưa có mục “{numeral}. {heading}” của kế hoạch tổng hợp; trang kế hoạch của tỉnh sẽ ghi mục này là chưa có.",
-                "_plan.md has no section “{numeral}. {heading}” for the consolidated plan; the provincial page will show it as missing."
-            ),
-            Some(tr!(
-                lang,
-                "Thêm tiêu đề `## {heading}` và nội dung do Sở soạn vào phần thân của _plan.md, theo thứ tự II.3, III, IV, V, VII.",
-                "Add a `## {heading}` heading with the department's text to the body of _plan.md, in the order II.3, III, IV, V, VII."
-            )),
-        );
-    }
+    sink.report(
+        Code::W106,
+        at,
+        tr!(
+            lang,
+            "_plan.md chưa có mục {names} của kế hoạch tổng hợp; trang kế hoạch của tỉnh sẽ ghi các mục này là chưa có.",
+            "_plan.md has no section {names} for the consolidated plan; the provincial page will show them as missing."
+        ),
+        Some(tr!(
+            lang,
+            "Thêm tiêu đề {headings} và nội dung do Sở soạn vào phần thân của _plan.md, theo thứ tự II.3, III, IV, V, VII.",
+            "Add {headings} with the department's text to the body of _plan.md, in the order II.3, III, IV, V, VII."
+        )),
+    );
     sink.into_vec()
 }
 
@@ -944,7 +955,7 @@ projects:
         let agencies = lower(AGENCIES, |l, n| l.agencies(n));
         let catalog = lower(CATALOG, |l, n| l.catalog(n));
         let meta = lower("year: 2019\ntitle: K\ndeadline: 2018-07-31\n", |l, n| {
-            l.cycle(Some(n), Body::default(), Pos::START)
+            l.cycle(Some(n), Body::new(BODY, 60), Pos::START)
         });
         let mut sink = Sink::new(Lang::En, "content/2019/x.md", false);
         let node = yaml::parse(plan, 1).unwrap();
@@ -1121,7 +1132,7 @@ projects:
         let agencies = lower(AGENCIES, |l, n| l.agencies(n));
         let catalog = lower(CATALOG, |l, n| l.catalog(n));
         let meta = lower("year: 2018\ntitle: K\ndeadline: 2018-07-31\n", |l, n| {
-            l.cycle(Some(n), Body::default(), Pos::START)
+            l.cycle(Some(n), Body::new(BODY, 60), Pos::START)
         });
         let plan = |stem: &str, text: &str| {
             let file = format!("content/2019/{stem}.md");
