@@ -690,3 +690,71 @@ fn the_consolidated_page_has_sections_i_to_vii_and_the_heading_block() {
         "{status}"
     );
 }
+
+#[test]
+fn workbook_totals_are_formulas_whose_cached_values_equal_plan_json() {
+    use calamine::{Data, Reader, Xlsx};
+    let (_dir, out) = built_demo();
+    let json = plan_json(&out);
+    let t = &json["totals"];
+    let mut wb: Xlsx<_> =
+        calamine::open_workbook(out.join("2019/data/ke-hoach-2019.xlsx")).unwrap();
+    let names = wb.sheet_names().to_vec();
+    let num = |s: &serde_json::Value| -> f64 { s.as_str().unwrap().parse().unwrap() };
+    for (sheet, keys) in [
+        (&names[0], vec!["total", "spent", "planned"]),
+        (&names[1], vec!["spending"]),
+    ] {
+        let values = wb.worksheet_range(sheet).unwrap();
+        let formulas = wb.worksheet_formula(sheet).unwrap();
+        let (r, _) = values
+            .cells()
+            .find(|(_, _, c)| matches!(c, Data::String(s) if s == "Tổng cộng"))
+            .map(|(r, c, _)| (r, c))
+            .expect("a Tổng cộng row");
+        let row: Vec<&Data> = values.rows().nth(r).unwrap().iter().collect();
+        for key in keys {
+            let want = num(&t[key]);
+            let col = row
+                .iter()
+                .position(|c| matches!(c, Data::Float(f) if (*f - want).abs() < 1e-9))
+                .unwrap_or_else(|| panic!("{sheet}: no cached {key} {want} in {row:?}"));
+            // The same cell holds a formula adding up the subtotal rows.
+            let (r0, c0) = values.start().unwrap();
+            let at = (
+                u32::try_from(r).unwrap() + r0,
+                u32::try_from(col).unwrap() + c0,
+            );
+            let f = formulas.get_value(at).cloned().unwrap_or_default();
+            assert!(
+                f.contains('+') || f.starts_with("SUM"),
+                "{sheet}: {key} total is not a formula: {f:?}"
+            );
+        }
+        // Every subtotal row is a SUM over its rows.
+        let sums = formulas
+            .cells()
+            .filter(|(_, _, f)| f.starts_with("SUM("))
+            .count();
+        assert!(sums >= 4, "{sheet}: {sums} SUM formulas");
+    }
+    // Numbering runs 1..n over the whole annex, as on the page.
+    let values = wb.worksheet_range(&names[0]).unwrap();
+    let numbers: Vec<f64> = values
+        .rows()
+        .filter_map(|r| match r.first() {
+            Some(Data::Float(f)) => Some(*f),
+            _ => None,
+        })
+        .collect();
+    let projects: usize = json["agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["projects"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(
+        numbers,
+        (1..=projects).map(|n| n as f64).collect::<Vec<_>>()
+    );
+}
