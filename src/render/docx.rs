@@ -17,7 +17,7 @@ use docx_rs::{
 use pulldown_cmark::{Event, Options as MdOptions, Parser, Tag, TagEnd};
 
 use super::document::{QUOC_HIEU, TIEU_NGU, number_line, place_date_line, signer_lines, subtitle};
-use super::format::{date, money, number};
+use super::format::{money, number};
 use crate::consolidate::{ByCode, CycleReport, Entry, Totals};
 use crate::diag::Lang;
 use crate::model::{
@@ -226,6 +226,15 @@ fn header_row(cells: Vec<TableCell>) -> TableRow {
     TableRow::new(cells).cant_split().row_height(HEADER_MARK)
 }
 
+/// One line of II.1: name, unit, prior-year target and estimate, goal.
+type IndicatorRow = (
+    String,
+    Unit,
+    Option<rust_decimal::Decimal>,
+    Option<rust_decimal::Decimal>,
+    Option<rust_decimal::Decimal>,
+);
+
 /// What both documents (consolidated and one agency's) are made of.
 struct Doc<'a> {
     lang: Lang,
@@ -300,16 +309,7 @@ impl Doc<'_> {
     }
 
     /// II.1: one row per indicator.
-    fn indicators(
-        &self,
-        rows: &[(
-            String,
-            Unit,
-            Option<rust_decimal::Decimal>,
-            Option<rust_decimal::Decimal>,
-            Option<rust_decimal::Decimal>,
-        )],
-    ) -> Table {
+    fn indicators(&self, rows: &[IndicatorRow]) -> Table {
         let y0 = self.year - 1;
         let y = self.year;
         let mut out = vec![header_row(vec![
@@ -772,13 +772,7 @@ struct Source<'a> {
     intro: &'a str,
     legal: Vec<&'a String>,
     body: &'a crate::model::Body,
-    indicators: Vec<(
-        String,
-        Unit,
-        Option<rust_decimal::Decimal>,
-        Option<rust_decimal::Decimal>,
-        Option<rust_decimal::Decimal>,
-    )>,
+    indicators: Vec<IndicatorRow>,
     spending: Vec<(&'a str, &'a SpendingRow)>,
     projects: Vec<(&'a str, &'a Project)>,
     totals: &'a Totals,
@@ -1074,7 +1068,6 @@ pub(crate) fn plan_docx(
         with_agency: false,
         signer_org: Some(e.agency.name.clone()),
     };
-    let _ = date;
     write(&doc, &src)
 }
 
