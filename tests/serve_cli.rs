@@ -349,7 +349,9 @@ fn serves_the_demo_in_memory_with_drafts() {
         ("/favicon.svg", "image/svg+xml"),
         ("/static/style.css", "text/css; charset=utf-8"),
         ("/static/search.js", "text/javascript; charset=utf-8"),
-        ("/search-index.json", "application/json"),
+        ("/search/index.json", "application/json"),
+        ("/search/t/0.json", "application/json"),
+        ("/search/d/0.json", "application/json"),
         ("/2019/data/plan.json", "application/json"),
         ("/2019/data/projects.csv", "text/csv; charset=utf-8"),
         (
@@ -467,14 +469,14 @@ fn a_save_reloads_open_pages_with_the_new_content() {
 
     // An editor that writes the file twice on one save: one rebuild. (On a
     // machine so busy that the two writes end up further apart than the
-    // debounce, they are two saves: try again.)
+    // wait after a completed write (15 ms), they are two saves: try again.)
     for attempt in 0.. {
         let before = serve.log().len();
         let started = Instant::now();
         serve.write(rel, "");
         serve.write(rel, &text);
         let gap = started.elapsed();
-        if gap >= Duration::from_millis(40) && attempt < 5 {
+        if gap >= Duration::from_millis(10) && attempt < 5 {
             events.settle();
             continue;
         }
