@@ -30,6 +30,12 @@ has nginx || need+=(nginx)
 # and the reminders are parsed with Python's `email` package.
 has exim4 || need+=(exim4-daemon-light)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# The Word export's tests (tests/document_cli.rs): LibreOffice converts the
+# .docx to PDF, python-docx reads it back, poppler reads the PDF's text.
+has soffice || need+=(libreoffice-writer-nogui)
+/usr/bin/python3 -c "import docx" >/dev/null 2>&1 || need+=(python3-docx)
+has pdftotext || need+=(poppler-utils)
+command -v pip3 >/dev/null 2>&1 || command -v pip >/dev/null 2>&1 || need+=(python3-pip)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
@@ -54,5 +60,9 @@ fi
 if ! cmp -s .ci/package-lock.json .ci/node_modules/.installed-from-lock.json; then
   (cd .ci && npm ci --no-audit --no-fund --silent && cp package-lock.json node_modules/.installed-from-lock.json)
 fi
+
+# The open-data test validates the data package with frictionless (PyPI).
+command -v frictionless >/dev/null 2>&1 || python3 -m pip install --quiet "frictionless==5.21.0" \
+  || python3 -m pip install --quiet --break-system-packages "frictionless==5.21.0"
 
 cargo test --locked "$@"

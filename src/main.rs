@@ -143,6 +143,11 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Xuất kế hoạch ra tệp Word (Export the plan as a Word file)
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
     /// Tạo tệp mới từ mẫu (Create files from a template)
     New {
         #[command(subcommand)]
@@ -187,6 +192,24 @@ enum Command {
         /// Ngôn ngữ giao diện (interface language)
         #[arg(long, value_enum, default_value_t = LangArg::Vi)]
         language: LangArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Kế hoạch dạng .docx theo thể thức văn bản hành chính (the plan as a .docx)
+    Docx {
+        /// Năm kế hoạch (year; default: the newest cycle)
+        year: Option<i32>,
+        /// Chỉ kế hoạch của một cơ quan (one agency's plan)
+        #[arg(long)]
+        agency: Option<String>,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Tệp ra (output file; default ke-hoach-<year>[-<agency>].docx)
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -358,6 +381,24 @@ fn main() -> ExitCode {
             format,
             drafts,
         } => diff(root, rev_a, rev_b, format, drafts),
+        Command::Export {
+            what:
+                ExportCommand::Docx {
+                    year,
+                    agency,
+                    root,
+                    output,
+                },
+        } => match planpress::export_docx(&root, year, agency.as_deref(), output.as_deref()) {
+            Ok(e) => {
+                println!("{}", e.message);
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("planpress: {}", e.message);
+                ExitCode::from(e.exit)
+            }
+        },
         Command::New {
             what:
                 NewCommand::Plan {

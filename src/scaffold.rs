@@ -738,6 +738,29 @@ fn cycle_md(year: i32, province: &str) -> String {
         s,
         "<!-- Phần giới thiệu của kế hoạch toàn tỉnh, hiện ở đầu trang tổng hợp: thay bằng đánh giá chung của tỉnh. -->"
     );
+    // The department's own II.3, III, IV, V and VII of the consolidated
+    // plan (W106 when one is missing), each to be written over.
+    for (heading, text) in [
+        (
+            "Đánh giá chung; khó khăn, hạn chế và đề xuất giải pháp",
+            format!("Đánh giá kết quả ứng dụng CNTT năm {prior} của các cơ quan nhà nước trong tỉnh, khó khăn, hạn chế và đề xuất."),
+        ),
+        (
+            "Mục tiêu ứng dụng CNTT",
+            format!("Mục tiêu ứng dụng CNTT năm {year} của tỉnh."),
+        ),
+        (
+            "Định hướng nội dung",
+            format!("Định hướng nội dung ứng dụng và phát triển CNTT năm {year}."),
+        ),
+        ("Giải pháp thực hiện", "Các giải pháp tài chính, pháp lý, tổ chức và nhân lực.".to_string()),
+        ("Tổ chức thực hiện", "Trách nhiệm của Sở Thông tin và Truyền thông, các sở, ban, ngành và UBND các huyện, thành phố.".to_string()),
+    ] {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "## {heading}");
+        let _ = writeln!(s);
+        let _ = writeln!(s, "{text}");
+    }
     s
 }
 

@@ -743,6 +743,7 @@ impl<'s, 'a> Lower<'s, 'a> {
                 "publish",
                 "approved_tag",
                 "smtp",
+                "owner",
             ],
         )?;
         let title = self.req_string(&f, "title");
@@ -791,9 +792,33 @@ impl<'s, 'a> Lower<'s, 'a> {
             Some(n) => Some(self.smtp(n)?),
             None => None,
         };
+        let owner = f.get("owner").and_then(|n| {
+            let o = self.map(
+                n,
+                "owner",
+                &[
+                    "agency",
+                    "address",
+                    "phone",
+                    "email",
+                    "responsible",
+                    "licence",
+                ],
+            )?;
+            let agency = self.req_string(&o, "agency");
+            Some(crate::model::Owner {
+                agency: agency?,
+                address: self.opt_string(&o, "address"),
+                phone: self.opt_string(&o, "phone"),
+                email: self.opt_string(&o, "email"),
+                responsible: self.opt_string(&o, "responsible"),
+                licence: self.opt_string(&o, "licence"),
+            })
+        });
         Some(SiteConfig {
             smtp,
             title: title?,
+            owner,
             province,
             base_url: base_url?,
             language: language?,
@@ -1202,7 +1227,15 @@ impl<'s, 'a> Lower<'s, 'a> {
         let f = self.map(
             node,
             "_plan.md",
-            &["year", "title", "guidance", "deadline", "legal_bases"],
+            &[
+                "year",
+                "title",
+                "guidance",
+                "deadline",
+                "legal_bases",
+                "document",
+                "closed",
+            ],
         )?;
         let year = self.required(&f, "year").and_then(|n| self.year(n, "year"));
         let title = self.req_string(&f, "title");
@@ -1225,6 +1258,11 @@ impl<'s, 'a> Lower<'s, 'a> {
             .required(&f, "deadline")
             .and_then(|n| self.date(n, "deadline"));
         let legal_bases = self.strings(&f, "legal_bases");
+        let document = f.get("document").and_then(|n| self.document(n));
+        let closed = f
+            .get("closed")
+            .and_then(|n| self.boolean(n, "closed"))
+            .unwrap_or(false);
         let year = year?;
         Some(CycleMeta {
             year: year.value,
@@ -1233,7 +1271,43 @@ impl<'s, 'a> Lower<'s, 'a> {
             guidance,
             deadline: deadline?,
             legal_bases,
+            document,
+            closed,
             body,
+        })
+    }
+
+    /// `document:` of `_plan.md`. A malformed part is an E00x of its own;
+    /// the rest of the cycle still loads.
+    fn document(&mut self, node: &Node) -> Option<crate::model::DocumentMeta> {
+        let d = self.map(
+            node,
+            "document",
+            &["issuer", "number", "place", "date", "signer", "recipients"],
+        )?;
+        let issuer = self.req_string(&d, "issuer");
+        let place = self.req_string(&d, "place");
+        let number = self
+            .opt_string(&d, "number")
+            .filter(|s| !s.trim().is_empty());
+        let date = d.get("date").and_then(|n| self.date(n, "date"));
+        let signer = d.get("signer").and_then(|n| {
+            let s = self.map(n, "signer", &["title", "name"])?;
+            let title = self.req_string(&s, "title");
+            let name = self.opt_string(&s, "name");
+            Some(crate::model::Signer {
+                title: title?,
+                name,
+            })
+        });
+        let recipients = self.strings(&d, "recipients");
+        Some(crate::model::DocumentMeta {
+            issuer: issuer?,
+            number,
+            place: place?,
+            date: date.map(|d| d.value),
+            signer,
+            recipients,
         })
     }
 

@@ -150,6 +150,8 @@ pub(crate) struct SiteConfig {
     pub(crate) approved_tag: Option<String>,
     /// The relay `remind --send` uses.
     pub(crate) smtp: Option<Smtp>,
+    /// The portal's owner (Decree 42/2022): shown in every page's footer.
+    pub(crate) owner: Option<Owner>,
 }
 
 /// `smtp:` of site.yaml. Credentials never sit in the repository: they
@@ -161,6 +163,19 @@ pub(crate) struct Smtp {
     /// The sender, as a mail header writes it.
     pub(crate) from: String,
     pub(crate) starttls: bool,
+}
+
+/// `owner:` of `site.yaml`: who runs the portal and answers for it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Owner {
+    pub(crate) agency: String,
+    pub(crate) address: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) email: Option<String>,
+    /// Người chịu trách nhiệm chính.
+    pub(crate) responsible: Option<String>,
+    /// The licence of the open data (e.g. "CC BY 4.0").
+    pub(crate) licence: Option<String>,
 }
 
 /// A named place to publish to.
@@ -308,6 +323,28 @@ pub(crate) struct Guidance {
     pub(crate) issuer: String,
 }
 
+/// Who signs the document UBND tỉnh issues.
+#[derive(Clone, Debug)]
+pub(crate) struct Signer {
+    /// The signer's capacity, one line per `\n` ("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH").
+    pub(crate) title: String,
+    pub(crate) name: Option<String>,
+}
+
+/// `document:` of `_plan.md`: the heading and closing of the document
+/// UBND tỉnh issues, for print and for the Word file.
+#[derive(Clone, Debug)]
+pub(crate) struct DocumentMeta {
+    pub(crate) issuer: String,
+    /// Empty until the document is issued.
+    pub(crate) number: Option<String>,
+    pub(crate) place: String,
+    pub(crate) date: Option<NaiveDate>,
+    pub(crate) signer: Option<Signer>,
+    /// Nơi nhận.
+    pub(crate) recipients: Vec<String>,
+}
+
 /// `<year>/_plan.md`.
 #[derive(Clone, Debug)]
 pub(crate) struct CycleMeta {
@@ -318,6 +355,9 @@ pub(crate) struct CycleMeta {
     pub(crate) guidance: Option<Guidance>,
     pub(crate) deadline: Spanned<NaiveDate>,
     pub(crate) legal_bases: Vec<String>,
+    pub(crate) document: Option<DocumentMeta>,
+    /// The cycle takes no more changes from editors.
+    pub(crate) closed: bool,
     pub(crate) body: Body,
 }
 

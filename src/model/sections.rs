@@ -44,6 +44,17 @@ impl SectionKey {
         }
     }
 
+    /// The section's number in the seed's plan.
+    pub(crate) fn numeral(self) -> &'static str {
+        match self {
+            SectionKey::DanhGia => "II.3",
+            SectionKey::MucTieu => "III",
+            SectionKey::DinhHuong => "IV",
+            SectionKey::GiaiPhap => "V",
+            SectionKey::ToChuc => "VII",
+        }
+    }
+
     /// The words a heading starts with, folded.
     fn words(self) -> &'static str {
         match self {

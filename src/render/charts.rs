@@ -253,7 +253,7 @@ impl Layout {
             .series
             .iter()
             .flat_map(|s| s.values.iter())
-            .map(|v| text_px(&format_grouped(*v, chart.lang), VALUE_PX))
+            .map(|v| text_px(&format_grouped(v.normalize(), chart.lang), VALUE_PX))
             .max()
             .unwrap_or(0);
         let mut width = base_width;
@@ -474,7 +474,7 @@ fn draw_all(root: &Drawing<'_>, layout: &Layout, chart: &Chart) -> DrawResult {
                     layout.slot_h,
                 )?;
                 root.draw(&Text::new(
-                    format_grouped(*value, chart.lang),
+                    format_grouped(value.normalize(), chart.lang),
                     (x0 + len + VALUE_GAP, slot_top + layout.slot_h / 2),
                     font(VALUE_PX, &INK, HPos::Left, VPos::Center),
                 ))?;

@@ -293,12 +293,15 @@ pub(crate) fn projects_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
     ]
     .map(String::from)
     .to_vec();
+    // Amount headers carry their unit, so a CSV read on its own says what
+    // its numbers are.
+    let u = money_unit(site).label(Lang::Vi);
     header.push(format!("Cần triển khai năm {year}"));
-    header.push("Tổng kinh phí".into());
-    header.push("Đã thực hiện".into());
-    header.push(format!("Cần thực hiện trong năm {year}"));
-    header.extend(level_heads);
-    header.extend(kind_heads);
+    header.push(format!("Tổng kinh phí ({u})"));
+    header.push(format!("Đã thực hiện ({u})"));
+    header.push(format!("Cần thực hiện trong năm {year} ({u})"));
+    header.extend(level_heads.iter().map(|h| format!("{h} ({u})")));
+    header.extend(kind_heads.iter().map(|h| format!("{h} ({u})")));
     header.extend(
         [
             "Chủ đầu tư",
@@ -379,12 +382,13 @@ pub(crate) fn spending_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
         "Mã hạng mục",
         "Hạng mục đầu tư",
         "Nội dung/Nhiệm vụ",
-        "Tổng kinh phí",
     ]
     .map(String::from)
     .to_vec();
-    header.extend(level_heads);
-    header.extend(kind_heads);
+    let u = money_unit(site).label(Lang::Vi);
+    header.push(format!("Tổng kinh phí ({u})"));
+    header.extend(level_heads.iter().map(|h| format!("{h} ({u})")));
+    header.extend(kind_heads.iter().map(|h| format!("{h} ({u})")));
     header.push("Ghi chú (căn cứ Quyết định phê duyệt)".into());
     let mut rows = Vec::new();
     for (agency, plan) in report.plans() {
@@ -418,7 +422,7 @@ pub(crate) fn spending_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
 }
 
 /// `indicators.csv`: every II.1 indicator value of every published plan.
-/// `Đơn vị` holds the unit id: `percent`, `count` or `text`.
+/// `Đơn vị` is written as a reader knows it: `%`, `số lượng`, or empty for text.
 pub(crate) fn indicators_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
     let year = report.year;
     let prior = year - 1;
@@ -445,7 +449,7 @@ pub(crate) fn indicators_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
                 agency.name_in(report.year).to_string(),
                 iv.id.value.clone(),
                 indicator_name(site, report.year, iv),
-                indicator_unit(site, report.year, iv).id().to_string(),
+                unit_text(indicator_unit(site, report.year, iv)).to_string(),
                 num(&iv.target),
                 num(&iv.actual),
                 num(&iv.goal),
@@ -1036,6 +1040,9 @@ enum Cell {
     Text(String),
     Center(String),
     Num(Decimal),
+    /// A formula (`=SUM(H6:H9)`) with the value it comes to, cached in the
+    /// file so that viewers that do not calculate still show it.
+    Formula(String, Decimal),
     Int(i64),
     Date(NaiveDate),
 }
@@ -1082,6 +1089,10 @@ fn put(
         }
         Cell::Num(d) => {
             ws.write_number_with_format(row, c, excel_number(*d), st.number(*d))?;
+        }
+        Cell::Formula(f, d) => {
+            let formula = rust_xlsxwriter::Formula::new(f).set_result(d.normalize().to_string());
+            ws.write_formula_with_format(row, c, formula, st.number(*d))?;
         }
         Cell::Int(i) => match i32::try_from(*i) {
             Ok(i) => {
@@ -1204,8 +1215,78 @@ fn sheet_head(
     ws.set_repeat_rows(top, bottom)?;
     ws.set_paper_size(9); // A4
     ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.4, 0.4, 0.5, 0.5, 0.25, 0.25);
+    // Wide sheets split across two pages rather than shrink to a third of
+    // their size; the first two columns (TT, name) repeat on each.
+    if cols.len() > 12 {
+        ws.set_print_fit_to_pages(2, 0);
+        ws.set_repeat_columns(0, 1)?;
+    } else {
+        ws.set_print_fit_to_pages(1, 0);
+    }
+    ws.set_footer("&CTrang &P/&N");
     Ok(bottom + 1)
+}
+
+/// `=SUM(H6:H9)` over rows `first..=last` (0-based) of column `c`.
+fn sum_range(c: usize, first: u32, last: u32) -> String {
+    let col = rust_xlsxwriter::utility::column_number_to_name(u16::try_from(c).unwrap_or(0));
+    if last < first {
+        return "=0".to_string();
+    }
+    format!("=SUM({col}{}:{col}{})", first + 1, last + 1)
+}
+
+/// `=H5+H12+H20`: the grand total as the sum of the subtotal rows.
+fn sum_cells(c: usize, rows: &[u32]) -> String {
+    let col = rust_xlsxwriter::utility::column_number_to_name(u16::try_from(c).unwrap_or(0));
+    if rows.is_empty() {
+        return "=0".to_string();
+    }
+    let cells: Vec<String> = rows.iter().map(|r| format!("{col}{}", r + 1)).collect();
+    format!("={}", cells.join("+"))
+}
+
+/// Whether a column holds amounts that subtotals and totals add up.
+fn summed(k: &Key) -> bool {
+    matches!(
+        k,
+        Key::Total | Key::Spent | Key::Planned | Key::Level(_) | Key::Kind(_)
+    )
+}
+
+/// Rewrites the amounts of a subtotal row written at `at` as formulas over
+/// its detail rows, keeping the computed values as their cached results.
+fn subtotal_formulas(
+    ws: &mut Worksheet,
+    cols: &[Col],
+    st: &RowStyle,
+    at: u32,
+    last: u32,
+    value: impl Fn(&Key) -> Option<Decimal>,
+) -> Result<(), XlsxError> {
+    for (i, c) in cols.iter().enumerate().filter(|(_, c)| summed(&c.key)) {
+        if let Some(v) = value(&c.key) {
+            put(ws, at, i, &Cell::Formula(sum_range(i, at + 1, last), v), st)?;
+        }
+    }
+    Ok(())
+}
+
+fn total_formulas(
+    ws: &mut Worksheet,
+    cols: &[Col],
+    st: &RowStyle,
+    at: u32,
+    groups: &[u32],
+    value: impl Fn(&Key) -> Option<Decimal>,
+) -> Result<(), XlsxError> {
+    for (i, c) in cols.iter().enumerate().filter(|(_, c)| summed(&c.key)) {
+        if let Some(v) = value(&c.key) {
+            put(ws, at, i, &Cell::Formula(sum_cells(i, groups), v), st)?;
+        }
+    }
+    Ok(())
 }
 
 fn index_of(cols: &[Col], key: &Key) -> usize {
@@ -1235,6 +1316,9 @@ fn annex_sheet(
         .flat_map(|(a, plan)| by_priority(plan).into_iter().map(move |p| (a, p)))
         .collect();
     let t = &report.totals;
+    // Numbered 1..n across the categories, as on the page and in Word.
+    let mut number = 0usize;
+    let mut groups: Vec<u32> = Vec::new();
     for (n, (cat, name)) in category_columns(site, report).iter().enumerate() {
         let mine: Vec<&(&Agency, &Project)> = projects
             .iter()
@@ -1258,12 +1342,15 @@ fn annex_sheet(
                 _ => Cell::Blank,
             },
         )?;
+        let group_row = row;
+        groups.push(group_row);
         row += 1;
-        for (i, (agency, p)) in mine.iter().enumerate() {
+        for (agency, p) in &mine {
+            number += 1;
             write_row(ws, row, &cols, &st.body, None, |k| {
                 let text = |s: &Option<String>| Cell::Text(opt(s));
                 match k {
-                    Key::Tt => Cell::Int(i64::try_from(i + 1).unwrap_or(i64::MAX)),
+                    Key::Tt => Cell::Int(i64::try_from(number).unwrap_or(i64::MAX)),
                     Key::Name => Cell::Text(p.name.clone()),
                     Key::Agency => Cell::Text(agency.name_in(report.year).to_string()),
                     Key::Priority => Cell::Int(p.priority.value),
@@ -1296,6 +1383,9 @@ fn annex_sheet(
             })?;
             row += 1;
         }
+        subtotal_formulas(ws, &cols, &st.group, group_row, row - 1, |k| {
+            annex_amount(sub, k)
+        })?;
     }
     write_row(
         ws,
@@ -1303,16 +1393,32 @@ fn annex_sheet(
         &cols,
         &st.total,
         Some((0, money - 1, TOTAL_LABEL)),
-        |k| match k {
-            Key::Total => Cell::Num(t.total.0),
-            Key::Spent => Cell::Num(t.spent.0),
-            Key::Planned => Cell::Num(t.planned.0),
-            Key::Level(id) => Cell::Num(t.by_level.get(id).0),
-            Key::Kind(id) => Cell::Num(t.by_kind.get(id).0),
-            _ => Cell::Blank,
-        },
+        |_| Cell::Blank,
     )?;
+    total_formulas(ws, &cols, &st.total, row, &groups, |k| annex_amount(t, k))?;
     Ok(())
+}
+
+/// The amount of a subtotal or total row of the annex in a column.
+fn annex_amount(t: &crate::consolidate::Totals, k: &Key) -> Option<Decimal> {
+    Some(match k {
+        Key::Total => t.total.0,
+        Key::Spent => t.spent.0,
+        Key::Planned => t.planned.0,
+        Key::Level(id) => t.by_level.get(id).0,
+        Key::Kind(id) => t.by_kind.get(id).0,
+        _ => return None,
+    })
+}
+
+/// The amount of a subtotal or total row of II.2 in a column.
+fn spending_amount(t: &crate::consolidate::Totals, k: &Key) -> Option<Decimal> {
+    Some(match k {
+        Key::Total => t.spending.0,
+        Key::Level(id) => t.spending_by_level.get(id).0,
+        Key::Kind(id) => t.spending_by_kind.get(id).0,
+        _ => return None,
+    })
 }
 
 fn spending_sheet(
@@ -1334,6 +1440,8 @@ fn spending_sheet(
         .flat_map(|(a, plan)| plan.spending.iter().map(move |r| (a, r)))
         .collect();
     let t = &report.totals;
+    let mut number = 0usize;
+    let mut groups: Vec<u32> = Vec::new();
     for (n, (cat, name)) in category_columns(site, report).iter().enumerate() {
         let mine: Vec<&(&Agency, &SpendingRow)> = rows
             .iter()
@@ -1355,10 +1463,13 @@ fn spending_sheet(
                 _ => Cell::Blank,
             },
         )?;
+        let group_row = row;
+        groups.push(group_row);
         row += 1;
-        for (i, (agency, r)) in mine.iter().enumerate() {
+        for (agency, r) in &mine {
+            number += 1;
             write_row(ws, row, &cols, &st.body, None, |k| match k {
-                Key::Tt => Cell::Int(i64::try_from(i + 1).unwrap_or(i64::MAX)),
+                Key::Tt => Cell::Int(i64::try_from(number).unwrap_or(i64::MAX)),
                 Key::Name => Cell::Text(r.task.clone()),
                 Key::Agency => Cell::Text(agency.name_in(report.year).to_string()),
                 Key::Total => Cell::Num(r.total.value.0),
@@ -1373,6 +1484,9 @@ fn spending_sheet(
             })?;
             row += 1;
         }
+        subtotal_formulas(ws, &cols, &st.group, group_row, row - 1, |k| {
+            spending_amount(sub, k)
+        })?;
     }
     write_row(
         ws,
@@ -1380,13 +1494,11 @@ fn spending_sheet(
         &cols,
         &st.total,
         Some((0, money - 1, TOTAL_LABEL)),
-        |k| match k {
-            Key::Total => Cell::Num(t.spending.0),
-            Key::Level(id) => Cell::Num(t.spending_by_level.get(id).0),
-            Key::Kind(id) => Cell::Num(t.spending_by_kind.get(id).0),
-            _ => Cell::Blank,
-        },
+        |_| Cell::Blank,
     )?;
+    total_formulas(ws, &cols, &st.total, row, &groups, |k| {
+        spending_amount(t, k)
+    })?;
     Ok(())
 }
 
@@ -1631,8 +1743,8 @@ mod tests {
             "Thời gian thực hiện",
             "Đơn vị phối hợp",
             "Cần triển khai năm 2019",
-            "Ngân sách trung ương",
-            "Vốn đầu tư",
+            "Ngân sách trung ương (triệu đồng)",
+            "Vốn đầu tư (triệu đồng)",
             "Chủ đầu tư",
             "Ghi chú",
         ] {
@@ -1640,13 +1752,19 @@ mod tests {
         }
         let t = &report.totals;
         assert_eq!(
-            column_sum(&header, &rows, "Cần thực hiện trong năm 2019"),
+            column_sum(&header, &rows, "Cần thực hiện trong năm 2019 (triệu đồng)"),
             t.planned.0
         );
-        assert_eq!(column_sum(&header, &rows, "Tổng kinh phí"), t.total.0);
-        assert_eq!(column_sum(&header, &rows, "Đã thực hiện"), t.spent.0);
         assert_eq!(
-            column_sum(&header, &rows, "Ngân sách tỉnh"),
+            column_sum(&header, &rows, "Tổng kinh phí (triệu đồng)"),
+            t.total.0
+        );
+        assert_eq!(
+            column_sum(&header, &rows, "Đã thực hiện (triệu đồng)"),
+            t.spent.0
+        );
+        assert_eq!(
+            column_sum(&header, &rows, "Ngân sách tỉnh (triệu đồng)"),
             t.by_level.get("tinh").0
         );
         // Headers are unique even though "Nguồn khác" is in both lists.
@@ -1677,7 +1795,7 @@ mod tests {
         assert!(expected > 0);
         assert_eq!(rows.len(), expected);
         assert_eq!(
-            column_sum(&header, &rows, "Tổng kinh phí"),
+            column_sum(&header, &rows, "Tổng kinh phí (triệu đồng)"),
             report.totals.spending.0
         );
         assert!(
@@ -1704,7 +1822,7 @@ mod tests {
         let unit = header.iter().position(|h| h == "Đơn vị").unwrap();
         assert!(
             rows.iter()
-                .all(|r| ["percent", "count", "text"].contains(&r[unit].as_str()))
+                .all(|r| ["%", "số lượng", ""].contains(&r[unit].as_str()))
         );
     }
 

@@ -2,6 +2,9 @@
 //! memory. Writing them out is `output`'s job, so `serve` can reuse this.
 
 pub(crate) mod charts;
+pub(crate) mod datapackage;
+pub(crate) mod document;
+pub(crate) mod docx;
 pub(crate) mod exports;
 pub(crate) mod feeds;
 pub(crate) mod format;
@@ -418,7 +421,7 @@ impl<'s> Renderer<'s> {
         // index was built when the targets were listed.
         let weight = |t: &Target| match t {
             Target::Cycle(_) => 0,
-            Target::Download(_, f) if f.ends_with(".xlsx") => 0,
+            Target::Download(_, f) if f.ends_with(".xlsx") || f.ends_with(".docx") => 0,
             _ => 1,
         };
         others.sort_by_key(|(_, t)| weight(t));
@@ -482,12 +485,14 @@ pub(crate) enum Failure {
 }
 
 /// Names of the files under `<year>/data/`.
-const DOWNLOADS: [&str; 5] = [
+const DOWNLOADS: [&str; 7] = [
     "projects.csv",
     "spending.csv",
     "indicators.csv",
     "plan.json",
     "ke-hoach-{year}.xlsx",
+    "ke-hoach-{year}.docx",
+    "datapackage.json",
 ];
 
 /// Renders the whole site into memory. Needs a site that passed
@@ -529,6 +534,8 @@ fn download(site: &Site, r: &CycleReport<'_>, file: &str) -> Result<Vec<u8>, Str
         "spending.csv" => exports::spending_csv(site, r),
         "indicators.csv" => exports::indicators_csv(site, r),
         "plan.json" => exports::plan_json(site, r),
+        "datapackage.json" => datapackage::datapackage(site, r),
+        f if f.ends_with(".docx") => docx::cycle_docx(site, r)?,
         _ => exports::workbook(site, r)?,
     })
 }
@@ -539,6 +546,10 @@ fn site_context(config: &crate::model::SiteConfig, opts: Options) -> Value {
         "title": config.title, "province": config.province, "base_url": config.base_url,
         "lang": format::lang_code(config.language), "unit": config.money_unit.label(config.language),
         "drafts": opts.drafts, "base_path": base_path(&config.base_url),
+        "owner": config.owner.as_ref().map(|o| json!({
+            "agency": o.agency, "address": o.address, "phone": o.phone, "email": o.email,
+            "responsible": o.responsible, "licence": o.licence,
+        })),
     })
 }
 

@@ -172,8 +172,19 @@ impl<'a> Ctx<'a> {
             .collect()
     }
 
+    /// Subtotals by level or kind. A source with nothing is left blank, as
+    /// in the rows above it, so a table never mixes blanks and zeros.
     fn by_code_cells(&self, list: &[CodeName], b: &ByCode) -> Vec<String> {
-        list.iter().map(|c| self.m(b.get(&c.id.value))).collect()
+        list.iter()
+            .map(|c| {
+                let a = b.get(&c.id.value);
+                if a == Amount::ZERO {
+                    String::new()
+                } else {
+                    self.m(a)
+                }
+            })
+            .collect()
     }
 
     /// Column headers for levels and kinds.
@@ -215,7 +226,7 @@ impl<'a> Ctx<'a> {
                 std::iter::once(l.clone())
                     .chain(series.iter().map(|s| {
                         s.values.get(i).map_or(String::new(), |v| {
-                            crate::model::money::format_grouped(*v, self.lang)
+                            crate::model::money::format_grouped(v.normalize(), self.lang)
                         })
                     }))
                     .collect()
@@ -274,7 +285,7 @@ impl<'a> Ctx<'a> {
                 let unit = def.map(|d| d.unit).or(iv.unit).unwrap_or(Unit::Percent);
                 let fmt = |v: &Option<crate::model::Spanned<rust_decimal::Decimal>>| {
                     v.as_ref()
-                        .map_or(String::new(), |v| self.indicator_value(v.value, unit))
+                        .map_or_else(|| "—".to_string(), |v| self.indicator_value(v.value, unit))
                 };
                 json!({
                     "name": name, "unit": unit.id(), "other": def.is_none(),
@@ -403,9 +414,37 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    fn entry_row(&self, e: &Entry<'_>, year: i32) -> Value {
+    fn entry_row(&self, e: &Entry<'_>, r: &CycleReport<'_>) -> Value {
+        let year = r.year;
         let groups = &self.theme.strings["groups"];
+        let lang = self.lang;
+        // An agency with no published plan has no amounts: "0" would read
+        // as a plan of nothing, so the table says why there is no figure.
+        let absent = match (e.plan, e.submission) {
+            (Some(_), _) => None,
+            (None, crate::consolidate::Submission::Draft) => {
+                Some(tr!(lang, "bản nháp, chưa tính", "draft, not counted"))
+            }
+            (None, _) => Some(tr!(lang, "chưa gửi", "not submitted")),
+        };
+        let deadline = r.meta.deadline.value;
+        let days_late = match (e.submission, e.filed.and_then(|p| p.submitted.as_ref())) {
+            (crate::consolidate::Submission::Late, Some(d)) => {
+                Some(super::document::days_between(deadline, d.value))
+            }
+            (crate::consolidate::Submission::Missing, _) if !r.meta.closed => {
+                super::document::today_in_vietnam()
+                    .map(|t| super::document::days_between(deadline, t))
+                    .filter(|n| *n > 0)
+            }
+            _ => None,
+        };
+        let late_text = days_late.map(|n| {
+            let n = crate::model::money::format_grouped(rust_decimal::Decimal::from(n), lang);
+            tr!(lang, "{n} ngày", "{n} days")
+        });
         json!({
+            "absent": absent, "days_late": late_text,
             "code": e.agency.code.value, "name": e.name,
             "group": groups.get(e.agency.group.id()).cloned().unwrap_or(json!(e.agency.group.id())),
             "submission": e.submission.id(), "submission_label": self.theme.t(e.submission.id()),
@@ -413,6 +452,80 @@ impl<'a> Ctx<'a> {
             "planned": self.m(e.totals.planned), "spending": self.m(e.totals.spending),
             "projects": e.plan.map_or(0, |p| p.projects.len()),
             "url": e.plan.map(|_| format!("{year}/{}/", e.agency.code.value)),
+        })
+    }
+
+    /// The total row of the submission table: the amounts of the plans
+    /// that count, and how many do.
+    fn status_total(&self, r: &CycleReport<'_>) -> Value {
+        let counted = r.entries.iter().filter(|e| e.plan.is_some()).count();
+        let projects: usize = r.plans().map(|(_, p)| p.projects.len()).sum();
+        json!({
+            "planned": self.m(r.totals.planned), "spending": self.m(r.totals.spending),
+            "counted": counted, "projects": projects,
+        })
+    }
+
+    /// II.3, III, IV, V and VII of the consolidated plan: the department's
+    /// text from `_plan.md` (`null` when missing, W106), with what the
+    /// agencies wrote rolled up where the letter implies it.
+    fn cycle_sections(&self, r: &CycleReport<'_>, used: &mut HashSet<String>) -> Value {
+        let body = &r.meta.body;
+        let own = |key: SectionKey, used: &mut HashSet<String>| {
+            super::document::section_markdown(body, key).map(|md| to_html(md, used))
+        };
+        let danh_gia = own(SectionKey::DanhGia, used);
+        let muc_tieu = own(SectionKey::MucTieu, used);
+        let dinh_huong = own(SectionKey::DinhHuong, used);
+        let giai_phap = own(SectionKey::GiaiPhap, used);
+        let to_chuc = own(SectionKey::ToChuc, used);
+        // The agencies' own assessments, one per agency, for II.3.
+        let assessments: Vec<Value> = r
+            .plans()
+            .filter_map(|(a, p)| {
+                let md = super::document::section_markdown(&p.body, SectionKey::DanhGia)?;
+                Some(json!({
+                    "agency": a.name, "url": format!("{}/", a.code.value),
+                    "html": to_html(md, used),
+                    "lang": self.prose_lang(md),
+                }))
+            })
+            .collect();
+        // IV: every project by category, in priority order within its agency.
+        let mut by_category = Vec::new();
+        for cat in &self.catalog.categories {
+            let mut items: Vec<(&crate::model::Agency, &crate::model::Project)> = r
+                .plans()
+                .flat_map(|(a, p)| p.projects.iter().map(move |pr| (a, pr)))
+                .filter(|(_, pr)| pr.category.value == cat.id.value)
+                .collect();
+            if items.is_empty() {
+                continue;
+            }
+            items.sort_by_key(|(_, pr)| pr.priority.value);
+            let rows: Vec<Value> = items
+                .iter()
+                .map(|(a, pr)| {
+                    json!({
+                        "name": pr.name, "agency": a.name, "priority": pr.priority.value,
+                        "planned": self.m(pr.cost.planned.value),
+                        "url": format!("{}/#{}", a.code.value, pr.id.value),
+                    })
+                })
+                .collect();
+            by_category.push(json!({"name": cat.name, "projects": rows}));
+        }
+        let missing: Vec<String> = SectionKey::ALL
+            .into_iter()
+            .filter(|k| body.section(*k).is_none())
+            .map(|k| format!("{}. {}", k.numeral(), k.heading()))
+            .collect();
+        json!({
+            "danh_gia": danh_gia, "muc_tieu": muc_tieu, "dinh_huong": dinh_huong,
+            "giai_phap": giai_phap, "to_chuc": to_chuc,
+            "assessments": assessments, "projects_by_category": by_category,
+            "missing": missing,
+            "missing_text": tr!(self.lang, "Mục này chưa được Sở soạn trong _plan.md.", "The department has not written this section in _plan.md yet."),
         })
     }
 
@@ -424,12 +537,11 @@ impl<'a> Ctx<'a> {
             .as_ref()
             .map_or("", |c| c.money_unit.label(self.lang));
         let mut used = page_ids();
-        let intro = to_html(&r.meta.body.text, &mut used);
-        let entries: Vec<Value> = r
-            .entries
-            .iter()
-            .map(|e| self.entry_row(e, r.year))
-            .collect();
+        let body = &r.meta.body;
+        let intro = to_html(&body.text[body.preamble.clone()], &mut used);
+        let sections = self.cycle_sections(r, &mut used);
+        let entries: Vec<Value> = r.entries.iter().map(|e| self.entry_row(e, r)).collect();
+        let status_total = self.status_total(r);
         let rows: Vec<(&str, &crate::model::SpendingRow)> = r
             .plans()
             .flat_map(|(a, p)| p.spending.iter().map(move |s| (a.code.value.as_str(), s)))
@@ -453,7 +565,7 @@ impl<'a> Ctx<'a> {
             .iter()
             .filter(|s| s.reporters > 0)
             .map(|s| {
-                let f = |v: Option<rust_decimal::Decimal>| v.map_or(String::new(), |v| self.indicator_value(v, s.unit));
+                let f = |v: Option<rust_decimal::Decimal>| v.map_or_else(|| "—".to_string(), |v| self.indicator_value(v, s.unit));
                 json!({
                     "name": s.name, "unit": s.unit.id(), "reporters": s.reporters,
                     "target": f(s.target), "actual": f(s.actual), "goal": f(s.goal),
@@ -496,8 +608,14 @@ impl<'a> Ctx<'a> {
             by_agency.push((self.theme.t("others"), rest));
         }
         charts.push(self.amounts_chart("c-agency", "chart_by_agency", by_agency, unit_label));
-        charts.push(self.compare_chart(&t.spending_by_category, &t.by_category, unit_label));
+        charts.push(self.compare_chart(
+            &t.spending_by_category,
+            &t.by_category,
+            unit_label,
+            r.year,
+        ));
         if let Some(c) = self.indicator_chart(
+            r.year,
             "c-indicators",
             r.indicators
                 .iter()
@@ -512,6 +630,10 @@ impl<'a> Ctx<'a> {
             "year": r.year, "prior_year": r.year - 1, "title": &r.meta.title,
             "guidance": r.meta.guidance.as_ref().map(|g| json!({"number": g.number, "date": date(g.date), "issuer": g.issuer})),
             "deadline": date(r.meta.deadline.value), "intro": intro, "legal_bases": legal,
+            "document": super::document::heading_context(r.meta, self.lang),
+            "subtitle": super::document::subtitle(&r.meta.title),
+            "sections": sections, "status_total": status_total,
+            "has_drafts": r.count(crate::consolidate::Submission::Draft) > 0 && r.entries.iter().any(|e| e.submission == crate::consolidate::Submission::Draft && e.plan.is_some()),
             "intro_lang": json!(self.prose_lang(&r.meta.body.text)),
             "entries": entries,
             "counts": obj!({
@@ -527,7 +649,7 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    fn compare_chart(&self, spending: &ByCode, planned: &ByCode, unit: &str) -> Value {
+    fn compare_chart(&self, spending: &ByCode, planned: &ByCode, unit: &str, year: i32) -> Value {
         let labels: Vec<String> = self
             .catalog
             .categories
@@ -535,7 +657,7 @@ impl<'a> Ctx<'a> {
             .map(|c| c.name.clone())
             .collect();
         let s = Series {
-            name: self.theme.t("series_spending"),
+            name: format!("{} {}", self.theme.t("series_spending"), year - 1),
             values: self
                 .catalog
                 .categories
@@ -544,7 +666,7 @@ impl<'a> Ctx<'a> {
                 .collect(),
         };
         let p = Series {
-            name: self.theme.t("series_planned"),
+            name: format!("{} {year}", self.theme.t("series_planned")),
             values: self
                 .catalog
                 .categories
@@ -566,7 +688,7 @@ impl<'a> Ctx<'a> {
             .join("; ");
         self.chart(
             "c-compare",
-            &self.theme.t("chart_compare"),
+            &format!("{} ({}, {year})", self.theme.t("chart_compare"), year - 1),
             desc,
             labels,
             vec![s, p],
@@ -576,6 +698,7 @@ impl<'a> Ctx<'a> {
 
     fn indicator_chart(
         &self,
+        year: i32,
         id: &str,
         items: impl Iterator<
             Item = (
@@ -594,15 +717,15 @@ impl<'a> Ctx<'a> {
         let labels: Vec<String> = items.iter().map(|i| i.0.clone()).collect();
         let series = vec![
             Series {
-                name: self.theme.t("series_target"),
+                name: format!("{} {}", self.theme.t("series_target"), year - 1),
                 values: items.iter().map(|i| i.1.unwrap_or(z)).collect(),
             },
             Series {
-                name: self.theme.t("series_actual"),
+                name: format!("{} {}", self.theme.t("series_actual"), year - 1),
                 values: items.iter().map(|i| i.2.unwrap_or(z)).collect(),
             },
             Series {
-                name: self.theme.t("series_goal"),
+                name: format!("{} {year}", self.theme.t("series_goal")),
                 values: items.iter().map(|i| i.3.unwrap_or(z)).collect(),
             },
         ];
@@ -618,7 +741,11 @@ impl<'a> Ctx<'a> {
             .join("; ");
         Some(self.chart(
             id,
-            &self.theme.t("chart_indicators"),
+            &format!(
+                "{} ({}, {year})",
+                self.theme.t("chart_indicators"),
+                year - 1
+            ),
             desc,
             labels,
             series,
@@ -681,6 +808,7 @@ impl<'a> Ctx<'a> {
             unit_label,
         )];
         if let Some(c) = self.indicator_chart(
+            r.year,
             "c-indicators",
             plan.indicators
                 .iter()
@@ -711,7 +839,7 @@ impl<'a> Ctx<'a> {
         let statuses = &self.theme.strings["statuses"];
         obj!({
             "year": r.year, "prior_year": r.year - 1, "cycle_title": &r.meta.title,
-            "agency": self.entry_row(e, r.year),
+            "agency": self.entry_row(e, r),
             "status": plan.status.value.id(), "status_label": statuses.get(plan.status.value.id()).cloned().unwrap_or(json!(plan.status.value.id())),
             "is_draft": plan.status.value == Status::Draft,
             "contact": plan.contact.as_ref().map(|c| json!({"name": c.name, "phone": c.phone, "email": c.email})),

@@ -30,6 +30,8 @@ const TEMPLATES: &[(&str, &str)] = builtin!(
     "partials/history.html",
     "partials/approved-changes.html",
     "remind.txt",
+    "partials/doc-heading.html",
+    "partials/doc-signature.html",
 );
 
 const STRINGS: &str = include_str!("../../themes/default/strings.json");
@@ -55,6 +57,12 @@ const STATIC: &[(&str, &[u8])] = &[
     // The picture a shared link shows (Zalo, Facebook): 1200×630, made
     // from an HTML card in Chromium. A site's own `static/og.png` in its
     // theme folder replaces it.
+    // A neutral mark in the masthead: a province puts its own logo at
+    // `themes/<theme>/static/emblem.svg`.
+    (
+        "static/emblem.svg",
+        include_bytes!("../../themes/default/static/emblem.svg"),
+    ),
     (
         "static/og.png",
         include_bytes!("../../themes/default/static/og.png"),

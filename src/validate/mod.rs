@@ -272,6 +272,9 @@ fn cycle_rules(site: &Site, cycle: &Cycle, lang: Lang) -> Vec<Diagnostic> {
         );
         out.extend(sink.into_vec());
     }
+    if let Some(meta) = &cycle.meta {
+        out.extend(missing_cycle_sections(meta, &cycle.meta_file, lang));
+    }
     if site.agencies.is_some() {
         let mut sink = Sink::new(lang, &cycle.meta_file, false);
         for a in site.expected_in(cycle.year) {
@@ -296,6 +299,57 @@ fn cycle_rules(site: &Site, cycle: &Cycle, lang: Lang) -> Vec<Diagnostic> {
         out.extend(sink.into_vec());
     }
     out
+}
+
+/// W106: the consolidated plan shows II.3, III, IV, V and VII from the
+/// department's own text in `_plan.md`. One warning per file names every
+/// section missing, pointed at where the first of them belongs (before the
+/// next section that is there).
+fn missing_cycle_sections(
+    meta: &crate::model::CycleMeta,
+    file: &str,
+    lang: Lang,
+) -> Vec<Diagnostic> {
+    let missing: Vec<SectionKey> = SectionKey::ALL
+        .into_iter()
+        .filter(|k| meta.body.section(*k).is_none())
+        .collect();
+    let Some(first) = missing.first().copied() else {
+        return Vec::new();
+    };
+    let at = meta
+        .body
+        .sections
+        .iter()
+        .find(|s| s.key.is_some_and(|k| k > first))
+        .or(meta.body.sections.last())
+        .map_or(Pos::START, |s| s.pos);
+    let names = missing
+        .iter()
+        .map(|k| format!("“{}. {}”", k.numeral(), k.heading()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let headings = missing
+        .iter()
+        .map(|k| format!("`## {}`", k.heading()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut sink = Sink::new(lang, file, false);
+    sink.report(
+        Code::W106,
+        at,
+        tr!(
+            lang,
+            "_plan.md chưa có mục {names} của kế hoạch tổng hợp; trang kế hoạch của tỉnh sẽ ghi các mục này là chưa có.",
+            "_plan.md has no section {names} for the consolidated plan; the provincial page will show them as missing."
+        ),
+        Some(tr!(
+            lang,
+            "Thêm tiêu đề {headings} và nội dung do Sở soạn vào phần thân của _plan.md, theo thứ tự II.3, III, IV, V, VII.",
+            "Add {headings} with the department's text to the body of _plan.md, in the order II.3, III, IV, V, VII."
+        )),
+    );
+    sink.into_vec()
 }
 
 fn plan_rules(site: &Site, cycle: &Cycle, plan: &Plan, lang: Lang) -> Vec<Diagnostic> {
@@ -1137,7 +1191,7 @@ projects:
         let agencies = lower(AGENCIES, |l, n| l.agencies(n));
         let catalog = lower(CATALOG, |l, n| l.catalog(n));
         let meta = lower("year: 2019\ntitle: K\ndeadline: 2018-07-31\n", |l, n| {
-            l.cycle(Some(n), Body::default(), Pos::START)
+            l.cycle(Some(n), Body::new(BODY, 60), Pos::START)
         });
         let mut sink = Sink::new(Lang::En, "content/2019/x.md", false);
         let node = yaml::parse(plan, 1).unwrap();
@@ -1316,7 +1370,7 @@ projects:
         let agencies = lower(AGENCIES, |l, n| l.agencies(n));
         let catalog = lower(CATALOG, |l, n| l.catalog(n));
         let meta = lower("year: 2018\ntitle: K\ndeadline: 2018-07-31\n", |l, n| {
-            l.cycle(Some(n), Body::default(), Pos::START)
+            l.cycle(Some(n), Body::new(BODY, 60), Pos::START)
         });
         let plan = |stem: &str, text: &str| {
             let file = format!("content/2019/{stem}.md");
