@@ -32,7 +32,7 @@ mod serve;
 mod timings;
 mod validate;
 
-pub use build::{BuildError, BuildOutcome, build};
+pub use build::{BuildError, BuildOutcome, build, build_to};
 pub use check::{Checked, check};
 pub use diag::{Code, CommandError, Diagnostic, Lang, Pos, Severity};
 pub use diff::{DiffFormat, diff};
