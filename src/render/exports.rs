@@ -1617,6 +1617,34 @@ mod tests {
     }
 
     #[test]
+    fn csv_cells_that_read_as_formulas_are_quoted() {
+        for (cell, out) in [
+            ("=1+1", "'=1+1"),
+            ("+84 255", "'+84 255"),
+            ("-x", "'-x"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-1.5", "-1.5"),
+            ("1500", "1500"),
+            ("Hạ tầng = 5", "Hạ tầng = 5"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralised(cell), out, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn workbook_cells_are_cut_at_excels_limit() {
+        let long = "ạ".repeat(40_000);
+        let cut = cell_text(&long);
+        assert_eq!(cut.chars().count(), CELL_CHARS);
+        assert!(cut.ends_with('…'));
+        let exact = "a".repeat(CELL_CHARS);
+        assert_eq!(cell_text(&exact), exact.as_str());
+    }
+
+    #[test]
     fn exports_projects_csv() {
         let loaded = demo();
         let site = &loaded.site;

@@ -353,6 +353,70 @@ mod tests {
     }
 
     #[test]
+    fn many_equal_headings_get_consecutive_ids() {
+        let mut used = page_ids();
+        let h = to_html(&"### a\n\n".repeat(1000), &mut used);
+        assert!(h.contains("<h3 id=\"a\">") && h.contains("<h3 id=\"a-1000\">"));
+        // Across bodies of one page, the numbers go on.
+        let h = to_html("### a\n\n### a {#a-1001}\n", &mut used);
+        assert!(
+            h.contains("<h3 id=\"a-1001\">") && h.contains("<h3 id=\"a-1001-2\">"),
+            "{h}"
+        );
+    }
+
+    #[test]
+    fn author_ids_are_prefixed_and_classes_dropped_but_footnotes_work() {
+        let h = html(
+            "<div id=\"noi-dung\" class=\"draft-banner\">x</div>\n\nA[^n].\n\n[^n]: B\n\n## T {#top}\n",
+        );
+        assert!(h.contains("<div id=\"u-noi-dung\">x</div>"), "{h}");
+        assert!(
+            h.contains("href=\"#fn-n\"") && h.contains("id=\"fn-n\""),
+            "{h}"
+        );
+        assert!(h.contains("class=\"footnote-reference\""), "{h}");
+        assert!(
+            h.contains("<h3 id=\"top\">"),
+            "a Markdown heading's id is the renderer's: {h}"
+        );
+        assert!(!h.contains("draft-banner"));
+    }
+
+    #[test]
+    fn pictures_from_elsewhere_are_links_or_lose_their_source() {
+        for url in [
+            "https://x.vn/a.png",
+            "//x.vn/a.png",
+            "/\\x.vn/a.png",
+            "\\\\x.vn/a.png",
+            " https://x.vn/a.png",
+            "ht\ttps://x.vn",
+            "data:image/png;base64,AA",
+        ] {
+            assert!(off_site(url), "{url}");
+        }
+        for url in [
+            "a.png",
+            "/static/a.png",
+            "../a.png",
+            "./b/c.png?x=1:2",
+            "#a",
+        ] {
+            assert!(!off_site(url), "{url}");
+        }
+        let h = html(
+            "![Sơ đồ](https://x.vn/a.png) ![![in](//y/b.png)](https://x.vn/c.png)\n\n<img src=\"//x.vn/d.png\" alt=\"d\">",
+        );
+        assert!(!h.contains("<img src"), "{h}");
+        assert!(
+            h.contains("<a href=\"https://x.vn/a.png\" rel=\"noopener noreferrer\">Sơ đồ</a>"),
+            "{h}"
+        );
+        assert!(h.contains("<img alt=\"d\">"), "{h}");
+    }
+
+    #[test]
     fn plain_text() {
         assert_eq!(to_text("# A\n\nb *c* `d`\n- e"), "A b c d e");
     }
