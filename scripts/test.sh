@@ -2,7 +2,8 @@
 # Runs every test. Installs what the tests need and the machine lacks first:
 # a Java runtime, OpenSSH's server and client, rsync and nginx (Debian
 # packages; the last four for the publish tests) and the Nu HTML Checker
-# (npm, pinned in .ci/package.json, installed under .ci/node_modules).
+# (npm, pinned in .ci/package.json, installed under .ci/node_modules), and
+# Exim with Python 3 for the reminder tests.
 # The site checks (tests/site_quality.rs) need Debian's chromium, with Noto
 # fonts, and xmllint, and the npm packages axe-core, @axe-core/playwright,
 # lighthouse and sitemap (pinned in .ci/package.json too).
@@ -24,10 +25,14 @@ has sshd || need+=(openssh-server)
 { has ssh && has ssh-keygen; } || need+=(openssh-client)
 has rsync || need+=(rsync)
 has nginx || need+=(nginx)
+# remind --send is tested against Debian's Exim on 127.0.0.1 (tests/chase_cli.rs),
+# and the reminders are parsed with Python's `email` package.
+has exim4 || need+=(exim4-daemon-light)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   else
     echo "The tests need: ${need[*]}. Install them (sudo apt-get install ${need[*]}) and run again." >&2
     exit 1

@@ -226,7 +226,7 @@ impl CycleReport<'_> {
     }
 }
 
-fn submission(plan: &Plan, deadline: NaiveDate) -> Submission {
+pub(crate) fn submission(plan: &Plan, deadline: NaiveDate) -> Submission {
     match (plan.status.value, &plan.submitted) {
         (Status::Draft, _) | (_, None) => Submission::Draft,
         (_, Some(d)) if d.value > deadline => Submission::Late,

@@ -15,6 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod build;
 mod check;
+pub mod cli;
 mod consolidate;
 mod diag;
 mod diff;
@@ -25,6 +26,7 @@ mod output;
 #[allow(dead_code)]
 mod plan_doc;
 mod publish;
+mod remind;
 // Parts of the model are read only by `build`, which lands next.
 #[allow(dead_code)]
 mod model;
@@ -32,11 +34,12 @@ mod render;
 mod report;
 mod scaffold;
 mod serve;
+mod status;
 mod timings;
 mod validate;
 
 pub use build::{BuildError, BuildOutcome, build, build_to};
-pub use check::{Checked, check};
+pub use check::{CheckView, Checked, check, for_people, narrow};
 pub use diag::{Code, CommandError, Diagnostic, Lang, Pos, Severity};
 pub use diff::{DiffFormat, diff};
 pub use load::LoadError;
@@ -44,11 +47,13 @@ pub use model::Amount;
 pub use model::money::{NumberError, format_grouped};
 pub use publish::{
     Outcome, PublishError, PublishOptions, Published, Release, Releases, Report, RolledBack,
-    publish, releases, rollback,
+    placeholder_warning, portal_unchanged, publish, releases, rollback,
 };
+pub use remind::{RemindOptions, Reminded, remind};
 pub use report::{Format, render};
 pub use scaffold::{Created, init, new_plan};
 pub use serve::{ServeError, ServeOptions, Server, serve};
+pub use status::{StatusFormat, StatusReport, status};
 
 /// Checks a single plan given as text, against an empty site: the entry
 /// point of the fuzz target. It must never panic, whatever the bytes.

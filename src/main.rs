@@ -5,12 +5,12 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// Kế hoạch ứng dụng CNTT: kiểm tra, dựng và xuất bản kế hoạch của các cơ quan.
 /// (Plans for IT in state agencies: check, build and publish.)
 #[derive(Parser)]
-#[command(name = "planpress", version, about, long_about = None)]
+#[command(name = "planpress", version, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,6 +29,39 @@ enum Command {
         /// Coi cảnh báo là lỗi (fail on warnings too)
         #[arg(long)]
         deny_warnings: bool,
+        /// Chỉ báo lỗi, bỏ cảnh báo (errors only)
+        #[arg(long, short)]
+        quiet: bool,
+        /// Liệt kê từng cơ quan chưa gửi (one W102 per missing agency)
+        #[arg(long, short)]
+        verbose: bool,
+        /// Chỉ báo cho các tệp, thư mục này (only these files or folders)
+        paths: Vec<PathBuf>,
+    },
+    /// Tình trạng nộp kế hoạch của từng cơ quan (Who has submitted, who is late, who to call)
+    Status {
+        /// Năm kế hoạch (year; default: the newest cycle)
+        year: Option<i32>,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Định dạng (output format)
+        #[arg(long, value_enum, default_value_t = StatusFormatArg::Human)]
+        format: StatusFormatArg,
+    },
+    /// Soạn thư nhắc các cơ quan chưa gửi, bản nháp, có lỗi (Write reminders, and send them with --send)
+    Remind {
+        /// Năm kế hoạch (year; default: the newest cycle)
+        year: Option<i32>,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Thư mục ghi thư (folder for the .eml files; default: <root>/reminders/<year>)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Gửi qua máy chủ thư `smtp:` của site.yaml (send through the relay of site.yaml)
+        #[arg(long)]
+        send: bool,
     },
     /// Dựng trang tổng hợp và trang từng cơ quan (Build the site)
     Build {
@@ -73,6 +106,9 @@ enum Command {
         /// Đưa cả bản nháp lên trang, có đánh dấu (include drafts, marked)
         #[arg(long)]
         drafts: bool,
+        /// Vẫn xuất bản khi `base_url` còn là địa chỉ mẫu, cho bản thử (publish with the placeholder base_url, for a trial)
+        #[arg(long)]
+        allow_placeholder: bool,
     },
     /// Liệt kê các bản phát hành trên một đích (List the releases of a target)
     Releases {
@@ -147,6 +183,13 @@ enum NewCommand {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum StatusFormatArg {
+    Human,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum DiffFormatArg {
     Human,
     Json,
@@ -167,13 +210,83 @@ enum FormatArg {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap's frame and errors in Vietnamese (src/cli.rs).
+    let parsed = planpress::cli::localize(Cli::command())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            let (text, code) = planpress::cli::usage_error(&e);
+            if code == 0 {
+                print!("{text}");
+            } else {
+                eprint!("{text}");
+            }
+            return ExitCode::from(code);
+        }
+    };
     match cli.command {
         Command::Check {
             root,
             format,
             deny_warnings,
-        } => check(root, format, deny_warnings),
+            quiet,
+            verbose,
+            paths,
+        } => {
+            let view = planpress::CheckView {
+                paths,
+                quiet,
+                verbose,
+            };
+            check(root, format, deny_warnings, &view)
+        }
+        Command::Status { year, root, format } => {
+            let format = match format {
+                StatusFormatArg::Human => planpress::StatusFormat::Human,
+                StatusFormatArg::Json => planpress::StatusFormat::Json,
+                StatusFormatArg::Csv => planpress::StatusFormat::Csv,
+            };
+            match planpress::status(&root, year, format) {
+                Ok(r) => {
+                    print!("{}", r.text);
+                    if !matches!(format, planpress::StatusFormat::Human) {
+                        eprintln!("{}.", r.summary);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("planpress: {e}");
+                    ExitCode::from(e.exit)
+                }
+            }
+        }
+        Command::Remind {
+            year,
+            root,
+            out,
+            send,
+        } => {
+            let opts = planpress::RemindOptions { year, out, send };
+            match planpress::remind(&root, &opts) {
+                Ok(r) => {
+                    print!("{}", r.message);
+                    for n in &r.notes {
+                        eprintln!("planpress: {n}");
+                    }
+                    if r.failed {
+                        ExitCode::FAILURE
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(e) => {
+                    eprintln!("planpress: {e}");
+                    ExitCode::from(e.exit)
+                }
+            }
+        }
         Command::Build {
             root,
             output,
@@ -191,7 +304,8 @@ fn main() -> ExitCode {
             root,
             dry_run,
             drafts,
-        } => publish(root, target, dry_run, drafts),
+            allow_placeholder,
+        } => publish(root, target, dry_run, drafts, allow_placeholder),
         Command::Releases { target, root } => {
             done(planpress::releases(&root, target.as_deref()), |r| {
                 r.render()
@@ -273,7 +387,7 @@ fn print_diagnostics(checked: &planpress::Checked) {
     if !checked.diagnostics.is_empty() {
         let colour = colour_on(&std::io::stderr());
         let text = planpress::render(
-            &checked.diagnostics,
+            &planpress::for_people(checked),
             &checked.sources,
             planpress::Format::Human,
             checked.lang,
@@ -283,12 +397,19 @@ fn print_diagnostics(checked: &planpress::Checked) {
     }
 }
 
-fn publish(root: PathBuf, target: Option<String>, dry_run: bool, drafts: bool) -> ExitCode {
+fn publish(
+    root: PathBuf,
+    target: Option<String>,
+    dry_run: bool,
+    drafts: bool,
+    allow_placeholder: bool,
+) -> ExitCode {
     let opts = planpress::PublishOptions {
         target,
         dry_run,
         drafts,
         ssh: None,
+        allow_placeholder,
     };
     let outcome = planpress::publish(&root, &opts, &mut |line| eprintln!("{line}"));
     done(outcome, |p| {
@@ -310,6 +431,7 @@ fn done<T>(
         }
         Ok(planpress::Outcome::Invalid(checked)) => {
             print_diagnostics(&checked);
+            eprintln!("{}", planpress::portal_unchanged(checked.lang));
             ExitCode::FAILURE
         }
         Ok(planpress::Outcome::Done(t)) => {
@@ -346,7 +468,7 @@ fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool, force: bool) -> E
     let report = print_diagnostics;
     match planpress::build_to(&root, output.as_deref(), drafts, force) {
         Err(planpress::BuildError::Load(e)) => {
-            eprintln!("planpress: --root {e}");
+            eprintln!("planpress: {e}");
             ExitCode::from(2)
         }
         Err(planpress::BuildError::Refused(why)) => {
@@ -367,6 +489,9 @@ fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool, force: bool) -> E
             files,
         }) => {
             report(&checked);
+            if let Some(w) = planpress::placeholder_warning(&checked) {
+                eprintln!("{w}");
+            }
             let ms = start.elapsed().as_millis();
             match checked.lang {
                 planpress::Lang::Vi => eprintln!(
@@ -382,14 +507,29 @@ fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool, force: bool) -> E
     }
 }
 
-fn check(root: PathBuf, format: FormatArg, deny_warnings: bool) -> ExitCode {
-    let checked = match planpress::check(&root) {
+fn check(
+    root: PathBuf,
+    format: FormatArg,
+    deny_warnings: bool,
+    view: &planpress::CheckView,
+) -> ExitCode {
+    let mut checked = match planpress::check(&root) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("planpress: --root {e}");
+            eprintln!("planpress: {e}");
             return ExitCode::from(2);
         }
     };
+    // Machine formats keep one W102 per agency: tools count them.
+    let grouped = matches!(format, FormatArg::Human);
+    let view = planpress::CheckView {
+        verbose: view.verbose || !grouped,
+        ..view.clone()
+    };
+    if let Err(e) = planpress::narrow(&mut checked, &view) {
+        eprintln!("planpress: {e}");
+        return ExitCode::from(e.exit);
+    }
     let format = match format {
         FormatArg::Human => planpress::Format::Human,
         FormatArg::Json => planpress::Format::Json,

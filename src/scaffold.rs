@@ -648,7 +648,8 @@ fn cycle_md(year: i32, province: &str) -> String {
     s
 }
 
-const GITIGNORE: &str = "# Thư mục kết quả của `planpress build`\n/output/\n";
+const GITIGNORE: &str = "# Thư mục kết quả của `planpress build`\n/output/\n\
+# Thư nhắc của `planpress remind` (có địa chỉ email; tạo lại khi cần)\n/reminders/\n";
 
 fn readme(province: &str, year: i32) -> String {
     format!(

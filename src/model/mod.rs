@@ -115,6 +115,16 @@ impl MoneyUnit {
     }
 }
 
+/// A project's period as people write it: `2019–2020`, or `2019` for a
+/// single year (never `2019–2019`).
+pub(crate) fn period_text(from: i32, to: i32) -> String {
+    if from == to {
+        from.to_string()
+    } else {
+        format!("{from}–{to}")
+    }
+}
+
 fn lookup_id<T: PartialEq + Copy>(choices: &[(&'static str, T)], value: T) -> &'static str {
     choices
         .iter()
@@ -135,6 +145,19 @@ pub(crate) struct SiteConfig {
     /// Name of the git tag that marks a cycle's approved version, with
     /// `{year}` standing for the cycle's year: `approved-{year}`.
     pub(crate) approved_tag: Option<String>,
+    /// The relay `remind --send` uses.
+    pub(crate) smtp: Option<Smtp>,
+}
+
+/// `smtp:` of site.yaml. Credentials never sit in the repository: they
+/// come from `PLANPRESS_SMTP_USER` and `PLANPRESS_SMTP_PASSWORD`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Smtp {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    /// The sender, as a mail header writes it.
+    pub(crate) from: String,
+    pub(crate) starttls: bool,
 }
 
 /// A named place to publish to.
@@ -165,6 +188,7 @@ pub(crate) struct Agency {
     pub(crate) name: String,
     pub(crate) group: Group,
     pub(crate) email: Option<String>,
+    pub(crate) phone: Option<String>,
     pub(crate) expected: bool,
 }
 
@@ -374,5 +398,11 @@ impl Site {
             index
         });
         index.get(code).and_then(|&i| list.get(i))
+    }
+
+    /// The agencies that must file a plan in cycle `year`, in registry
+    /// order: the one answer W102, `status` and `remind` share.
+    pub(crate) fn expected_in(&self, _year: i32) -> impl Iterator<Item = &Agency> {
+        self.agencies.iter().flatten().filter(|a| a.expected)
     }
 }

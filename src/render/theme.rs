@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = builtin!(
     "partials/chart.html",
     "partials/history.html",
     "partials/approved-changes.html",
+    "remind.txt",
 );
 
 const STRINGS: &str = include_str!("../../themes/default/strings.json");
@@ -217,7 +218,7 @@ impl Theme {
                     continue;
                 };
                 let key = rel.to_string_lossy().replace('\\', "/");
-                if !key.ends_with(".html") && !key.ends_with(".xml") {
+                if !key.ends_with(".html") && !key.ends_with(".xml") && !key.ends_with(".txt") {
                     continue;
                 }
                 let file = format!("themes/{name}/templates/{key}");

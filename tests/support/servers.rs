@@ -336,3 +336,139 @@ pub(crate) fn http_get(port: u16, path: &str) -> (u16, String) {
         .unwrap_or(0);
     (status, body.to_string())
 }
+
+/// Debian's Exim on 127.0.0.1, in its own configuration under a temporary
+/// folder: it accepts every recipient and delivers every message into one
+/// maildir (`inbox`), with an `Envelope-to:` header naming the envelope
+/// recipients. Only root may run Exim with a private configuration (`-C`),
+/// so [`Exim::unavailable`] says why a test must skip elsewhere.
+pub(crate) struct Exim {
+    process: Process,
+    /// Port it listens on.
+    pub(crate) port: u16,
+    /// The maildir messages are delivered into.
+    pub(crate) inbox: PathBuf,
+}
+
+impl Exim {
+    /// Why Exim cannot run here, if it cannot.
+    pub(crate) fn unavailable() -> Option<String> {
+        if find_tool("exim4").is_none() {
+            return Some(
+                "exim4 is not installed (Debian package exim4-daemon-light; \
+                 `bash scripts/test.sh` installs it)"
+                    .into(),
+            );
+        }
+        if !is_root() {
+            return Some("Exim runs a private configuration (-C) only as root".into());
+        }
+        let user = Command::new("id").arg("Debian-exim").output();
+        if !user.is_ok_and(|o| o.status.success()) {
+            return Some("the Debian-exim user of the exim4 package is missing".into());
+        }
+        None
+    }
+
+    /// Starts Exim with its spool, log and maildir under `dir`.
+    pub(crate) fn start(dir: &Path) -> Exim {
+        Exim::start_refusing(dir, &[])
+    }
+
+    /// Like [`Exim::start`], but refusing the recipients `refused` at RCPT
+    /// with a 550, as a relay does for an unknown mailbox.
+    pub(crate) fn start_refusing(dir: &Path, refused: &[&str]) -> Exim {
+        let dir = dir.join("exim");
+        for sub in ["spool", "log", "mail"] {
+            std::fs::create_dir_all(dir.join(sub)).expect("exim folder");
+        }
+        // Exim drops to its own user to write spool, log and mail.
+        run(Command::new("chown")
+            .args(["-R", "Debian-exim:Debian-exim"])
+            .arg(&dir));
+        let port = free_port();
+        let d = dir.display();
+        let deny: String = refused
+            .iter()
+            .map(|r| format!("  deny recipients = {r}\n       message = no such mailbox\n"))
+            .collect();
+        let conf = dir.join("exim.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "keep_environment =\n\
+                 tls_advertise_hosts =\n\
+                 primary_hostname = planpress.test\n\
+                 local_interfaces = 127.0.0.1\n\
+                 spool_directory = {d}/spool\n\
+                 log_file_path = {d}/log/%slog\n\
+                 pid_file_path = {d}/exim.pid\n\
+                 exim_user = Debian-exim\n\
+                 exim_group = Debian-exim\n\
+                 never_users = root\n\
+                 host_lookup =\n\
+                 rfc1413_hosts =\n\
+                 acl_smtp_rcpt = acl_check_rcpt\n\
+                 begin acl\n\
+                 acl_check_rcpt:\n{deny}  accept\n\
+                 begin routers\n\
+                 all:\n  driver = accept\n  transport = mailbox\n\
+                 begin transports\n\
+                 mailbox:\n  driver = appendfile\n  directory = {d}/mail/inbox\n  \
+                 maildir_format\n  create_directory\n  envelope_to_add\n  \
+                 user = Debian-exim\n  group = Debian-exim\n  mode = 0640\n\
+                 begin retry\n\
+                 *  *  F,1m,1m\n"
+            ),
+        )
+        .expect("exim.conf");
+        let log = dir.join("log/mainlog");
+        let exim = find_tool("exim4").expect("exim4");
+        // -bdf: the daemon stays in the foreground, so dropping the child
+        // stops it.
+        let child = Command::new(exim)
+            .arg("-C")
+            .arg(&conf)
+            .args(["-bdf", "-oX", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start exim4");
+        let mut process = Process {
+            child,
+            name: "exim4",
+            log,
+        };
+        process.wait_ready(port);
+        Exim {
+            port,
+            inbox: dir.join("mail/inbox"),
+            process,
+        }
+    }
+
+    /// The delivered messages, once `n` have arrived (or after 15 s, with
+    /// what there is: the test's count then says what is missing).
+    pub(crate) fn wait_for(&self, n: usize) -> Vec<Vec<u8>> {
+        let start = Instant::now();
+        loop {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(self.inbox.join("new"))
+                .map(|d| d.flatten().map(|e| e.path()).collect())
+                .unwrap_or_default();
+            if found.len() >= n || start.elapsed() > Duration::from_secs(15) {
+                found.sort();
+                return found
+                    .iter()
+                    .map(|p| std::fs::read(p).unwrap_or_default())
+                    .collect();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Exim's main log, to explain a failure.
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(&self.process.log).unwrap_or_default()
+    }
+}
