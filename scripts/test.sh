@@ -3,7 +3,8 @@
 # a Java runtime, OpenSSH's server and client, rsync and nginx (Debian
 # packages; the last four for the publish tests) and the Nu HTML Checker
 # (npm, pinned in .ci/package.json, installed under .ci/node_modules), and
-# Exim with Python 3 for the reminder tests.
+# Exim with Python 3 for the reminder tests, and
+# for the s3 publish tests moto's S3 server (pip) and s3s-fs (cargo install).
 # The site checks (tests/site_quality.rs) need Debian's chromium, with Noto
 # fonts, and xmllint, and the npm packages axe-core, @axe-core/playwright,
 # lighthouse and sitemap (pinned in .ci/package.json too).
@@ -37,6 +38,17 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "The tests need: ${need[*]}. Install them (sudo apt-get install ${need[*]}) and run again." >&2
     exit 1
   fi
+fi
+# The s3 publish tests (tests/publish_s3.rs): moto's S3 server from PyPI
+# (about 20 s with pip's cache, 40 s without) and s3s-fs from crates.io
+# (3-4 minutes of compiling on 2 cores, once: it stays in ~/.cargo/bin).
+command -v python3 >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends python3 python3-pip >/dev/null; }
+if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
+  python3 -m pip install -q 'moto[server]==5.2.1' \
+    || python3 -m pip install -q --break-system-packages 'moto[server]==5.2.1'
+fi
+if ! command -v s3s-fs >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/s3s-fs" ]; then
+  cargo install -q --locked s3s-fs@0.14.1 --features binary
 fi
 # The npm tools, unless they were installed from this very lock file.
 if ! cmp -s .ci/package-lock.json .ci/node_modules/.installed-from-lock.json; then

@@ -42,6 +42,7 @@ pub fn check(root: &Path) -> Result<Checked, LoadError> {
     timer.mark("load");
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     diagnostics.extend(validate::validate(&loaded.site));
+    diagnostics.extend(validate::placeholders(&loaded.sources, loaded.site.lang()));
     timer.mark("validate");
     // Template syntax is part of the site too: a broken override is E060
     // here, not first at build time.

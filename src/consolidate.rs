@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::model::{
-    Agency, Amount, Catalog, Cycle, CycleMeta, Plan, Project, Site, SpendingRow, Split, Status,
-    Unit,
+    Agency, Amount, Catalog, Cycle, CycleMeta, Plan, Project, Site, SpendingRow, Split, Standing,
+    Status, Unit,
 };
 
 /// Where an expected agency stands in a cycle.
@@ -173,10 +173,63 @@ pub(crate) fn planned(plan: &Plan) -> Amount {
     plan.projects.iter().map(|p| p.cost.planned.value).sum()
 }
 
+/// The plan of cycle `year` that reports on what `code` planned the cycle
+/// before: `code`'s own, or its successor's when `code` ended. Drafts do
+/// not count: their figures are not yet reported.
+fn reporting_plan<'s>(site: &'s Site, code: &str, year: i32) -> Option<&'s Plan> {
+    let reporter = match site.standing(code, year) {
+        Standing::Present(a) => a,
+        Standing::Ended {
+            successor: Some(s), ..
+        } => s,
+        _ => return None,
+    };
+    site.cycles
+        .iter()
+        .find(|c| c.year == year)?
+        .plans
+        .iter()
+        .find(|p| p.agency.value == reporter.code.value && p.status.value != Status::Draft)
+}
+
+/// How a task is written, for matching a II.2 row to the project it
+/// reports on: case, spacing and Unicode form ignored.
+fn task_key(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .nfc()
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// What the next cycle's plan reported as spent (its II.2) on `project`,
+/// which `code` planned in cycle `year`: the rows of the same category
+/// whose task is the project's name, as `new plan` prefills them. `None`
+/// when there is no such plan or no such row.
+pub(crate) fn reported_spending(
+    site: &Site,
+    code: &str,
+    year: i32,
+    project: &Project,
+) -> Option<Amount> {
+    let next = reporting_plan(site, code, year + 1)?;
+    let key = task_key(&project.name);
+    let rows: Vec<&SpendingRow> = next
+        .spending
+        .iter()
+        .filter(|r| r.category.value == project.category.value && task_key(&r.task) == key)
+        .collect();
+    (!rows.is_empty()).then(|| rows.iter().map(|r| r.total.value).sum())
+}
+
 /// One expected (or submitting) agency in a cycle.
 #[derive(Clone, Debug)]
 pub(crate) struct Entry<'s> {
     pub(crate) agency: &'s Agency,
+    /// The agency's name in this cycle (before a rename, the old one).
+    pub(crate) name: &'s str,
     pub(crate) submission: Submission,
     /// The plan, when it is published in this build.
     pub(crate) plan: Option<&'s Plan>,
@@ -254,12 +307,18 @@ fn checked_sum(values: &[Decimal]) -> Option<Decimal> {
 /// draft plans on the site, and in the totals.
 pub(crate) fn cycle<'s>(site: &'s Site, cycle: &'s Cycle, drafts: bool) -> Option<CycleReport<'s>> {
     let meta = cycle.meta.as_ref()?;
-    let catalog = site.catalog.as_ref()?;
+    let catalog = site.catalog_for(cycle.year)?;
     let agencies = site.agencies.as_ref()?;
+    let year = cycle.year;
     let mut totals = Totals::new(catalog);
     let mut entries = Vec::new();
-    let mut order: Vec<&Agency> = agencies.iter().collect();
-    order.sort_by(|a, b| (a.group, &a.name).cmp(&(b.group, &b.name)));
+    // Only agencies of the time: a department merged away before this
+    // cycle, or a commune made after it, has no row.
+    let mut order: Vec<&Agency> = agencies
+        .iter()
+        .filter(|a| site.standing(&a.code.value, year).may_submit())
+        .collect();
+    order.sort_by(|a, b| (a.group, a.name_in(year)).cmp(&(b.group, b.name_in(year))));
     for agency in order {
         let plan = cycle
             .plans
@@ -277,6 +336,7 @@ pub(crate) fn cycle<'s>(site: &'s Site, cycle: &'s Cycle, drafts: bool) -> Optio
         }
         entries.push(Entry {
             agency,
+            name: agency.name_in(year),
             submission,
             plan: published,
             filed: plan,
@@ -320,7 +380,7 @@ pub(crate) fn cycle<'s>(site: &'s Site, cycle: &'s Cycle, drafts: bool) -> Optio
             let s = &mut indicators[idx];
             s.reporters += 1;
             if let Some(v) = &iv.value {
-                s.texts.push((e.agency.name.clone(), v.clone()));
+                s.texts.push((e.name.to_string(), v.clone()));
             }
             let slot = values.entry(s.id.clone()).or_default();
             for (i, v) in [&iv.target, &iv.actual, &iv.goal].into_iter().enumerate() {

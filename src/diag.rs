@@ -96,7 +96,7 @@ codes! {
     E040 => Error, E041 => Warning,
     E050 => Error, E060 => Error, E070 => Error,
     W101 => Warning, W102 => Warning, W103 => Warning, W104 => Warning, W105 => Warning,
-    W107 => Warning,
+    W107 => Warning, W108 => Warning,
 }
 
 impl fmt::Display for Code {
@@ -276,6 +276,7 @@ mod tests {
         assert_eq!(Code::E041.severity(), Severity::Warning);
         assert_eq!(Code::W101.severity(), Severity::Warning);
         assert_eq!(Code::E030.severity(), Severity::Error);
-        assert_eq!(Code::ALL.len(), 31);
+        assert_eq!(Code::W108.severity(), Severity::Warning);
+        assert_eq!(Code::ALL.len(), 32);
     }
 }

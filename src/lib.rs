@@ -17,12 +17,14 @@ mod build;
 mod check;
 pub mod cli;
 mod consolidate;
+mod cycles;
 mod diag;
 mod diff;
 mod git;
+mod import;
 mod load;
 mod output;
-// Its callers (editor, import, prefilled plans) land with their issues.
+// Its other callers (editor, prefilled plans) land with their issues.
 #[allow(dead_code)]
 mod plan_doc;
 mod publish;
@@ -40,8 +42,10 @@ mod validate;
 
 pub use build::{BuildError, BuildOutcome, build, build_to};
 pub use check::{CheckView, Checked, check, for_people, narrow};
+pub use cycles::new_cycle;
 pub use diag::{Code, CommandError, Diagnostic, Lang, Pos, Severity};
 pub use diff::{DiffFormat, diff};
+pub use import::{ImportOptions, Imported, import, new_plan_xlsx};
 pub use load::LoadError;
 pub use model::Amount;
 pub use model::money::{NumberError, format_grouped};
@@ -51,7 +55,7 @@ pub use publish::{
 };
 pub use remind::{RemindOptions, Reminded, remind};
 pub use report::{Format, render};
-pub use scaffold::{Created, init, new_plan};
+pub use scaffold::{Created, InitOptions, init, init_asking, new_plan};
 pub use serve::{ServeError, ServeOptions, Server, serve};
 pub use status::{StatusFormat, StatusReport, status};
 

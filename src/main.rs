@@ -151,6 +151,29 @@ enum Command {
         #[command(subcommand)]
         what: NewCommand,
     },
+    /// Nhập kế hoạch từ tệp Excel (.xlsx) hoặc Word (.docx) (Import a plan from a workbook or Word file)
+    Import {
+        /// Tệp .xlsx hoặc .docx (the file)
+        file: PathBuf,
+        /// Mã cơ quan, khi tệp không ghi (agency code, when the file does not say)
+        #[arg(long)]
+        agency: Option<String>,
+        /// Năm kế hoạch, khi tệp không ghi (year, when the file does not say)
+        #[arg(long)]
+        year: Option<i32>,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// In kế hoạch và các lỗi, không ghi gì (print, write nothing)
+        #[arg(long)]
+        dry_run: bool,
+        /// Thay kế hoạch đã có (replace an existing plan)
+        #[arg(long)]
+        force: bool,
+        /// Định dạng báo cáo (report format)
+        #[arg(long, value_enum, default_value_t = DiffFormatArg::Human)]
+        format: DiffFormatArg,
+    },
     /// Tạo một site mới trong thư mục trống (Create a new site in an empty folder)
     Init {
         /// Thư mục của site mới (the new site's folder)
@@ -158,9 +181,12 @@ enum Command {
         /// Năm của kỳ kế hoạch đầu tiên (year of the first cycle; default: next year)
         #[arg(long)]
         year: Option<i32>,
-        /// Tên tỉnh (province)
-        #[arg(long, default_value = "Quảng Ngãi")]
-        province: String,
+        /// Tên tỉnh (province; asked on a terminal when not given)
+        #[arg(long)]
+        province: Option<String>,
+        /// Địa chỉ tuyệt đối của cổng (the portal's absolute URL; asked on a terminal)
+        #[arg(long)]
+        base_url: Option<String>,
         /// Ngôn ngữ giao diện (interface language)
         #[arg(long, value_enum, default_value_t = LangArg::Vi)]
         language: LangArg,
@@ -176,6 +202,20 @@ enum NewCommand {
         /// Năm kế hoạch (year; default: the newest cycle)
         #[arg(long)]
         year: Option<i32>,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Tạo sổ tính Excel <cơ-quan>-<năm>.xlsx để điền (write a workbook to fill in)
+        #[arg(long)]
+        xlsx: bool,
+        /// Mẫu trống, không điền sẵn từ năm trước (blank, not prefilled from the earlier plan)
+        #[arg(long)]
+        blank: bool,
+    },
+    /// Tạo kỳ kế hoạch mới từ kỳ gần nhất trước đó (Start a cycle from the latest earlier one)
+    Cycle {
+        /// Năm của kỳ mới (the new cycle's year)
+        year: i32,
         /// Thư mục của site (the site's folder)
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -323,19 +363,90 @@ fn main() -> ExitCode {
             drafts,
         } => diff(root, rev_a, rev_b, format, drafts),
         Command::New {
-            what: NewCommand::Plan { agency, year, root },
-        } => created(planpress::new_plan(&root, &agency, year)),
+            what:
+                NewCommand::Plan {
+                    agency,
+                    year,
+                    root,
+                    xlsx,
+                    blank,
+                },
+        } => created(if xlsx {
+            planpress::new_plan_xlsx(&root, &agency, year, blank)
+        } else {
+            planpress::new_plan(&root, &agency, year, blank)
+        }),
+        Command::New {
+            what: NewCommand::Cycle { year, root },
+        } => created(planpress::new_cycle(&root, year)),
+        Command::Import {
+            file,
+            agency,
+            year,
+            root,
+            dry_run,
+            force,
+            format,
+        } => {
+            let opts = planpress::ImportOptions {
+                agency,
+                year,
+                dry_run,
+                force,
+                json: matches!(format, DiffFormatArg::Json),
+            };
+            import(&root, &file, &opts)
+        }
         Command::Init {
             dir,
             year,
             province,
+            base_url,
             language,
         } => {
             let lang = match language {
                 LangArg::Vi => planpress::Lang::Vi,
                 LangArg::En => planpress::Lang::En,
             };
-            created(planpress::init(&dir, year, &province, lang))
+            let opts = planpress::InitOptions {
+                year,
+                province,
+                base_url,
+                lang,
+            };
+            created(planpress::init_asking(&dir, opts))
+        }
+    }
+}
+
+/// `import`: the plan on stdout for a dry run, the report on stdout in
+/// JSON and on stderr for people; exit 0, 1 (errors in the plan) or 2.
+fn import(
+    root: &std::path::Path,
+    file: &std::path::Path,
+    opts: &planpress::ImportOptions,
+) -> ExitCode {
+    match planpress::import(root, file, opts) {
+        Ok(done) => {
+            let mut out = std::io::stdout().lock();
+            if opts.dry_run && !opts.json {
+                let _ = out.write_all(done.text.as_bytes());
+            }
+            if opts.json {
+                let _ = out.write_all(done.report.as_bytes());
+            } else {
+                eprint!("{}", done.report);
+            }
+            let _ = out.flush();
+            if done.errors > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("planpress: {e}");
+            ExitCode::from(e.exit)
         }
     }
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{CommandError, Lang, Severity, suggest, tr};
 use crate::load;
-use crate::model::{Agency, Site, Unit};
+use crate::model::{Agency, Site, Standing, Unit};
 use crate::render::format::date;
 
 /// The CI files `init` writes, ready to copy (the same as `ci-templates/`).
@@ -47,7 +47,7 @@ fn quoted(s: &str) -> String {
 }
 
 /// Writes `text` to a new file; never overwrites.
-fn write_new(path: &Path, text: &str, lang: Lang) -> Result<(), CommandError> {
+pub(crate) fn write_new(path: &Path, text: &str, lang: Lang) -> Result<(), CommandError> {
     let fail = |e: std::io::Error| {
         let p = path.display();
         if e.kind() == std::io::ErrorKind::AlreadyExists {
@@ -331,7 +331,7 @@ fn pad(used: usize) -> String {
 
 /// The diagnostics of `file` after a check of the site at `root`: a line
 /// for the editor.
-fn check_summary(root: &Path, files: &[&str], lang: Lang) -> (usize, String) {
+pub(crate) fn check_summary(root: &Path, files: &[&str], lang: Lang) -> (usize, String) {
     let Ok(checked) = crate::check::check(root) else {
         return (0, String::new());
     };
@@ -365,7 +365,12 @@ fn check_summary(root: &Path, files: &[&str], lang: Lang) -> (usize, String) {
 /// a skeleton with every field that passes `check` as it is (a draft; the
 /// one expected warning is W105 until the contact is filled in). `year`
 /// defaults to the newest cycle.
-pub fn new_plan(root: &Path, agency: &str, year: Option<i32>) -> Result<Created, CommandError> {
+pub fn new_plan(
+    root: &Path,
+    agency: &str,
+    year: Option<i32>,
+    blank: bool,
+) -> Result<Created, CommandError> {
     let loaded = load::load(root).map_err(|e| CommandError::usage(format!("--root {e}")))?;
     let site = &loaded.site;
     let lang = site.lang();
@@ -433,15 +438,44 @@ pub fn new_plan(root: &Path, agency: &str, year: Option<i32>) -> Result<Created,
             }
         },
     };
+    if let Some(refusal) = not_in_cycle(site, agency, year, lang) {
+        return Err(refusal);
+    }
     let rel = format!("content/{year}/{agency}.md");
     let path = loaded.root.join(&rel);
-    write_new(&path, &plan_skeleton(site, found, year), lang)?;
+    let earlier = if blank {
+        None
+    } else {
+        crate::cycles::earlier_plan(site, found, year)
+    };
+    let prefilled = earlier.and_then(|prev| {
+        Some((
+            prev,
+            crate::cycles::prefilled_file(site, found, year, prev)?,
+        ))
+    });
+    let text = match &prefilled {
+        Some((_, text)) => text.clone(),
+        None => plan_skeleton(site, found, year),
+    };
+    write_new(&path, &text, lang)?;
     let (_, summary) = check_summary(&loaded.root, &[rel.as_str()], lang);
-    let name = &found.name;
+    let name = found.name_in(year);
+    let from = match prefilled {
+        Some((prev, _)) => {
+            let (py, pf) = (prev.year.value, &prev.file);
+            tr!(
+                lang,
+                " Số liệu điền sẵn từ {pf} (năm {py}): chỉ tiêu, kinh phí năm {py} (mục II.2) và các dự án còn tiếp tục; xem ghi chú ở đầu tệp.",
+                " Prefilled from {pf} ({py}): indicators, the {py} spending (II.2) and the projects that continue; see the note at the top of the file."
+            )
+        }
+        None => String::new(),
+    };
     let message = tr!(
         lang,
-        "Đã tạo {rel}: kế hoạch năm {year} của {name}, ở trạng thái bản nháp (draft).\n{summary}\nTiếp theo: điền số liệu và nội dung, xem trước bằng `planpress serve`, rồi đổi `status: submitted` và ghi ngày `submitted` khi gửi.",
-        "Created {rel}: the {year} plan of {name}, as a draft.\n{summary}\nNext: fill in the figures and text, preview with `planpress serve`, then set `status: submitted` and the `submitted` date when you send it."
+        "Đã tạo {rel}: kế hoạch năm {year} của {name}, ở trạng thái bản nháp (draft).{from}\n{summary}\nTiếp theo: điền số liệu và nội dung, xem trước bằng `planpress serve`, rồi đổi `status: submitted` và ghi ngày `submitted` khi gửi.",
+        "Created {rel}: the {year} plan of {name}, as a draft.{from}\n{summary}\nNext: fill in the figures and text, preview with `planpress serve`, then set `status: submitted` and the `submitted` date when you send it."
     );
     Ok(Created {
         files: vec![path],
@@ -449,28 +483,77 @@ pub fn new_plan(root: &Path, agency: &str, year: Option<i32>) -> Result<Created,
     })
 }
 
+/// Why `agency` cannot have a plan in cycle `year`, when it cannot.
+fn not_in_cycle(site: &Site, agency: &str, year: i32, lang: Lang) -> Option<CommandError> {
+    let message = match site.standing(agency, year) {
+        Standing::Present(_) | Standing::Unknown => return None,
+        Standing::NotYet(a) => {
+            let from = a.from.as_ref().map_or(year, |f| f.value);
+            tr!(
+                lang,
+                "`{agency}` chỉ có từ kỳ {from} (content/agencies.yaml), nên chưa có kế hoạch năm {year}.",
+                "`{agency}` exists only from cycle {from} (content/agencies.yaml), so it has no {year} plan."
+            )
+        }
+        Standing::Ended {
+            agency: a,
+            successor,
+        } => {
+            let until = a.until.as_ref().map_or(year, |u| u.value);
+            match successor {
+                Some(s) => {
+                    let (sc, sn) = (&s.code.value, s.name_in(year));
+                    tr!(
+                        lang,
+                        "`{agency}` chỉ tồn tại đến kỳ {until}; năm {year} nhiệm vụ của nó thuộc {sn}. Chạy `planpress new plan {sc} --year {year}`.",
+                        "`{agency}` exists only until cycle {until}; in {year} its duties belong to {sn}. Run `planpress new plan {sc} --year {year}`."
+                    )
+                }
+                None => tr!(
+                    lang,
+                    "`{agency}` chỉ tồn tại đến kỳ {until} (content/agencies.yaml), nên không có kế hoạch năm {year}.",
+                    "`{agency}` exists only until cycle {until} (content/agencies.yaml), so it has no {year} plan."
+                ),
+            }
+        }
+    };
+    Some(CommandError::failed(message))
+}
+
 // ---- init ---------------------------------------------------------------------
 
-/// The seed's legal bases (section I of the guidance), common to every plan.
+/// Section I's national bases from the seed (laws and decisions of the
+/// Government and the Prime Minister), common to every province. The
+/// seed's provincial decisions are Quảng Ngãi's: a new site gets marked
+/// placeholders for its own instead ([`PLACEHOLDER`]).
 const LEGAL_BASES: &[&str] = &[
     "Luật Công nghệ thông tin; Luật Giao dịch điện tử; Luật An toàn thông tin mạng; Nghị định số 64/2007/NĐ-CP ngày 10/4/2007 của Chính phủ về ứng dụng CNTT trong hoạt động của cơ quan nhà nước",
-    "Quyết định số 42/2012/QĐ-UBND ngày 20/11/2012 của UBND tỉnh Quảng Ngãi về việc ban hành Quy định về tăng cường hoạt động ứng dụng và phát triển công nghệ thông tin trong cơ quan nhà nước tỉnh Quảng Ngãi",
     "Quyết định số 80/2014/QĐ-TTg ngày 30/12/2014 của Thủ tướng Chính phủ quy định thí điểm về thuê dịch vụ công nghệ thông tin trong cơ quan nhà nước",
     "Nghị quyết số 36a/NQ-CP ngày 14/10/2015 của Chính phủ về Chính phủ điện tử",
-    "Kế hoạch số 1881/KH-UBND ngày 25/4/2015 của UBND tỉnh Quảng Ngãi về việc thực hiện Chương trình hành động số 57-CTr/TU ngày 23/12/2014 của Ban Thường vụ Tỉnh ủy Quảng Ngãi",
-    "Quyết định số 916/QĐ-UBND ngày 26/5/2016 của UBND tỉnh Quảng Ngãi về việc phê duyệt Kế hoạch ứng dụng công nghệ thông tin trong hoạt động của các cơ quan nhà nước tỉnh Quảng Ngãi giai đoạn 2016-2020",
     "Quyết định số 898/QĐ-TTg ngày 27/5/2016 của Thủ tướng Chính phủ về việc phê duyệt phương hướng, mục tiêu, nhiệm vụ bảo đảm an toàn thông tin mạng giai đoạn 2016-2020",
     "Quyết định số 05/2017/QĐ-TTg ngày 16/3/2017 của Thủ tướng Chính phủ về việc ban hành quy định về hệ thống phương án ứng cứu khẩn cấp bảo đảm an toàn thông tin mạng quốc gia",
-    "Quyết định số 205/QĐ-UBND ngày 13/3/2017 của UBND tỉnh ban hành Kế hoạch triển khai thực hiện Nghị quyết số 05-NQ/TU ngày 05/12/2016 của Tỉnh ủy về cải cách hành chính, nhất là cải cách thủ tục hành chính tỉnh Quảng Ngãi giai đoạn 2016-2020",
-    "Quyết định số 918/QĐ-UBND ngày 13/12/2017 của UBND tỉnh về việc phê duyệt Đề án xây dựng Chính quyền điện tử tỉnh Quảng Ngãi giai đoạn 2018-2022",
-    "Quyết định số 2458/QĐ-UBND ngày 18/12/2017 của UBND tỉnh về việc phê duyệt Kế hoạch ứng dụng công nghệ thông tin trong hoạt động của các cơ quan nhà nước tỉnh Quảng Ngãi năm 2018 (đối với nhiệm vụ cần đề nghị thực hiện chuyển tiếp sang năm 2019)",
-    "Kiến trúc Chính quyền điện tử tỉnh Quảng Ngãi phiên bản 1.0 ban hành tại Quyết định số 139/QĐ-UBND ngày 02/02/2018 của UBND tỉnh",
-    "Các hướng dẫn, định hướng của các bộ, ngành Trung ương và nhu cầu thực tế trong hoạt động của các cơ quan, đơn vị",
 ];
+
+/// How a value left for the province to fill in starts: `check` warns
+/// (W108) until every one is replaced.
+pub(crate) const PLACEHOLDER: &str = "«ĐIỀN:";
+
+/// The province's own bases, to fill in (the seed's Quảng Ngãi lines, as
+/// kinds of document).
+const PROVINCE_BASES: &[&str] = &[
+    "quy định của UBND tỉnh về ứng dụng công nghệ thông tin trong cơ quan nhà nước (số, ngày, trích yếu)",
+    "kế hoạch ứng dụng công nghệ thông tin giai đoạn 5 năm của UBND tỉnh (số, ngày, trích yếu)",
+    "kiến trúc Chính quyền điện tử của tỉnh (quyết định ban hành)",
+    "kế hoạch ứng dụng công nghệ thông tin năm trước của tỉnh (đối với nhiệm vụ chuyển tiếp)",
+];
+
+fn placeholder(what: &str) -> String {
+    format!("{PLACEHOLDER} {what}»")
+}
 
 /// The seed's code lists: the four investment categories, budget levels,
 /// capital kinds, and the nine indicators of II.1 with their providers.
-const CATALOG: &str = r#"# Danh mục dùng chung cho mọi kế hoạch (theo Công văn 790/STTTT).
+const CATALOG: &str = r#"# Danh mục dùng chung cho mọi kế hoạch (theo mẫu kế hoạch ứng dụng CNTT hằng năm).
 # Kế hoạch của các cơ quan dùng các mã (id) ở đây; tên hiện trên trang.
 
 categories:        # Hạng mục đầu tư: bốn dòng của bảng II.2 và phụ lục VI, theo thứ tự này
@@ -543,15 +626,22 @@ const AGENCIES: &[(&str, &str, &str)] = &[
     ("tinh-doan", "Tỉnh Đoàn", "hoi-doan-the"),
 ];
 
-fn site_yaml(province: &str, lang: Lang) -> String {
+fn site_yaml(province: &str, base_url: Option<&str>, lang: Lang) -> String {
     let title = quoted(&format!("Kế hoạch ứng dụng CNTT tỉnh {province}"));
     let province = quoted(province);
+    let base_url = match base_url {
+        Some(u) => format!("{u}   # Địa chỉ tuyệt đối của cổng"),
+        None => format!(
+            "https://example.gov.vn/ke-hoach-cntt   # {}",
+            placeholder("địa chỉ tuyệt đối của cổng, thay ví dụ này trước khi xuất bản")
+        ),
+    };
     let language = crate::render::format::lang_code(lang);
     format!(
         r#"# Cấu hình cổng thông tin kế hoạch ứng dụng CNTT (planpress).
 title: {title}              # Tên cổng, ở đầu mọi trang
 province: {province}
-base_url: https://example.gov.vn/ke-hoach-cntt   # Địa chỉ tuyệt đối của cổng: sửa trước khi xuất bản
+base_url: {base_url}
 language: {language}                             # vi | en: ngôn ngữ giao diện
 theme: default
 money_unit: trieu-dong                   # dong | nghin-dong | trieu-dong | ty-dong: đơn vị của mọi số tiền
@@ -587,10 +677,10 @@ fn agencies_yaml() -> String {
     }
     s.push_str(
         "\n# Huyện, thành phố: mỗi UBND huyện, thành phố một mục, ví dụ:\n\
-         # - code: ubnd-tp-quang-ngai\n\
-         #   name: \"UBND thành phố Quảng Ngãi\"\n\
+         # - code: ubnd-huyen-a\n\
+         #   name: \"UBND huyện A\"\n\
          #   group: huyen\n\
-         #   email: ubndtp@example.gov.vn\n",
+         #   email: ubnd-huyen-a@example.gov.vn\n",
     );
     s
 }
@@ -608,21 +698,14 @@ fn cycle_md(year: i32, province: &str) -> String {
     );
     let _ = writeln!(s, "year: {year}");
     let _ = writeln!(s, "title: {title}");
-    if year == 2019 {
-        let _ = writeln!(
-            s,
-            "guidance: {{ number: \"790/STTTT\", date: 2018-07-16, issuer: \"Sở Thông tin và Truyền thông\" }}   # Văn bản hướng dẫn"
-        );
-    } else {
-        let _ = writeln!(
-            s,
-            "# Văn bản hướng dẫn của Sở TT&TT; bỏ dấu # và ghi số, ngày khi đã ban hành:"
-        );
-        let _ = writeln!(
-            s,
-            "# guidance: {{ number: \"…/STTTT\", date: {prior}-07-16, issuer: \"Sở Thông tin và Truyền thông\" }}"
-        );
-    }
+    let _ = writeln!(
+        s,
+        "# Văn bản hướng dẫn của Sở TT&TT; bỏ dấu # và ghi số, ngày khi đã ban hành:"
+    );
+    let _ = writeln!(
+        s,
+        "# guidance: {{ number: \"…/STTTT\", date: {prior}-07-16, issuer: \"Sở Thông tin và Truyền thông\" }}"
+    );
     let _ = writeln!(
         s,
         "deadline: {prior}-07-31          # Hạn các cơ quan gửi kế hoạch về Sở TT&TT"
@@ -634,11 +717,21 @@ fn cycle_md(year: i32, province: &str) -> String {
     for l in LEGAL_BASES {
         let _ = writeln!(s, "  - {}", quoted(l));
     }
+    let _ = writeln!(
+        s,
+        "  # Văn bản của tỉnh: thay mỗi dòng «ĐIỀN …» bằng văn bản thật, hoặc xóa dòng không dùng."
+    );
+    for l in PROVINCE_BASES {
+        let _ = writeln!(s, "  - {}", quoted(&placeholder(l)));
+    }
     let _ = writeln!(s, "---");
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "Thực hiện Quyết định số 916/QĐ-UBND ngày 26/5/2016 của UBND tỉnh về Kế hoạch ứng dụng công nghệ thông tin trong hoạt động của các cơ quan nhà nước, Sở Thông tin và Truyền thông hướng dẫn các sở, ban, ngành, hội, đoàn thể tỉnh và UBND các huyện, thành phố xây dựng kế hoạch ứng dụng công nghệ thông tin năm {year}. Trang này tổng hợp kế hoạch của các cơ quan, đơn vị."
+        "Thực hiện {}, Sở Thông tin và Truyền thông hướng dẫn các sở, ban, ngành, hội, đoàn thể tỉnh và UBND các huyện, thành phố xây dựng kế hoạch ứng dụng công nghệ thông tin năm {year}. Trang này tổng hợp kế hoạch của các cơ quan, đơn vị.",
+        placeholder(
+            "kế hoạch ứng dụng công nghệ thông tin giai đoạn 5 năm của UBND tỉnh (số, ngày)"
+        )
     );
     let _ = writeln!(s);
     let _ = writeln!(
@@ -678,17 +771,108 @@ fn this_year() -> i32 {
     })
 }
 
-/// `planpress init`: a new site in `dir` (which must be empty or absent):
-/// site.yaml, agencies.yaml, the seed's catalog, one cycle (`year`, default
-/// next year) with the seed's legal bases, and the CI files. It passes
-/// `check` with no error; the warnings are W102, one per agency that has no
-/// plan yet.
+/// What `planpress init` is told; what it is not told it asks on a
+/// terminal, or leaves as a marked placeholder.
+#[derive(Clone, Debug, Default)]
+pub struct InitOptions {
+    /// Year of the first cycle (default: next year).
+    pub year: Option<i32>,
+    /// The province's name, as in "tỉnh Bình Định".
+    pub province: Option<String>,
+    /// The portal's absolute address.
+    pub base_url: Option<String>,
+    /// Interface language.
+    pub lang: Lang,
+}
+
+/// Asks for one value on the terminal; `None` when the answer is empty or
+/// stdin is not a terminal (then nothing is read).
+fn ask(question: &str) -> Option<String> {
+    use std::io::{BufRead as _, IsTerminal as _};
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    eprint!("{question}: ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).ok()?;
+    let line = line.trim();
+    (!line.is_empty()).then(|| line.to_string())
+}
+
+/// `planpress init`, asking on a terminal for the province, the year and
+/// the base URL when they are not given. No other province's names or
+/// documents are written: section I has the letter's national bases and
+/// marked placeholders (W108 until filled) for the province's own.
+pub fn init_asking(dir: &Path, mut opts: InitOptions) -> Result<Created, CommandError> {
+    let lang = opts.lang;
+    if opts.province.is_none() {
+        opts.province = ask(&tr!(
+            lang,
+            "Tên tỉnh (ví dụ: Bình Định)",
+            "Province (e.g. Bình Định)"
+        ));
+    }
+    if opts.year.is_none() {
+        let next = this_year() + 1;
+        let answer = ask(&tr!(
+            lang,
+            "Năm của kỳ kế hoạch đầu tiên [{next}]",
+            "Year of the first cycle [{next}]"
+        ));
+        if let Some(a) = answer {
+            let year = a.parse::<i32>().map_err(|_| {
+                CommandError::usage(tr!(
+                    lang,
+                    "`{a}` không phải là một năm; viết bốn chữ số, ví dụ {next}.",
+                    "`{a}` is not a year; write four digits, e.g. {next}."
+                ))
+            })?;
+            opts.year = Some(year);
+        }
+    }
+    if opts.base_url.is_none() {
+        opts.base_url = ask(&tr!(
+            lang,
+            "Địa chỉ cổng (ví dụ: https://stttt.binhdinh.gov.vn/ke-hoach); để trống nếu chưa có",
+            "Portal address (e.g. https://portal.example.gov.vn/plans); empty if not known yet"
+        ));
+    }
+    if let Some(u) = &opts.base_url
+        && !(u.starts_with("https://") || u.starts_with("http://"))
+    {
+        return Err(CommandError::usage(tr!(
+            lang,
+            "--base-url `{u}` phải là địa chỉ tuyệt đối, bắt đầu bằng https://.",
+            "--base-url `{u}` must be an absolute address starting with https://."
+        )));
+    }
+    init_with(dir, &opts)
+}
+
+/// `planpress init` without asking: [`init_asking`] with no terminal.
 pub fn init(
     dir: &Path,
     year: Option<i32>,
     province: &str,
     lang: Lang,
 ) -> Result<Created, CommandError> {
+    let opts = InitOptions {
+        year,
+        province: Some(province.to_string()),
+        base_url: None,
+        lang,
+    };
+    init_with(dir, &opts)
+}
+
+/// A new site in `dir` (which must be empty or absent): site.yaml,
+/// agencies.yaml, the seed's catalog, one cycle (`year`, default next year)
+/// and the CI files. It passes `check` with no error; the warnings are W102
+/// (agencies with no plan yet) and W108 (placeholders to fill).
+fn init_with(dir: &Path, opts: &InitOptions) -> Result<Created, CommandError> {
+    let lang = opts.lang;
+    let year = opts.year;
     let d = dir.display();
     if dir.exists() {
         let not_empty = match std::fs::read_dir(dir) {
@@ -711,9 +895,17 @@ pub fn init(
             "{year} is not a valid year."
         )));
     }
-    let province = province.trim();
+    let province_text = match opts.province.as_deref().map(str::trim) {
+        Some(p) if !p.is_empty() => p.to_string(),
+        _ => placeholder("tên tỉnh"),
+    };
+    let province = province_text.as_str();
+    let base_url = opts.base_url.as_deref().map(|u| u.trim_end_matches('/'));
     let files: Vec<(String, String)> = vec![
-        ("content/site.yaml".into(), site_yaml(province, lang)),
+        (
+            "content/site.yaml".into(),
+            site_yaml(province, base_url, lang),
+        ),
         ("content/agencies.yaml".into(), agencies_yaml()),
         ("content/catalog.yaml".into(), CATALOG.to_string()),
         (format!("content/{year}/_plan.md"), cycle_md(year, province)),
@@ -748,8 +940,8 @@ pub fn init(
     let (_, summary) = check_summary(dir, &[], lang);
     let message = tr!(
         lang,
-        "Đã tạo site mới trong {d} (kỳ kế hoạch {year}).\n{summary} Các cảnh báo W102 nhắc những cơ quan chưa có kế hoạch.\nTiếp theo:\n  cd {d} && git init && git add . && git commit -m \"Khởi tạo site\"\n  git config core.hooksPath scripts     # kiểm tra trước mỗi commit\n  planpress new plan so-tttt            # tạo kế hoạch mẫu cho một cơ quan\n  planpress serve                       # xem trước",
-        "Created a new site in {d} (cycle {year}).\n{summary} The W102 warnings list the agencies with no plan yet.\nNext:\n  cd {d} && git init && git add . && git commit -m \"New site\"\n  git config core.hooksPath scripts     # check before each commit\n  planpress new plan so-tttt            # start a plan for an agency\n  planpress serve                       # preview"
+        "Đã tạo site mới trong {d} (kỳ kế hoạch {year}).\n{summary} Các cảnh báo W102 nhắc những cơ quan chưa có kế hoạch; W108 chỉ những chỗ «ĐIỀN: …» cần thay bằng thông tin của tỉnh.\nTiếp theo:\n  cd {d} && git init && git add . && git commit -m \"Khởi tạo site\"\n  git config core.hooksPath scripts     # kiểm tra trước mỗi commit\n  planpress new plan so-tttt            # tạo kế hoạch mẫu cho một cơ quan\n  planpress serve                       # xem trước",
+        "Created a new site in {d} (cycle {year}).\n{summary} The W102 warnings list the agencies with no plan yet; W108 points at each «ĐIỀN: …» placeholder to replace with the province's own details.\nNext:\n  cd {d} && git init && git add . && git commit -m \"New site\"\n  git config core.hooksPath scripts     # check before each commit\n  planpress new plan so-tttt            # start a plan for an agency\n  planpress serve                       # preview"
     );
     Ok(Created {
         files: written,

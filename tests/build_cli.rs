@@ -630,7 +630,14 @@ fn search_index_folds_diacritics_in_sorted_shards() {
         for row in rows.as_array().unwrap() {
             let row = row.as_array().unwrap();
             assert_eq!(row.len(), 3);
-            assert!(row[0].as_str().unwrap().starts_with("2019/"));
+            // A plan (or project) of one of the demo's cycles.
+            let url = row[0].as_str().unwrap();
+            assert!(
+                ["2019/", "2020/", "2026/"]
+                    .iter()
+                    .any(|y| url.starts_with(y)),
+                "{url}"
+            );
             seen += 1;
         }
     }

@@ -221,11 +221,12 @@ fn the_scaffold_base_url_is_not_published_by_mistake() {
     let tmp = tempfile::tempdir().unwrap();
     let target = tmp.path().join("www");
     let site = demo_site(tmp.path(), "vi", &dir_target("local", &target, 5));
+    // The line as `init` writes it when no address was given.
     edit(
         &site,
         "content/site.yaml",
         "https://cntt.quangngai.gov.vn/ke-hoach-cntt",
-        "https://example.gov.vn/ke-hoach-cntt",
+        "https://example.gov.vn/ke-hoach-cntt   # «ĐIỀN: địa chỉ tuyệt đối của cổng»",
     );
     // Refused, with the fix and the reassurance, and nothing written.
     let o = publish(&site, &[]);
@@ -251,6 +252,16 @@ fn the_scaffold_base_url_is_not_published_by_mistake() {
     let o = ok(publish(&site, &["--allow-placeholder"]));
     assert!(stderr(&o).contains("địa chỉ mẫu"), "{}", text(&o));
     whole_current(&target);
+    // An example address someone wrote on purpose (the contract's own
+    // example) is warned about, not refused.
+    edit(
+        &site,
+        "content/site.yaml",
+        "   # «ĐIỀN: địa chỉ tuyệt đối của cổng»",
+        "",
+    );
+    let o = ok(publish(&site, &[]));
+    assert!(stderr(&o).contains("địa chỉ mẫu"), "{}", text(&o));
     // Release times are the province's (UTC+7).
     let o = ok(planpress(
         &["releases", "--root", site.to_str().unwrap()],

@@ -340,7 +340,8 @@ fn line_of(text: &str, needle: &str) -> usize {
 #[test]
 fn serves_the_demo_in_memory_with_drafts() {
     let mut serve = Serve::start(demo_copy());
-    serve.wait_line(|l| l.contains("16 kế hoạch"));
+    // The demo's three cycles: 16 plans of 2019, 16 of 2020, 5 of 2026.
+    serve.wait_line(|l| l.contains("37 kế hoạch"));
     for (path, ctype) in [
         ("/", "text/html; charset=utf-8"),
         ("/2019/", "text/html; charset=utf-8"),
@@ -599,13 +600,13 @@ fn new_and_deleted_plans_appear_and_disappear() {
     assert_eq!(serve.get("/2019/").status, 200);
     serve.wait_line(|l| l.starts_with("Đã xóa content/2019/so-y-te.md"));
     // A new cycle folder.
-    std::fs::create_dir(serve.root().join("content/2020")).unwrap();
+    std::fs::create_dir(serve.root().join("content/2021")).unwrap();
     let meta = serve
-        .read("content/2019/_plan.md")
-        .replace("year: 2019", "year: 2020");
-    serve.write("content/2020/_plan.md", meta);
+        .read("content/2020/_plan.md")
+        .replace("year: 2020", "year: 2021");
+    serve.write("content/2021/_plan.md", meta);
     events.reload();
-    serve.eventually("/2020/", 200);
+    serve.eventually("/2021/", 200);
 }
 
 #[test]

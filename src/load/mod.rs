@@ -464,6 +464,7 @@ pub(crate) fn check_plan_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
             meta: None,
             plans: plan.into_iter().collect(),
             stems: vec!["plan".into()],
+            catalog: None,
         }],
         ..Site::default()
     };
@@ -488,6 +489,30 @@ pub(crate) fn plan_from_bytes(bytes: &[u8], rel: &str) -> Option<Plan> {
     lower_markdown(&text, &mut sink, |l, n, at, body| {
         l.plan(n, at, rel, stem, body)
     })
+}
+
+/// Lowers one plan given as text, as the loader lowers `rel`, keeping its
+/// diagnostics: for `import`, which checks a plan before it is written.
+pub(crate) fn lower_plan_text(
+    text: &str,
+    rel: &str,
+    stem: &str,
+    lang: Lang,
+) -> (Option<Plan>, Vec<Diagnostic>) {
+    let mut sink = Sink::new(lang, rel, false);
+    let plan = lower_markdown(text, &mut sink, |l, n, at, body| {
+        l.plan(n, at, rel, stem, body)
+    });
+    (plan, sink.into_vec())
+}
+
+/// The front matter of `text` as a YAML tree with positions in `text`.
+pub(crate) fn front_matter_tree(text: &str) -> Option<Node> {
+    let mut sink = Sink::new(Lang::Vi, "", false);
+    let split = source::split_front_matter(text, &mut sink)?;
+    yaml::parse(split.yaml, split.yaml_line_offset)
+        .ok()
+        .flatten()
 }
 
 /// Path of `p` relative to `root`, with `/` separators.
@@ -535,13 +560,8 @@ struct Found {
 
 /// Walks `content/`. Symbolic links are never followed out of the root: one
 /// that points outside is reported and skipped.
-fn walk(
-    root: &Path,
-    content: &Path,
-    lang: Lang,
-    diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<i32, (Option<Found>, Vec<Found>)> {
-    let mut cycles: BTreeMap<i32, (Option<Found>, Vec<Found>)> = BTreeMap::new();
+fn walk(root: &Path, content: &Path, lang: Lang, diags: &mut Vec<Diagnostic>) -> Walked {
+    let mut cycles = Walked::new();
     let walker = WalkDir::new(content)
         .follow_links(false)
         .min_depth(1)
@@ -594,13 +614,23 @@ fn walk(
     cycles
 }
 
-/// Files of the cycle folders, by year: the `_plan.md` and the plans.
-type Walked = BTreeMap<i32, (Option<Found>, Vec<Found>)>;
+/// The files of one cycle folder.
+#[derive(Default)]
+struct CycleFiles {
+    meta: Option<Found>,
+    plans: Vec<Found>,
+    /// The cycle's own `catalog.yaml`.
+    catalog: Option<Found>,
+}
+
+/// Files of the cycle folders, by year.
+type Walked = BTreeMap<i32, CycleFiles>;
 
 /// Files a cycle folder `folder` holds `name`: a plan, the cycle's
-/// `_plan.md`, or something to pass over.
+/// `_plan.md` or `catalog.yaml`, or something to pass over.
 fn classify(cycles: &mut Walked, folder: &str, name: &str, path: PathBuf, rel: String) {
-    if name.starts_with('.') || !name.ends_with(".md") {
+    let is_catalog = name == "catalog.yaml";
+    if name.starts_with('.') || !(name.ends_with(".md") || is_catalog) {
         return;
     }
     let Some(year) = Some(folder)
@@ -612,10 +642,12 @@ fn classify(cycles: &mut Walked, folder: &str, name: &str, path: PathBuf, rel: S
     let stem = name.trim_end_matches(".md").to_string();
     let slot = cycles.entry(year).or_default();
     let found = Found { path, rel, stem };
-    if found.stem == "_plan" {
-        slot.0 = Some(found);
+    if is_catalog {
+        slot.catalog = Some(found);
+    } else if found.stem == "_plan" {
+        slot.meta = Some(found);
     } else if !found.stem.starts_with('_') {
-        slot.1.push(found);
+        slot.plans.push(found);
     }
 }
 
@@ -734,8 +766,8 @@ impl Source for Files {
                 classify(&mut cycles, folder, name, PathBuf::from(rel), rel.clone());
             }
         }
-        for (_, plans) in cycles.values_mut() {
-            plans.sort_by(|a, b| a.rel.cmp(&b.rel));
+        for files in cycles.values_mut() {
+            files.plans.sort_by(|a, b| a.rel.cmp(&b.rel));
         }
         cycles
     }
@@ -808,7 +840,16 @@ fn load_from(src: &dyn Source, root: PathBuf) -> Loaded {
 
     let known = Known::of(&loaded.site);
     let found = src.walk(lang, &mut loaded.diagnostics);
-    for (year, (meta, plans)) in found {
+    for (year, files) in found {
+        let CycleFiles {
+            meta,
+            plans,
+            catalog,
+        } = files;
+        let catalog = catalog.map(|f| {
+            let (r, _) = config_from(src, &f.path, &f.rel, lang, |l, n| l.catalog(n));
+            loaded.take(r, &f.rel)
+        });
         let meta_file = format!("content/{year}/_plan.md");
         let meta = match meta {
             Some(f) => {
@@ -854,6 +895,7 @@ fn load_from(src: &dyn Source, root: PathBuf) -> Loaded {
             meta,
             plans: Vec::new(),
             stems,
+            catalog,
         };
         for (rel, r) in results {
             if let Some(p) = loaded.take(r, &rel) {

@@ -924,21 +924,54 @@ impl<'s, 'a> Lower<'s, 'a> {
         let f = self.map(
             node,
             "publish",
-            &["kind", "host", "port", "user", "path", "keep", "identity"],
+            &[
+                "kind", "host", "port", "user", "path", "keep", "identity", "endpoint", "bucket",
+                "prefix", "region",
+            ],
         )?;
-        let kind = self
-            .required(&f, "kind")
-            .and_then(|n| self.choice(n, "kind", &[("dir", false), ("ssh", true)]));
-        let path = self.req_string(&f, "path");
+        #[derive(Clone, Copy)]
+        enum K {
+            Dir,
+            Ssh,
+            S3,
+        }
+        let kind = self.required(&f, "kind").and_then(|n| {
+            self.choice(
+                n,
+                "kind",
+                &[("dir", K::Dir), ("ssh", K::Ssh), ("s3", K::S3)],
+            )
+        });
+        let Some(kind) = kind.map(|k| k.value) else {
+            // Still report a missing path, as before kinds other than
+            // dir and ssh existed.
+            let _ = self.req_string(&f, "path");
+            if let Some(n) = f.get("keep") {
+                let _ = self
+                    .integer(n, "keep")
+                    .and_then(|k| self.in_range(k, 1, 1000, "keep"));
+            }
+            return None;
+        };
+        // An s3 target has a key prefix in place of a path.
+        let path = match kind {
+            K::S3 => Some(
+                self.opt_string(&f, "prefix")
+                    .unwrap_or_default()
+                    .trim_matches('/')
+                    .to_string(),
+            ),
+            K::Dir | K::Ssh => self.req_string(&f, "path"),
+        };
         let keep = match f.get("keep") {
             Some(n) => self
                 .integer(n, "keep")
                 .and_then(|k| self.in_range(k, 1, 1000, "keep")),
             None => Some(5),
         };
-        let kind = match kind?.value {
-            false => TargetKind::Dir,
-            true => {
+        let kind = match kind {
+            K::Dir => TargetKind::Dir,
+            K::Ssh => {
                 let host = self.req_string(&f, "host");
                 let port = match f.get("port") {
                     Some(n) => self
@@ -951,6 +984,17 @@ impl<'s, 'a> Lower<'s, 'a> {
                     port: u16::try_from(port?).ok()?,
                     user: self.opt_string(&f, "user"),
                     identity: self.opt_string(&f, "identity"),
+                }
+            }
+            K::S3 => {
+                let endpoint = self.req_string(&f, "endpoint");
+                let bucket = self.req_string(&f, "bucket");
+                TargetKind::S3 {
+                    endpoint: endpoint?.trim_end_matches('/').to_string(),
+                    bucket: bucket?,
+                    region: self
+                        .opt_string(&f, "region")
+                        .unwrap_or_else(|| "us-east-1".to_string()),
                 }
             }
         };
@@ -993,7 +1037,18 @@ impl<'s, 'a> Lower<'s, 'a> {
             let Some(f) = self.map(
                 item,
                 &what,
-                &["code", "name", "group", "email", "phone", "expected"],
+                &[
+                    "code",
+                    "name",
+                    "group",
+                    "email",
+                    "phone",
+                    "expected",
+                    "from",
+                    "until",
+                    "successor",
+                    "former_names",
+                ],
             ) else {
                 ok = false;
                 continue;
@@ -1009,15 +1064,78 @@ impl<'s, 'a> Lower<'s, 'a> {
                 Some(n) => self.boolean(n, "expected"),
                 None => Some(true),
             };
-            match (code, name, group, expected) {
-                (Some(code), Some(name), Some(group), Some(expected)) => out.push(Agency {
-                    code,
-                    name,
-                    group: group.value,
-                    email,
-                    phone,
-                    expected,
-                }),
+            let from = f.get("from").map(|n| self.year(n, "from"));
+            let until = f.get("until").map(|n| self.year(n, "until"));
+            let successor = f.get("successor").map(|n| self.code(n, "successor"));
+            let former_names = match f.get("former_names") {
+                Some(n) => self.former_names(n),
+                None => Some(Vec::new()),
+            };
+            let bounds_ok = !matches!(from, Some(None))
+                && !matches!(until, Some(None))
+                && !matches!(successor, Some(None));
+            let (from, until, successor) = (from.flatten(), until.flatten(), successor.flatten());
+            if let (Some(f), Some(u)) = (&from, &until)
+                && u.value < f.value
+            {
+                let lang = self.lang();
+                let (fv, uv) = (f.value, u.value);
+                self.e005(
+                    u.pos,
+                    tr!(
+                        lang,
+                        "`until` = {uv} trước `from` = {fv}.",
+                        "`until` = {uv} is before `from` = {fv}."
+                    ),
+                    tr!(
+                        lang,
+                        "`from` là kỳ đầu tiên, `until` là kỳ cuối cùng cơ quan còn tồn tại.",
+                        "`from` is the first cycle and `until` the last in which the agency exists."
+                    ),
+                );
+                ok = false;
+                continue;
+            }
+            match (code, name, group, expected, former_names) {
+                (Some(code), Some(name), Some(group), Some(expected), Some(former_names))
+                    if bounds_ok =>
+                {
+                    out.push(Agency {
+                        code,
+                        name,
+                        group: group.value,
+                        email,
+                        phone,
+                        expected,
+                        from,
+                        until,
+                        successor,
+                        former_names,
+                    });
+                }
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// `former_names: [{ until: 2018, name: "..." }]`.
+    fn former_names(&mut self, node: &Node) -> Option<Vec<(i32, String)>> {
+        let items = self.seq(node, "former_names")?;
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let what = format!("former_names[{}]", i + 1);
+            let Some(e) = self.map(item, &what, &["until", "name"]) else {
+                ok = false;
+                continue;
+            };
+            let until = self
+                .required(&e, "until")
+                .and_then(|n| self.year(n, "until"));
+            let name = self.req_string(&e, "name");
+            match (until, name) {
+                (Some(u), Some(n)) => out.push((u.value, n)),
                 _ => ok = false,
             }
         }
@@ -1627,5 +1745,54 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(slug("Sở TT&TT"), "so-tt-tt");
+    }
+}
+
+#[cfg(test)]
+mod s3_target_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::load::yaml;
+
+    fn target(text: &str) -> (Option<Target>, Vec<crate::diag::Diagnostic>) {
+        let mut sink = Sink::new(Lang::En, "content/site.yaml", false);
+        let node = yaml::parse(text, 1).unwrap();
+        let t = Lower::new(&mut sink).target(node.as_ref().unwrap());
+        (t, sink.into_vec())
+    }
+
+    #[test]
+    fn s3_targets_take_endpoint_bucket_prefix_and_region() {
+        let (t, d) = target(
+            "{ kind: s3, endpoint: \"https://s3.example.gov.vn/\", bucket: ke-hoach, prefix: /ke-hoach-cntt/, region: hn-1, keep: 5 }",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let t = t.unwrap();
+        assert_eq!(t.path, "ke-hoach-cntt");
+        assert_eq!(
+            t.kind,
+            TargetKind::S3 {
+                endpoint: "https://s3.example.gov.vn".into(),
+                bucket: "ke-hoach".into(),
+                region: "hn-1".into(),
+            }
+        );
+        // prefix and region may be left out; no path is needed.
+        let (t, d) = target("{ kind: s3, endpoint: \"http://127.0.0.1:9000\", bucket: b }");
+        assert!(d.is_empty(), "{d:?}");
+        let t = t.unwrap();
+        assert_eq!(t.path, "");
+        assert!(matches!(t.kind, TargetKind::S3 { ref region, .. } if region == "us-east-1"));
+    }
+
+    #[test]
+    fn s3_targets_need_a_bucket_and_credentials_never_come_from_site_yaml() {
+        let (t, d) = target("{ kind: s3, endpoint: \"https://s3.example.gov.vn\" }");
+        assert!(t.is_none());
+        assert!(d.iter().any(|d| d.message.contains("bucket")), "{d:?}");
+        let (_, d) = target(
+            "{ kind: s3, endpoint: \"https://s3.example.gov.vn\", bucket: b, secret_key: x }",
+        );
+        assert!(d.iter().any(|d| d.code.as_str() == "E004"), "{d:?}");
     }
 }

@@ -29,6 +29,8 @@ pub(crate) enum Group {
     SoBanNganh,
     HoiDoanThe,
     Huyen,
+    /// Communes (xã, phường, đặc khu): the local level after the 2025 reform.
+    Xa,
 }
 
 impl Group {
@@ -37,6 +39,7 @@ impl Group {
         ("so-ban-nganh", Group::SoBanNganh),
         ("hoi-doan-the", Group::HoiDoanThe),
         ("huyen", Group::Huyen),
+        ("xa", Group::Xa),
     ];
     pub(crate) fn id(self) -> &'static str {
         lookup_id(Self::CHOICES, self)
@@ -179,6 +182,13 @@ pub(crate) enum TargetKind {
         user: Option<String>,
         identity: Option<String>,
     },
+    /// A bucket of S3-compatible object storage; the target's `path` is the
+    /// key prefix (without slashes at either end, possibly empty).
+    S3 {
+        endpoint: String,
+        bucket: String,
+        region: String,
+    },
 }
 
 /// One entry of `agencies.yaml`.
@@ -190,6 +200,73 @@ pub(crate) struct Agency {
     pub(crate) email: Option<String>,
     pub(crate) phone: Option<String>,
     pub(crate) expected: bool,
+    /// First cycle in which the agency exists; `None` is open.
+    pub(crate) from: Option<Spanned<i32>>,
+    /// Last cycle in which the agency exists; `None` is open.
+    pub(crate) until: Option<Spanned<i32>>,
+    /// The agency that took over its duties.
+    pub(crate) successor: Option<Spanned<String>>,
+    /// Names before a rename that kept the code: (last cycle, name), in
+    /// the order written.
+    pub(crate) former_names: Vec<(i32, String)>,
+}
+
+impl Agency {
+    /// Whether the agency exists in cycle `year`.
+    pub(crate) fn exists_in(&self, year: i32) -> bool {
+        self.from.as_ref().is_none_or(|f| f.value <= year)
+            && self.until.as_ref().is_none_or(|u| year <= u.value)
+    }
+
+    /// The name the agency had in cycle `year`: the earliest former name
+    /// whose `until` is not before `year`, else today's name.
+    pub(crate) fn name_in(&self, year: i32) -> &str {
+        self.former_names
+            .iter()
+            .filter(|(until, _)| year <= *until)
+            .min_by_key(|(until, _)| *until)
+            .map_or(self.name.as_str(), |(_, n)| n.as_str())
+    }
+}
+
+/// Where an agency code stands in one cycle: the one answer to "is it
+/// expected, may it submit, may it lead or join a project in cycle Y".
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Standing<'a> {
+    /// Not in agencies.yaml at all.
+    Unknown,
+    /// Listed, but its first cycle comes later.
+    NotYet(&'a Agency),
+    /// Listed, but its last cycle is past; `successor` is the agency that
+    /// carries its duties in this cycle, when the chain of successors
+    /// reaches one.
+    Ended {
+        agency: &'a Agency,
+        successor: Option<&'a Agency>,
+    },
+    /// Exists in the cycle.
+    Present(&'a Agency),
+}
+
+impl<'a> Standing<'a> {
+    /// May file a plan, lead or join a project in the cycle.
+    pub(crate) fn may_submit(self) -> bool {
+        matches!(self, Standing::Present(_))
+    }
+
+    /// Must file a plan in the cycle.
+    pub(crate) fn expected(self) -> bool {
+        matches!(self, Standing::Present(a) if a.expected)
+    }
+
+    pub(crate) fn agency(self) -> Option<&'a Agency> {
+        match self {
+            Standing::Unknown => None,
+            Standing::NotYet(a) | Standing::Ended { agency: a, .. } | Standing::Present(a) => {
+                Some(a)
+            }
+        }
+    }
 }
 
 /// An entry of a code list.
@@ -359,6 +436,10 @@ pub(crate) struct Cycle {
     /// Stems of every plan file of the folder, including those that failed
     /// to load: an agency with a broken file has still submitted something.
     pub(crate) stems: Vec<String>,
+    /// `content/<year>/catalog.yaml`: `Some(None)` when the file is there
+    /// but invalid (already E070), so the cycle's rules stay quiet instead
+    /// of falling back to the site's catalog.
+    pub(crate) catalog: Option<Option<Catalog>>,
 }
 
 /// Everything loaded from `content/`. Parts that failed to load are `None`,
@@ -400,9 +481,177 @@ impl Site {
         index.get(code).and_then(|&i| list.get(i))
     }
 
+    /// The catalog of cycle `year`: its own `catalog.yaml` when it has one,
+    /// else the site's.
+    pub(crate) fn catalog_for(&self, year: i32) -> Option<&Catalog> {
+        match self.cycles.iter().find(|c| c.year == year) {
+            Some(Cycle {
+                catalog: Some(own), ..
+            }) => own.as_ref(),
+            _ => self.catalog.as_ref(),
+        }
+    }
+
+    /// Where `code` stands in cycle `year`. Pages, rules, the prefilled
+    /// plan, the chasing list and the editor all ask this, so they agree.
+    pub(crate) fn standing(&self, code: &str, year: i32) -> Standing<'_> {
+        let Some(agency) = self.agency(code) else {
+            return Standing::Unknown;
+        };
+        if agency.exists_in(year) {
+            return Standing::Present(agency);
+        }
+        if agency.from.as_ref().is_some_and(|f| year < f.value) {
+            return Standing::NotYet(agency);
+        }
+        // Follow successors to one that exists in `year`; the bound stops
+        // a loop written by mistake.
+        let mut next = agency.successor.as_ref();
+        let mut successor = None;
+        for _ in 0..16 {
+            let Some(s) = next.and_then(|c| self.agency(&c.value)) else {
+                break;
+            };
+            if s.exists_in(year) {
+                successor = Some(s);
+                break;
+            }
+            next = s.successor.as_ref();
+        }
+        Standing::Ended { agency, successor }
+    }
+
     /// The agencies that must file a plan in cycle `year`, in registry
-    /// order: the one answer W102, `status` and `remind` share.
-    pub(crate) fn expected_in(&self, _year: i32) -> impl Iterator<Item = &Agency> {
-        self.agencies.iter().flatten().filter(|a| a.expected)
+    /// order.
+    pub(crate) fn expected_in(&self, year: i32) -> impl Iterator<Item = &Agency> {
+        self.agencies
+            .iter()
+            .flatten()
+            .filter(move |a| self.standing(&a.code.value, year).expected())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agency(
+        code: &str,
+        from: Option<i32>,
+        until: Option<i32>,
+        successor: Option<&str>,
+    ) -> Agency {
+        let s = |v: &str| Spanned {
+            value: v.to_string(),
+            pos: Pos::START,
+        };
+        let y = |v: i32| Spanned {
+            value: v,
+            pos: Pos::START,
+        };
+        Agency {
+            code: s(code),
+            name: format!("Now {code}"),
+            group: Group::SoBanNganh,
+            email: None,
+            phone: None,
+            expected: true,
+            from: from.map(y),
+            until: until.map(y),
+            successor: successor.map(s),
+            former_names: vec![
+                (2018, format!("Old {code}")),
+                (2010, format!("Older {code}")),
+            ],
+        }
+    }
+
+    fn site(list: Vec<Agency>) -> Site {
+        let mut site = Site::default();
+        site.set_agencies(Some(list));
+        site
+    }
+
+    #[test]
+    fn standing_follows_from_until_and_successors() {
+        let s = site(vec![
+            agency("a", None, Some(2020), Some("b")),
+            agency("b", Some(2021), Some(2024), Some("c")),
+            agency("c", Some(2025), None, None),
+            agency("loop", None, Some(2019), Some("loop")),
+        ]);
+        assert!(s.standing("a", 2020).may_submit());
+        assert!(
+            matches!(s.standing("a", 2021), Standing::Ended { successor: Some(b), .. } if b.code.value == "b")
+        );
+        // The chain goes on to whoever exists in the year.
+        assert!(
+            matches!(s.standing("a", 2026), Standing::Ended { successor: Some(c), .. } if c.code.value == "c")
+        );
+        assert!(matches!(s.standing("c", 2019), Standing::NotYet(_)));
+        assert!(matches!(s.standing("x", 2019), Standing::Unknown));
+        assert!(matches!(
+            s.standing("loop", 2030),
+            Standing::Ended {
+                successor: None,
+                ..
+            }
+        ));
+        let expected = |y| {
+            s.expected_in(y)
+                .map(|a| a.code.value.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(expected(2019), ["a", "loop"]);
+        assert_eq!(expected(2022), ["b"]);
+        assert_eq!(expected(2025), ["c"]);
+    }
+
+    #[test]
+    fn the_name_of_the_time() {
+        let a = agency("a", None, None, None);
+        assert_eq!(a.name_in(2005), "Older a");
+        assert_eq!(a.name_in(2010), "Older a");
+        assert_eq!(a.name_in(2011), "Old a");
+        assert_eq!(a.name_in(2018), "Old a");
+        assert_eq!(a.name_in(2019), "Now a");
+    }
+
+    #[test]
+    fn a_cycle_catalog_replaces_the_sites() {
+        let code = |id: &str| CodeName {
+            id: Spanned {
+                value: id.into(),
+                pos: Pos::START,
+            },
+            name: id.into(),
+        };
+        let cat = |level: &str| Catalog {
+            levels: vec![code(level)],
+            ..Catalog::default()
+        };
+        let cycle = |year, catalog| Cycle {
+            year,
+            meta_file: String::new(),
+            meta: None,
+            plans: Vec::new(),
+            stems: Vec::new(),
+            catalog,
+        };
+        let s = Site {
+            catalog: Some(cat("huyen")),
+            cycles: vec![
+                cycle(2019, None),
+                cycle(2026, Some(Some(cat("xa")))),
+                cycle(2027, Some(None)),
+            ],
+            ..Site::default()
+        };
+        let level = |y| s.catalog_for(y).map(|c| c.levels[0].id.value.clone());
+        assert_eq!(level(2019).as_deref(), Some("huyen"));
+        assert_eq!(level(2026).as_deref(), Some("xa"));
+        // A broken cycle catalog is not silently replaced by the site's.
+        assert_eq!(level(2027), None);
+        assert_eq!(level(2030).as_deref(), Some("huyen"));
     }
 }

@@ -22,6 +22,7 @@
 
 mod dir;
 pub(crate) mod manifest;
+mod s3;
 mod ssh;
 
 use std::collections::BTreeMap;
@@ -80,6 +81,21 @@ pub(crate) fn is_placeholder(base_url: &str) -> bool {
     ]
     .iter()
     .any(|p| host == *p || host.ends_with(&format!(".{p}")))
+}
+
+/// Whether `base_url` is the line `init` wrote and nobody has touched: it
+/// still carries the scaffold's «ĐIỀN: …» mark (W108). Only then does
+/// `publish` refuse; any other `example.*` address (the contract's own
+/// example, a trial portal) is warned about and published.
+fn still_the_scaffolds(checked: &Checked) -> bool {
+    checked
+        .sources
+        .get("content/site.yaml")
+        .is_some_and(|text| {
+            text.lines().any(|l| {
+                l.trim_start().starts_with("base_url:") && l.contains(crate::scaffold::PLACEHOLDER)
+            })
+        })
 }
 
 /// The warning for a site whose `base_url` is still a placeholder, in its
@@ -305,6 +321,11 @@ pub(crate) enum ErrorKind {
         step: &'static str,
         detail: String,
     },
+    /// `kind: s3`; the messages live beside the code in s3.rs.
+    S3 {
+        place: String,
+        err: s3::S3Error,
+    },
 }
 
 impl PublishError {
@@ -466,6 +487,7 @@ impl fmt::Display for PublishError {
                 "Không kết nối được tới {host}.\n  ssh: {detail}",
                 "Cannot connect to {host}.\n  ssh: {detail}"
             ),
+            ErrorKind::S3 { place, err } => s3::message(err, place, l),
             ErrorKind::Remote { step, detail } => tr!(
                 l,
                 "Bước «{step}» thất bại trên máy chủ; «current» không đổi.\n  {detail}",
@@ -590,6 +612,19 @@ fn open(
                 path: target.path.clone(),
             },
             ssh_command,
+            lang,
+        )?),
+        TargetKind::S3 {
+            endpoint,
+            bucket,
+            region,
+        } => Box::new(s3::S3Endpoint::new(
+            &s3::Config {
+                endpoint,
+                bucket,
+                region,
+                prefix: &target.path,
+            },
             lang,
         )?),
     })
@@ -765,7 +800,7 @@ pub fn publish(
         && is_placeholder(&config.base_url)
     {
         let (lang, url) = (checked.lang, config.base_url.clone());
-        if !opts.allow_placeholder && !opts.dry_run {
+        if !opts.allow_placeholder && !opts.dry_run && still_the_scaffolds(&checked) {
             return Err(PublishError::new(
                 lang,
                 ErrorKind::Placeholder { base_url: url },

@@ -56,7 +56,7 @@ fn code_columns(list: Option<&[CodeName]>, seen: [&ByCode; 2]) -> Vec<(String, S
 
 /// Budget levels (Ngân sách TW/Tỉnh/Huyện/khác) as columns.
 fn level_columns(site: &Site, report: &CycleReport<'_>) -> Vec<(String, String)> {
-    let list = site.catalog.as_ref().map(|c| c.levels.as_slice());
+    let list = site.catalog_for(report.year).map(|c| c.levels.as_slice());
     code_columns(
         list,
         [&report.totals.by_level, &report.totals.spending_by_level],
@@ -65,7 +65,7 @@ fn level_columns(site: &Site, report: &CycleReport<'_>) -> Vec<(String, String)>
 
 /// Capital kinds (vốn đầu tư / sự nghiệp / khác) as columns.
 fn kind_columns(site: &Site, report: &CycleReport<'_>) -> Vec<(String, String)> {
-    let list = site.catalog.as_ref().map(|c| c.kinds.as_slice());
+    let list = site.catalog_for(report.year).map(|c| c.kinds.as_slice());
     code_columns(
         list,
         [&report.totals.by_kind, &report.totals.spending_by_kind],
@@ -74,7 +74,9 @@ fn kind_columns(site: &Site, report: &CycleReport<'_>) -> Vec<(String, String)> 
 
 /// Categories in catalog order (the order of `by_category`).
 fn category_columns(site: &Site, report: &CycleReport<'_>) -> Vec<(String, String)> {
-    let list = site.catalog.as_ref().map(|c| c.categories.as_slice());
+    let list = site
+        .catalog_for(report.year)
+        .map(|c| c.categories.as_slice());
     code_columns(
         list,
         [
@@ -125,9 +127,10 @@ fn split_get(split: &Split, id: &str) -> Option<Amount> {
     found
 }
 
-fn agency_name(site: &Site, code: &str) -> String {
+/// The name `code` had in cycle `year`.
+fn agency_name(site: &Site, year: i32, code: &str) -> String {
     site.agency(code)
-        .map_or_else(|| code.to_string(), |a| a.name.clone())
+        .map_or_else(|| code.to_string(), |a| a.name_in(year).to_string())
 }
 
 fn period_text(p: &Period) -> String {
@@ -167,18 +170,16 @@ fn unit_text(u: Unit) -> &'static str {
     }
 }
 
-fn indicator_unit(site: &Site, iv: &IndicatorValue) -> Unit {
-    site.catalog
-        .as_ref()
+fn indicator_unit(site: &Site, year: i32, iv: &IndicatorValue) -> Unit {
+    site.catalog_for(year)
         .and_then(|c| c.indicator(&iv.id.value))
         .map(|d| d.unit)
         .or(iv.unit)
         .unwrap_or(Unit::Percent)
 }
 
-fn indicator_name(site: &Site, iv: &IndicatorValue) -> String {
-    site.catalog
-        .as_ref()
+fn indicator_name(site: &Site, year: i32, iv: &IndicatorValue) -> String {
+    site.catalog_for(year)
         .and_then(|c| c.indicator(&iv.id.value))
         .map(|d| d.name.clone())
         .or_else(|| iv.name.clone())
@@ -191,6 +192,7 @@ fn group_vi(g: Group) -> &'static str {
         Group::SoBanNganh => "Sở, ban, ngành",
         Group::HoiDoanThe => "Hội, đoàn thể",
         Group::Huyen => "UBND huyện, thành phố",
+        Group::Xa => "UBND xã, phường, đặc khu",
     }
 }
 
@@ -350,7 +352,7 @@ pub(crate) fn projects_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
         for p in by_priority(plan) {
             let mut row = vec![
                 agency.code.value.clone(),
-                agency.name.clone(),
+                agency.name_in(report.year).to_string(),
                 p.priority.value.to_string(),
                 p.id.value.clone(),
                 p.name.clone(),
@@ -358,10 +360,10 @@ pub(crate) fn projects_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
                 category_name(&p.category.value),
                 opt(&p.objective),
                 period_text(&p.period),
-                agency_name(site, &p.lead.value),
+                agency_name(site, report.year, &p.lead.value),
                 p.partners
                     .iter()
-                    .map(|c| agency_name(site, &c.value))
+                    .map(|c| agency_name(site, report.year, &c.value))
                     .collect::<Vec<_>>()
                     .join("; "),
                 opt(&p.done),
@@ -419,7 +421,7 @@ pub(crate) fn spending_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
         for r in &plan.spending {
             let mut row = vec![
                 agency.code.value.clone(),
-                agency.name.clone(),
+                agency.name_in(report.year).to_string(),
                 r.category.value.clone(),
                 categories
                     .iter()
@@ -470,10 +472,10 @@ pub(crate) fn indicators_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
         for iv in &plan.indicators {
             rows.push(vec![
                 agency.code.value.clone(),
-                agency.name.clone(),
+                agency.name_in(report.year).to_string(),
                 iv.id.value.clone(),
-                indicator_name(site, iv),
-                indicator_unit(site, iv).id().to_string(),
+                indicator_name(site, report.year, iv),
+                indicator_unit(site, report.year, iv).id().to_string(),
                 num(&iv.target),
                 num(&iv.actual),
                 num(&iv.goal),
@@ -609,6 +611,10 @@ struct JsonProject<'a> {
     approval: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
+    /// What the next cycle's plan reported as spent on this project (its
+    /// II.2), beside `cost.planned`; absent until it is reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reported_next_year: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -666,7 +672,7 @@ struct JsonText<'a> {
     value: &'a str,
 }
 
-fn json_project(p: &Project) -> JsonProject<'_> {
+fn json_project(p: &Project, reported: Option<Amount>) -> JsonProject<'_> {
     JsonProject {
         id: &p.id.value,
         name: &p.name,
@@ -689,6 +695,7 @@ fn json_project(p: &Project) -> JsonProject<'_> {
         investor: p.investor.as_deref(),
         approval: p.approval.as_deref(),
         note: p.note.as_deref(),
+        reported_next_year: reported.map(|a| a.to_string()),
     }
 }
 
@@ -746,7 +753,7 @@ pub(crate) fn plan_json(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
             let published = e.plan;
             JsonAgency {
                 code: &e.agency.code.value,
-                name: &e.agency.name,
+                name: e.name,
                 group: e.agency.group.id(),
                 submission: e.submission.id(),
                 status: filed.map(|p| p.status.value.id()),
@@ -759,7 +766,25 @@ pub(crate) fn plan_json(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
                 total: e.totals.total.to_string(),
                 spending: e.totals.spending.to_string(),
                 projects: published
-                    .map(|p| by_priority(p).into_iter().map(json_project).collect())
+                    .map(|p| {
+                        by_priority(p)
+                            .into_iter()
+                            .map(|q| {
+                                let code = &e.agency.code.value;
+                                let reported = (q.cost.planned.value.is_positive())
+                                    .then(|| {
+                                        crate::consolidate::reported_spending(
+                                            site,
+                                            code,
+                                            report.year,
+                                            q,
+                                        )
+                                    })
+                                    .flatten();
+                                json_project(q, reported)
+                            })
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 spending_items: published
                     .map(|p| p.spending.iter().map(json_spending).collect())
@@ -1270,15 +1295,15 @@ fn annex_sheet(
                 match k {
                     Key::Tt => Cell::Int(i64::try_from(i + 1).unwrap_or(i64::MAX)),
                     Key::Name => Cell::Text(p.name.clone()),
-                    Key::Agency => Cell::Text(agency.name.clone()),
+                    Key::Agency => Cell::Text(agency.name_in(report.year).to_string()),
                     Key::Priority => Cell::Int(p.priority.value),
                     Key::Objective => text(&p.objective),
                     Key::Period => Cell::Center(period_text(&p.period)),
-                    Key::Lead => Cell::Text(agency_name(site, &p.lead.value)),
+                    Key::Lead => Cell::Text(agency_name(site, report.year, &p.lead.value)),
                     Key::Partners => Cell::Text(
                         p.partners
                             .iter()
-                            .map(|c| agency_name(site, &c.value))
+                            .map(|c| agency_name(site, report.year, &c.value))
                             .collect::<Vec<_>>()
                             .join("; "),
                     ),
@@ -1365,7 +1390,7 @@ fn spending_sheet(
             write_row(ws, row, &cols, &st.body, None, |k| match k {
                 Key::Tt => Cell::Int(i64::try_from(i + 1).unwrap_or(i64::MAX)),
                 Key::Name => Cell::Text(r.task.clone()),
-                Key::Agency => Cell::Text(agency.name.clone()),
+                Key::Agency => Cell::Text(agency.name_in(report.year).to_string()),
                 Key::Total => Cell::Num(r.total.value.0),
                 Key::Level(id) => {
                     split_get(&r.levels.value, id).map_or(Cell::Blank, |a| Cell::Num(a.0))
@@ -1443,8 +1468,10 @@ fn indicator_sheet(
                 };
                 write_row(ws, row, &cols, &st.body, None, |k| match k {
                     Key::Tt => Cell::Center("-".into()),
-                    Key::Name => Cell::Text(agency.name.clone()),
-                    Key::Unit => Cell::Center(unit_text(indicator_unit(site, iv)).to_string()),
+                    Key::Name => Cell::Text(agency.name_in(report.year).to_string()),
+                    Key::Unit => {
+                        Cell::Center(unit_text(indicator_unit(site, report.year, iv)).to_string())
+                    }
                     Key::Target => num(&iv.target),
                     Key::Actual => num(&iv.actual),
                     Key::Goal => num(&iv.goal),
@@ -1490,7 +1517,7 @@ fn submission_sheet(
         project_count += projects;
         write_row(ws, row, &cols, &st.body, None, |k| match k {
             Key::Tt => Cell::Int(i64::try_from(n + 1).unwrap_or(i64::MAX)),
-            Key::Agency => Cell::Text(e.agency.name.clone()),
+            Key::Agency => Cell::Text(e.agency.name_in(report.year).to_string()),
             Key::Group => Cell::Text(group_vi(e.agency.group).into()),
             Key::Submission => Cell::Center(submission_vi(e.submission).into()),
             Key::Status => filed.map_or(Cell::Blank, |p| {
@@ -1793,13 +1820,7 @@ mod tests {
         assert_eq!(planned, dec(totals["planned"].as_str().unwrap()));
         assert_eq!(spending, dec(totals["spending"].as_str().unwrap()));
         // Every expected agency exactly once.
-        for agency in site
-            .agencies
-            .as_ref()
-            .unwrap()
-            .iter()
-            .filter(|a| a.expected)
-        {
+        for agency in site.expected_in(report.year) {
             let n = agencies
                 .iter()
                 .filter(|a| a["code"] == agency.code.value.as_str())

@@ -46,7 +46,7 @@ pub(crate) fn atom(config: &SiteConfig, reports: &[CycleReport<'_>], theme: &The
                 .as_ref()
                 .map_or(r.meta.deadline.value, |d| d.value);
             let url = format!("{}/{}/{}/", config.base_url, r.year, agency.code.value);
-            let title = format!("{} — {} {}", agency.name, theme.t("cycle"), r.year);
+            let title = format!("{} — {} {}", e.name, theme.t("cycle"), r.year);
             let summary = format!(
                 "{} {}: {} {}",
                 theme.t("planned"),

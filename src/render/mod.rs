@@ -95,6 +95,8 @@ pub(crate) enum Target {
 /// `serve`), or all of them (for `build`).
 pub(crate) struct Renderer<'s> {
     ctx: Ctx<'s>,
+    /// The context of each cycle: its catalog, the names of the time.
+    cycle_ctx: Vec<(i32, Ctx<'s>)>,
     config: &'s crate::model::SiteConfig,
     reports: Vec<CycleReport<'s>>,
     /// What git knows of the plans, when the site is in a repository.
@@ -133,8 +135,14 @@ impl<'s> Renderer<'s> {
             .filter_map(|c| consolidate::cycle(site, c, opts.drafts))
             .rev()
             .collect();
+        let cycle_ctx = site
+            .cycles
+            .iter()
+            .map(|c| (c.year, ctx.for_year(c.year)))
+            .collect();
         Ok(Renderer {
             ctx,
+            cycle_ctx,
             config,
             reports,
             history: None,
@@ -147,6 +155,14 @@ impl<'s> Renderer<'s> {
     pub(crate) fn with_history(mut self, history: Option<&'s crate::git::SiteHistory>) -> Self {
         self.history = history;
         self
+    }
+
+    /// The context pages of cycle `year` are rendered with.
+    fn ctx_of(&self, year: i32) -> &Ctx<'s> {
+        self.cycle_ctx
+            .iter()
+            .find(|(y, _)| *y == year)
+            .map_or(&self.ctx, |(_, c)| c)
     }
 
     fn search(&self) -> &search::SearchIndex {
@@ -263,6 +279,7 @@ impl<'s> Renderer<'s> {
         let page = match t {
             Target::Index => index_page(ctx, &self.reports),
             Target::Cycle(y) => {
+                let ctx = self.ctx_of(*y);
                 let r = self.report(*y).ok_or_else(Vec::new)?;
                 let mut page = cycle_page(ctx, r);
                 let approved = self.history.and_then(|h| h.approved.get(y));
@@ -273,6 +290,7 @@ impl<'s> Renderer<'s> {
                 page
             }
             Target::Plan(y, code) => {
+                let ctx = self.ctx_of(*y);
                 let r = self.report(*y).ok_or_else(Vec::new)?;
                 let e = r
                     .entries
@@ -290,8 +308,8 @@ impl<'s> Renderer<'s> {
                 Page {
                     template: "plan.html",
                     path: path.to_string(),
-                    title: format!("{} — {} {}", e.agency.name, theme.t("cycle"), r.year),
-                    description: format!("{} {} {}", theme.t("cycle"), r.year, e.agency.name),
+                    title: format!("{} — {} {}", e.name, theme.t("cycle"), r.year),
+                    description: format!("{} {} {}", theme.t("cycle"), r.year, e.name),
                     data,
                 }
             }
@@ -585,23 +603,45 @@ fn agency_page(
     agency: &crate::model::Agency,
 ) -> Option<Page> {
     let lang = ctx.lang;
+    let site = ctx.site;
+    let code = agency.code.value.as_str();
+    // A merged body's history continues under its successor: the pages of
+    // its predecessors' years are this page's years too.
+    let lineage = lineage(site, agency);
     let mut years = Vec::new();
     let mut chart_rows = Vec::new();
+    let mut outturn = Vec::new();
     for r in reports {
-        let Some(e) = r
-            .entries
-            .iter()
-            .find(|e| e.agency.code.value == agency.code.value)
-        else {
+        let own = r.entries.iter().find(|e| e.agency.code.value == code);
+        let Some(e) = own.or_else(|| {
+            r.entries
+                .iter()
+                .find(|e| lineage.iter().any(|a| a.code.value == e.agency.code.value))
+        }) else {
             continue;
         };
+        let filer = &e.agency.code.value;
+        let joined = filer != code;
         years.push(json!({
             "year": r.year, "submission": e.submission.id(), "submission_label": ctx.theme.t(e.submission.id()),
             "planned": format::money(e.totals.planned, lang), "spending": format::money(e.totals.spending, lang),
             "projects": e.plan.map_or(0, |p| p.projects.len()),
-            "url": e.plan.map(|_| format!("{}/{}/", r.year, agency.code.value)),
+            "url": e.plan.map(|_| format!("{}/{filer}/", r.year)),
+            "name": e.name, "joined": joined, "agency_url": format!("agencies/{filer}/"),
         }));
         chart_rows.push((r.year, e.totals.spending, e.totals.planned));
+        for p in e.plan.iter().flat_map(|p| p.projects.iter()) {
+            if !p.cost.planned.value.is_positive() {
+                continue;
+            }
+            let reported = consolidate::reported_spending(site, filer, r.year, p);
+            outturn.push(json!({
+                "year": r.year, "id": p.id.value, "name": p.name,
+                "url": format!("{}/{filer}/#{}", r.year, p.id.value),
+                "planned": format::money(p.cost.planned.value, lang),
+                "reported": reported.map(|a| format::money(a, lang)),
+            }));
+        }
     }
     if years.is_empty() {
         return None;
@@ -661,6 +701,27 @@ fn agency_page(
         })
         .collect();
     let groups = &ctx.theme.strings["groups"];
+    let successor = agency.until.as_ref().and_then(|u| {
+        let year = u.value + 1;
+        match site.standing(code, year) {
+            crate::model::Standing::Ended {
+                successor: Some(s), ..
+            } => Some(json!({
+                "code": s.code.value, "name": s.name_in(year), "url": format!("agencies/{}/", s.code.value),
+                "note": ctx.theme.t("succeeded_by").replace("{year}", &year.to_string()),
+            })),
+            _ => None,
+        }
+    });
+    let predecessors: Vec<Value> = lineage
+        .iter()
+        .skip(1)
+        .map(|a| {
+            let until = a.until.as_ref().map(|u| u.value);
+            let name = until.map_or(a.name.as_str(), |u| a.name_in(u));
+            json!({"code": a.code.value, "name": name, "until": until, "url": format!("agencies/{}/", a.code.value)})
+        })
+        .collect();
     Some(Page {
         template: "agency.html",
         path: format!("agencies/{}/index.html", agency.code.value),
@@ -669,10 +730,30 @@ fn agency_page(
         data: json!({
             "code": agency.code.value, "name": agency.name, "email": agency.email,
             "group": groups.get(agency.group.id()).cloned().unwrap_or(json!(agency.group.id())),
-            "years": years,
+            "years": years, "phone": agency.phone,
+            "successor": successor, "predecessors": predecessors, "outturn": outturn,
             "chart": {"id": "c-years", "title": title, "desc": desc, "svg": svg, "header": header, "rows": rows, "unit": unit},
         }),
     })
+}
+
+/// `agency` and every agency whose chain of successors leads to it,
+/// nearest first.
+fn lineage<'s>(site: &'s Site, agency: &'s crate::model::Agency) -> Vec<&'s crate::model::Agency> {
+    let mut out = vec![agency];
+    let mut i = 0;
+    // Bounded: a loop of successors written by mistake must not hang.
+    while i < out.len() && out.len() < 64 {
+        let code = out[i].code.value.clone();
+        for a in site.agencies.iter().flatten() {
+            let points_here = a.successor.as_ref().is_some_and(|s| s.value == code);
+            if points_here && !out.iter().any(|b| b.code.value == a.code.value) {
+                out.push(a);
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -709,7 +790,7 @@ mod tests {
             None,
             "missing plans have no page"
         );
-        assert_eq!(r.target("2020/index.html"), None);
+        assert_eq!(r.target("2021/index.html"), None);
         assert_eq!(r.target("2019/data/other.csv"), None);
         assert_eq!(r.target("../etc/passwd"), None);
         assert_eq!(

@@ -116,7 +116,25 @@ pub(crate) struct Ctx<'a> {
     pub(crate) lang: Lang,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The same facts as cycle `year` saw them: its own catalog and the
+    /// agencies' names of the time.
+    pub(crate) fn for_year(&self, year: i32) -> Ctx<'a> {
+        let site: &'a Site = self.site;
+        Ctx {
+            names: site
+                .agencies
+                .iter()
+                .flatten()
+                .map(|a| (a.code.value.as_str(), a.name_in(year)))
+                .collect(),
+            site,
+            catalog: site.catalog_for(year).unwrap_or(self.catalog),
+            theme: self.theme,
+            lang: self.lang,
+        }
+    }
+
     fn m(&self, a: Amount) -> String {
         money(a, self.lang)
     }
@@ -388,7 +406,7 @@ impl Ctx<'_> {
     fn entry_row(&self, e: &Entry<'_>, year: i32) -> Value {
         let groups = &self.theme.strings["groups"];
         json!({
-            "code": e.agency.code.value, "name": e.agency.name,
+            "code": e.agency.code.value, "name": e.name,
             "group": groups.get(e.agency.group.id()).cloned().unwrap_or(json!(e.agency.group.id())),
             "submission": e.submission.id(), "submission_label": self.theme.t(e.submission.id()),
             "submitted": e.plan.and_then(|p| p.submitted.as_ref()).map(|d| date(d.value)),
@@ -469,7 +487,7 @@ impl Ctx<'_> {
             .entries
             .iter()
             .filter(|e| e.plan.is_some())
-            .map(|e| (e.agency.name.clone(), e.totals.planned))
+            .map(|e| (e.name.to_string(), e.totals.planned))
             .collect();
         by_agency.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         if by_agency.len() > 16 {

@@ -146,7 +146,7 @@ pub(crate) fn build(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> SearchIndex {
         .flat_map_iter(|(year, agency, plan)| {
             let url = format!("{year}/{}/", agency.code.value);
             let text: String = to_text(&plan.body.text).chars().take(TEXT_CHARS).collect();
-            let title = format!("{} — {year}", agency.name);
+            let title = format!("{} — {year}", agency.name_in(*year));
             let mut docs = vec![doc(url.clone(), title, &text, "")];
             for p in &plan.projects {
                 let body = [p.objective.as_deref(), p.todo.as_deref(), p.done.as_deref()]
@@ -155,12 +155,14 @@ pub(crate) fn build(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> SearchIndex {
                     .collect::<Vec<_>>()
                     .join(" ");
                 let category = ctx
-                    .catalog
+                    .site
+                    .catalog_for(*year)
+                    .unwrap_or(ctx.catalog)
                     .categories
                     .iter()
                     .find(|c| c.id.value == p.category.value)
                     .map_or("", |c| c.name.as_str());
-                let title = format!("{} ({}, {year})", p.name, agency.name);
+                let title = format!("{} ({}, {year})", p.name, agency.name_in(*year));
                 docs.push(doc(format!("{url}#{}", p.id.value), title, &body, category));
             }
             docs

@@ -12,6 +12,8 @@
 
 mod errors;
 mod http;
+
+pub(crate) use http::content_type;
 mod state;
 mod watch;
 

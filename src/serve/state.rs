@@ -413,7 +413,7 @@ impl State {
                 if scratch(name) {
                     return None;
                 }
-                if *name == "_plan.md" {
+                if *name == "_plan.md" || *name == "catalog.yaml" {
                     return Some(Change::Site);
                 }
                 let stem = name.strip_suffix(".md")?;
@@ -756,15 +756,25 @@ mod tests {
         apply(&mut state, &[rel]);
         assert_eq!(state.errors(), 0);
         // A new cycle folder with a plan.
-        std::fs::create_dir(state.root.join("content/2020")).unwrap();
+        let cycles = state.site.cycles.len();
+        std::fs::create_dir(state.root.join("content/2021")).unwrap();
         std::fs::copy(
-            state.root.join("content/2019/so-tttt.md"),
             state.root.join("content/2020/so-tttt.md"),
+            state.root.join("content/2021/so-tttt.md"),
         )
         .unwrap();
-        let a = apply(&mut state, &["content/2020", "content/2020/so-tttt.md"]);
+        let a = apply(&mut state, &["content/2021", "content/2021/so-tttt.md"]);
         assert!(a.whole);
-        assert_eq!(state.site.cycles.len(), 2);
+        assert_eq!(state.site.cycles.len(), cycles + 1);
+        // A cycle's own catalog reloads everything too.
+        std::fs::write(
+            state.root.join("content/2021/catalog.yaml"),
+            "categories: [",
+        )
+        .unwrap();
+        let a = apply(&mut state, &["content/2021/catalog.yaml"]);
+        assert!(a.whole);
+        assert!(state.errors() > 0);
         assert_fresh(&state);
     }
 

@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 use crate::diag::{Code, Diagnostic, Lang, Pos, Sink, tr};
 use crate::model::money::format_grouped;
 use crate::model::{
-    Amount, Catalog, CodeName, Cycle, Plan, SectionKey, Site, Spanned, Split, Status, Unit,
-    split_sum,
+    Amount, Catalog, CodeName, Cycle, Plan, SectionKey, Site, Spanned, Split, Standing, Status,
+    Unit, split_sum,
 };
 
 /// Runs every rule over a loaded site: [`validate_config`], then
@@ -26,6 +26,54 @@ pub(crate) fn validate(site: &Site) -> Vec<Diagnostic> {
             .map(|plan| validate_plan(site, cycle, plan))
             .collect();
         out.extend(per_plan.into_iter().flatten());
+    }
+    out
+}
+
+/// W108: every `«ĐIỀN: …»` placeholder `init` left in a file, until the
+/// province fills it in. Read from the text, so a placeholder in a comment
+/// (such as the base URL's) counts too.
+pub(crate) fn placeholders(
+    sources: &std::collections::BTreeMap<String, String>,
+    lang: Lang,
+) -> Vec<Diagnostic> {
+    let marker = crate::scaffold::PLACEHOLDER;
+    let mut out = Vec::new();
+    for (file, text) in sources {
+        if !text.contains(marker) {
+            continue;
+        }
+        let mut sink = Sink::new(lang, file, false);
+        for (i, line) in text.lines().enumerate() {
+            let mut from = 0;
+            while let Some(at) = line[from..].find(marker) {
+                let start = from + at;
+                let end = line[start..]
+                    .find('»')
+                    .map_or(line.len(), |e| start + e + '»'.len_utf8());
+                let what = &line[start..end];
+                let pos = Pos {
+                    line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                    col: u32::try_from(line[..start].chars().count() + 1).unwrap_or(u32::MAX),
+                };
+                sink.report(
+                    Code::W108,
+                    pos,
+                    tr!(
+                        lang,
+                        "Chỗ cần điền chưa được điền: {what}",
+                        "A placeholder is not filled in yet: {what}"
+                    ),
+                    Some(tr!(
+                        lang,
+                        "Thay cả đoạn «ĐIỀN: …» bằng thông tin thật của tỉnh (số, ngày, trích yếu văn bản), hoặc xóa dòng nếu không dùng.",
+                        "Replace the whole «ĐIỀN: …» with the province's real details (number, date, title of the document), or delete the line if it does not apply."
+                    )),
+                );
+                from = end.max(start + 1);
+            }
+        }
+        out.extend(sink.into_vec());
     }
     out
 }
@@ -95,38 +143,85 @@ fn config_rules(site: &Site, lang: Lang) -> Vec<Diagnostic> {
         }
         out.extend(sink.into_vec());
     }
+    if let Some(agencies) = &site.agencies {
+        out.extend(successor_rules(site, agencies, lang));
+    }
     if let Some(catalog) = &site.catalog {
-        let mut sink = Sink::new(lang, "content/catalog.yaml", true);
-        for list in [&catalog.categories, &catalog.levels, &catalog.kinds] {
-            duplicate_ids(list.iter().map(|c| &c.id), &mut sink);
+        out.extend(catalog_rules(site, catalog, "content/catalog.yaml", lang));
+    }
+    for cycle in &site.cycles {
+        if let Some(Some(catalog)) = &cycle.catalog {
+            let file = format!("content/{}/catalog.yaml", cycle.year);
+            out.extend(catalog_rules(site, catalog, &file, lang));
         }
-        duplicate_ids(catalog.indicators.iter().map(|i| &i.id), &mut sink);
-        if site.agencies.is_some() {
-            for ind in &catalog.indicators {
-                if let Some(p) = &ind.provider
-                    && site.agency(&p.value).is_none()
-                {
-                    let c = &p.value;
-                    sink.report(
-                        Code::E010,
-                        p.pos,
-                        tr!(
-                            lang,
-                            "Đơn vị cung cấp `{c}` không có trong agencies.yaml.",
-                            "Provider `{c}` is not in agencies.yaml."
-                        ),
-                        Some(tr!(
-                            lang,
-                            "Dùng mã của một cơ quan trong agencies.yaml.",
-                            "Use the code of an agency in agencies.yaml."
-                        )),
-                    );
-                }
-            }
-        }
-        out.extend(sink.into_vec());
     }
     out
+}
+
+/// `successor` names a known agency.
+fn successor_rules(site: &Site, agencies: &[crate::model::Agency], lang: Lang) -> Vec<Diagnostic> {
+    let mut sink = Sink::new(lang, "content/agencies.yaml", true);
+    for a in agencies {
+        if let Some(succ) = &a.successor
+            && site.agency(&succ.value).is_none()
+        {
+            let c = &succ.value;
+            let codes: Vec<&str> = agencies.iter().map(|a| a.code.value.as_str()).collect();
+            let help = match crate::diag::suggest(c, &codes) {
+                Some(near) => tr!(lang, "Có phải ý bạn là `{near}`?", "Did you mean `{near}`?"),
+                None => tr!(
+                    lang,
+                    "Thêm cơ quan kế nhiệm vào agencies.yaml (với `from`), rồi ghi mã của nó ở đây.",
+                    "Add the successor to agencies.yaml (with `from`), then give its code here."
+                ),
+            };
+            sink.report(
+                Code::E010,
+                succ.pos,
+                tr!(
+                    lang,
+                    "Cơ quan kế nhiệm `{c}` không có trong agencies.yaml.",
+                    "Successor `{c}` is not in agencies.yaml."
+                ),
+                Some(help),
+            );
+        }
+    }
+    sink.into_vec()
+}
+
+/// Duplicates and unknown providers of one catalog (the site's or a
+/// cycle's), reported against `file`.
+fn catalog_rules(site: &Site, catalog: &Catalog, file: &str, lang: Lang) -> Vec<Diagnostic> {
+    let mut sink = Sink::new(lang, file, true);
+    for list in [&catalog.categories, &catalog.levels, &catalog.kinds] {
+        duplicate_ids(list.iter().map(|c| &c.id), &mut sink);
+    }
+    duplicate_ids(catalog.indicators.iter().map(|i| &i.id), &mut sink);
+    if site.agencies.is_some() {
+        for ind in &catalog.indicators {
+            if let Some(p) = &ind.provider
+                && site.agency(&p.value).is_none()
+            {
+                let c = &p.value;
+                sink.report(
+                    Code::E010,
+                    p.pos,
+                    tr!(
+                        lang,
+                        "Đơn vị cung cấp `{c}` không có trong agencies.yaml.",
+                        "Provider `{c}` is not in agencies.yaml."
+                    ),
+                    Some(tr!(
+                        lang,
+                        "Dùng mã của một cơ quan trong agencies.yaml.",
+                        "Use the code of an agency in agencies.yaml."
+                    )),
+                );
+            }
+        }
+    }
+    sink.into_vec()
 }
 
 fn duplicate_ids<'a>(ids: impl Iterator<Item = &'a Spanned<String>>, sink: &mut Sink<'_>) {
@@ -181,7 +276,7 @@ fn cycle_rules(site: &Site, cycle: &Cycle, lang: Lang) -> Vec<Diagnostic> {
         let mut sink = Sink::new(lang, &cycle.meta_file, false);
         for a in site.expected_in(cycle.year) {
             if !cycle.stems.contains(&a.code.value) {
-                let (code, name, year) = (&a.code.value, &a.name, cycle.year);
+                let (code, name, year) = (&a.code.value, a.name_in(cycle.year), cycle.year);
                 sink.report(
                     Code::W102,
                     Pos::START,
@@ -237,6 +332,7 @@ fn plan_rules(site: &Site, cycle: &Cycle, plan: &Plan, lang: Lang) -> Vec<Diagno
             Some(help),
         );
     }
+    outside_years(site, cycle.year, agency, Code::E010, s);
     if plan.stem != agency.value {
         let (stem, c) = (&plan.stem, &agency.value);
         s.report(
@@ -272,7 +368,7 @@ fn plan_rules(site: &Site, cycle: &Cycle, plan: &Plan, lang: Lang) -> Vec<Diagno
         );
     }
     status_rules(cycle, plan, s);
-    let catalog = site.catalog.as_ref();
+    let catalog = site.catalog_for(cycle.year);
     indicator_rules(site, catalog, plan, s);
     for row in &plan.spending {
         if let Some(c) = catalog {
@@ -290,6 +386,57 @@ fn plan_rules(site: &Site, cycle: &Cycle, plan: &Plan, lang: Lang) -> Vec<Diagno
     project_rules(site, cycle, catalog, plan, s);
     body_rules(plan, s);
     sink.into_vec()
+}
+
+/// `code` (a plan's agency, or a project's lead or partner) names an
+/// agency that does not exist in cycle `year`: `rule` (E010 or E037), with
+/// the successor to use when there is one.
+fn outside_years(site: &Site, year: i32, code: &Spanned<String>, rule: Code, s: &mut Sink<'_>) {
+    let lang = s.lang;
+    let c = &code.value;
+    let (message, help) = match site.standing(c, year) {
+        Standing::Unknown | Standing::Present(_) => return,
+        Standing::NotYet(a) => {
+            let from = a.from.as_ref().map_or(year, |f| f.value);
+            (
+                tr!(
+                    lang,
+                    "`{c}` chỉ có từ kỳ {from}; chưa tồn tại trong kỳ {year}.",
+                    "`{c}` exists only from cycle {from}, not in cycle {year}."
+                ),
+                tr!(
+                    lang,
+                    "Dùng mã của cơ quan đảm nhận nhiệm vụ này trong năm {year}, hoặc sửa `from` trong agencies.yaml.",
+                    "Use the code of the agency that had these duties in {year}, or fix `from` in agencies.yaml."
+                ),
+            )
+        }
+        Standing::Ended { agency, successor } => {
+            let until = agency.until.as_ref().map_or(year, |u| u.value);
+            let message = tr!(
+                lang,
+                "`{c}` chỉ tồn tại đến kỳ {until}; không còn trong kỳ {year}.",
+                "`{c}` exists only until cycle {until}, not in cycle {year}."
+            );
+            let help = match successor {
+                Some(n) => {
+                    let (nc, nn) = (&n.code.value, n.name_in(year));
+                    tr!(
+                        lang,
+                        "Nhiệm vụ này nay thuộc {nn}: dùng mã `{nc}` (và tệp content/{year}/{nc}.md).",
+                        "Its duties now belong to {nn}: use code `{nc}` (and the file content/{year}/{nc}.md)."
+                    )
+                }
+                None => tr!(
+                    lang,
+                    "Dùng mã của cơ quan đảm nhận nhiệm vụ này trong năm {year}, hoặc sửa `until` trong agencies.yaml.",
+                    "Use the code of the agency that has these duties in {year}, or fix `until` in agencies.yaml."
+                ),
+            };
+            (message, help)
+        }
+    };
+    s.report(rule, code.pos, message, Some(help));
 }
 
 fn status_rules(cycle: &Cycle, plan: &Plan, s: &mut Sink<'_>) {
@@ -786,6 +933,9 @@ fn project_rules(
                         ),
                         Some(help),
                     );
+                } else if a.value != plan.agency.value {
+                    // The plan's own agency out of its years is already E010.
+                    outside_years(site, cycle.year, a, Code::E037, s);
                 }
             }
         }
@@ -1006,6 +1156,7 @@ projects:
                 meta: Some(meta),
                 plans: p.into_iter().collect(),
                 stems: vec![stem.into(), "so-b".into()],
+                catalog: None,
             }],
             ..Site::default()
         };
@@ -1135,6 +1286,7 @@ projects:
                 meta: None,
                 plans: vec![],
                 stems: vec!["so-a".into()],
+                catalog: None,
             }],
             ..Site::default()
         };
@@ -1184,6 +1336,7 @@ projects:
                 meta: Some(meta),
                 plans: vec![plan("so-a", &edit("goal: 50", "goal: 101"))],
                 stems: vec!["so-a".into()],
+                catalog: None,
             }],
             ..Site::default()
         };
