@@ -30,6 +30,9 @@ pub enum BuildError {
     Load(LoadError),
     /// Writing the output failed.
     Io(PathBuf, std::io::Error),
+    /// The output folder is one a build must not replace; the message says
+    /// why and what to do, in the site's language.
+    Refused(String),
 }
 
 impl std::fmt::Display for BuildError {
@@ -37,6 +40,7 @@ impl std::fmt::Display for BuildError {
         match self {
             BuildError::Load(e) => write!(f, "{e}"),
             BuildError::Io(p, e) => write!(f, "{}: {e}", p.display()),
+            BuildError::Refused(m) => write!(f, "{m}"),
         }
     }
 }
@@ -78,8 +82,23 @@ pub(crate) fn render_site(
     })
 }
 
-/// Builds the site at `root` into `output` (default `<root>/output`).
+/// Builds the site at `root` into `output` (default `<root>/output`),
+/// refusing an output folder that is not a planpress output (see
+/// [`build_to`]).
 pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<BuildOutcome, BuildError> {
+    build_to(root, output, drafts, false)
+}
+
+/// Builds the site at `root` into `output` (default `<root>/output`). The
+/// output is replaced whole, so it is never the root, a folder above it,
+/// `content/` or `themes/` (or inside them); nor, unless `force`, a folder
+/// that holds files and is not an earlier output.
+pub fn build_to(
+    root: &Path,
+    output: Option<&Path>,
+    drafts: bool,
+    force: bool,
+) -> Result<BuildOutcome, BuildError> {
     let mut timer = crate::timings::Timer::start();
     let checked = match check_valid(root).map_err(BuildError::Load)? {
         Ok(c) => c,
@@ -87,6 +106,8 @@ pub fn build(root: &Path, output: Option<&Path>, drafts: bool) -> Result<BuildOu
     };
     timer.mark("check");
     let output = output.map_or_else(|| checked.loaded.root.join("output"), Path::to_path_buf);
+    crate::output::may_replace(&checked.loaded.root, &output, force, checked.lang)
+        .map_err(BuildError::Refused)?;
     match write_site(&checked, &output, Options { drafts }, &mut timer)? {
         Ok(files) => Ok(BuildOutcome::Built {
             files,
@@ -126,6 +147,12 @@ fn write_site(
     timer.mark("folders");
     let done = renderer.render_each(&|p, bytes| staging.put(p, &bytes));
     timer.mark("render, write");
+    let done = done.and_then(|files| {
+        staging
+            .put(crate::output::MARKER, crate::output::MARKER_TEXT.as_bytes())
+            .map(|()| files)
+            .map_err(render::Failure::Io)
+    });
     match done {
         Ok(files) => {
             staging.commit().map_err(io)?;

@@ -50,7 +50,12 @@ pub fn check(root: &Path) -> Result<Checked, LoadError> {
         && let Err(errors) = Theme::load(&loaded.root, &config.theme, config.language)
     {
         for d in &errors {
-            if let Ok(text) = std::fs::read_to_string(loaded.root.join(&d.file)) {
+            // A link out of the root is reported, never quoted.
+            let path = loaded.root.join(&d.file);
+            if d.code == diag::Code::E001 || !crate::load::inside_root(&loaded.root, &path) {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(&path) {
                 loaded.sources.insert(d.file.clone(), text);
             }
         }

@@ -291,8 +291,16 @@ fn mean(values: &[Decimal]) -> Option<Decimal> {
     if values.is_empty() {
         return None;
     }
-    let sum: Decimal = values.iter().sum();
+    let sum = checked_sum(values)?;
     Some((sum / Decimal::from(values.len())).round_dp(1).normalize())
+}
+
+/// Figures are bounded when read (`money::LIMIT`), so this never overflows
+/// for a checked site; `Decimal`'s own `sum` would panic if it did.
+fn checked_sum(values: &[Decimal]) -> Option<Decimal> {
+    values
+        .iter()
+        .try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v))
 }
 
 /// Consolidates one cycle of a site that passed validation. `drafts` puts
@@ -385,7 +393,7 @@ pub(crate) fn cycle<'s>(site: &'s Site, cycle: &'s Cycle, drafts: bool) -> Optio
     for s in &mut indicators {
         if let Some([t, a, g]) = values.get(&s.id) {
             let agg = |v: &[Decimal]| match s.unit {
-                Unit::Count if !v.is_empty() => Some(v.iter().sum()),
+                Unit::Count if !v.is_empty() => checked_sum(v),
                 _ => mean(v),
             };
             (s.target, s.actual, s.goal) = (agg(t), agg(a), agg(g));

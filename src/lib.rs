@@ -41,7 +41,7 @@ mod status;
 mod timings;
 mod validate;
 
-pub use build::{BuildError, BuildOutcome, build};
+pub use build::{BuildError, BuildOutcome, build, build_to};
 pub use check::{CheckView, Checked, check, for_people, narrow};
 pub use cycles::new_cycle;
 pub use diag::{Code, CommandError, Diagnostic, Lang, Pos, Severity};

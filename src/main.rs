@@ -74,6 +74,9 @@ enum Command {
         /// Đưa cả bản nháp lên trang, có đánh dấu (include drafts, marked)
         #[arg(long)]
         drafts: bool,
+        /// Thay cả thư mục kết quả không do planpress tạo (replace an output folder planpress did not write)
+        #[arg(long)]
+        force: bool,
     },
     /// Xem trước site, tự tải lại trang khi lưu tệp (Live preview while editing)
     Serve {
@@ -351,7 +354,8 @@ fn main() -> ExitCode {
             root,
             output,
             drafts,
-        } => build(root, output, drafts),
+            force,
+        } => build(root, output, drafts, force),
         Command::Serve {
             root,
             bind,
@@ -611,12 +615,16 @@ fn colour_on(stream: &impl IsTerminal) -> bool {
     stream.is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool) -> ExitCode {
+fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool, force: bool) -> ExitCode {
     let start = std::time::Instant::now();
     let report = print_diagnostics;
-    match planpress::build(&root, output.as_deref(), drafts) {
+    match planpress::build_to(&root, output.as_deref(), drafts, force) {
         Err(planpress::BuildError::Load(e)) => {
             eprintln!("planpress: {e}");
+            ExitCode::from(2)
+        }
+        Err(planpress::BuildError::Refused(why)) => {
+            eprintln!("planpress: {why}");
             ExitCode::from(2)
         }
         Err(e) => {

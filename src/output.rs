@@ -18,6 +18,111 @@ use rayon::prelude::*;
 
 use crate::render::OutFile;
 
+/// The file every build leaves at the top of its output, so that the next
+/// build knows the folder is one it may replace.
+pub(crate) const MARKER: &str = ".planpress-output";
+
+/// What the marker says to someone who opens it.
+pub(crate) const MARKER_TEXT: &str = "Thư mục này do `planpress build` tạo ra; lần dựng sau sẽ thay toàn bộ nội dung.\n\
+     This folder was written by `planpress build`; the next build replaces all of it.\n";
+
+/// `path` made absolute with links resolved, for a path that may not exist
+/// yet: its nearest existing ancestor is resolved, the rest appended.
+fn resolved(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map_or_else(|_| path.to_path_buf(), |d| d.join(path))
+    };
+    let mut rest = Vec::new();
+    let mut cur = abs.as_path();
+    loop {
+        if let Ok(c) = std::fs::canonicalize(cur) {
+            let mut out = c;
+            for part in rest.iter().rev() {
+                match part {
+                    std::path::Component::ParentDir => {
+                        out.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    p => out.push(p),
+                }
+            }
+            return out;
+        }
+        match (cur.parent(), cur.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                cur = parent;
+            }
+            _ => return abs,
+        }
+    }
+}
+
+/// Whether `dir` looks like an output of a planpress build from before
+/// outputs were marked: the pages and files every build writes.
+fn unmarked_earlier_output(dir: &Path) -> bool {
+    [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "atom.xml",
+        "static/style.css",
+    ]
+    .iter()
+    .all(|f| dir.join(f).is_file())
+}
+
+/// Whether a build may replace `output` of the site at `root` (canonical).
+/// Never the root, a folder above it, `content/`, `themes/` or anything in
+/// them: those hold the plans. Not, unless `force`, a file, or a folder
+/// with files that no build wrote. `Err` says why, in `lang`.
+pub(crate) fn may_replace(
+    root: &Path,
+    output: &Path,
+    force: bool,
+    lang: crate::diag::Lang,
+) -> Result<(), String> {
+    use crate::diag::tr;
+    let out = resolved(output);
+    let shown = output.display();
+    let root = resolved(root);
+    let protected = root == out
+        || root.starts_with(&out)
+        || out.starts_with(root.join("content"))
+        || out.starts_with(root.join("themes"));
+    if protected {
+        return Err(tr!(
+            lang,
+            "Không dựng vào {shown}: đó là thư mục site, thư mục chứa nó, hoặc content/ hay themes/, và bản dựng sẽ xóa hết nội dung ở đó (kể cả với --force). Chọn một thư mục riêng, ví dụ --output output.",
+            "Will not build into {shown}: it is the site's folder, a folder above it, or content/ or themes/, and a build would delete what is there (even with --force). Choose a folder of its own, e.g. --output output."
+        ));
+    }
+    if force {
+        return Ok(());
+    }
+    let Ok(meta) = std::fs::symlink_metadata(&out) else {
+        return Ok(()); // nothing there yet
+    };
+    if !meta.is_dir() {
+        return Err(tr!(
+            lang,
+            "Không dựng vào {shown}: đó là một tệp, không phải thư mục. Chọn thư mục khác cho --output, hoặc xóa tệp đó.",
+            "Will not build into {shown}: it is a file, not a folder. Choose another --output folder, or remove that file."
+        ));
+    }
+    let empty = std::fs::read_dir(&out).is_ok_and(|mut d| d.next().is_none());
+    if empty || out.join(MARKER).is_file() || unmarked_earlier_output(&out) {
+        return Ok(());
+    }
+    Err(tr!(
+        lang,
+        "Không dựng vào {shown}: thư mục có tệp nhưng không phải kết quả của một lần dựng trước, và bản dựng sẽ xóa hết các tệp đó. Chọn một thư mục trống hoặc chưa có; nếu chắc chắn muốn thay toàn bộ thư mục, thêm --force.",
+        "Will not build into {shown}: it holds files that no earlier build wrote, and a build would delete them all. Choose an empty or new folder; to replace the whole folder anyway, add --force."
+    ))
+}
+
 /// Name prefix of work folders, so stale ones from a killed build are found
 /// and removed by the next.
 fn work_name(target: &Path, kind: &str) -> PathBuf {

@@ -368,8 +368,12 @@ fn transport(smtp: &Smtp, from: &Mailbox, lang: Lang) -> Result<SmtpTransport, C
 
 /// When a message went out, in Vietnam's time.
 fn sent_stamp(unix_seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(unix_seconds + 7 * 3600, 0)
-        .map(|d| d.format("%Y-%m-%dT%H:%M:%S+07:00").to_string())
+    chrono::DateTime::from_timestamp(unix_seconds, 0)
+        .map(|d| {
+            d.with_timezone(&crate::diag::VIETNAM)
+                .format("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 

@@ -15,7 +15,7 @@ use crate::model::{Cycle, Site};
 
 /// Vietnam keeps UTC+7 all year and has no daylight saving time, so a
 /// fixed offset is exactly Asia/Ho_Chi_Minh (since 1975).
-const VIETNAM_OFFSET_SECONDS: i64 = 7 * 3600;
+const VIETNAM_OFFSET_SECONDS: i64 = crate::diag::VIETNAM.local_minus_utc() as i64;
 
 /// Where an expected agency stands in a cycle (PLAN-FORMAT §10).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

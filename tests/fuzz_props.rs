@@ -346,3 +346,61 @@ proptest! {
         }
     }
 }
+
+/// A body of `n` nested levels of `open` (`>` quotes, `<div>` tags, list
+/// items…), after a full plan.
+fn nested(open: &str, n: usize) -> String {
+    format!("{}\n{}x\n", plan_with(""), open.repeat(n))
+}
+
+proptest! {
+    #![proptest_config(cases(64))]
+
+    /// Amounts up to 10^15 are amounts; anything beyond, to Decimal's
+    /// limit and past it, is E005 at the amount, never a saturated sum.
+    #[test]
+    fn amounts_are_bounded_at_ten_to_the_fifteenth(
+        over in 1u64..u64::MAX,
+        digits in 16usize..40,
+        under in 0u64..=1_000_000_000_000_000,
+    ) {
+        let limit = 1_000_000_000_000_000u128;
+        for (text, too_big) in [
+            (under.to_string(), false),
+            ((limit + u128::from(over)).to_string(), true),
+            (format!("9{}", "9".repeat(digits - 1)), true),
+        ] {
+            let front = format!(
+                "spending:\n  - {{ category: c, task: t, total: {text}, levels: {{ l: {text} }}, kinds: k }}\n"
+            );
+            let plan = plan_with(&front);
+            let d = check(plan.as_bytes());
+            let (line, _) = pos_of(&plan, "total: ");
+            let e005 = d.iter().filter(|d| d.code == Code::E005 && d.pos.line == line).count();
+            if too_big {
+                prop_assert!(e005 >= 1, "{} {:#?}", text, d);
+            } else {
+                prop_assert!(d.is_empty(), "{} {:#?}", text, d);
+            }
+        }
+    }
+
+    /// Nesting up to the limit passes; one level deeper, in any of the
+    /// ways a body nests, is E005 on the body's line.
+    #[test]
+    fn nesting_past_the_limit_is_e005(
+        way in prop::sample::select(vec!["> ", "<div>", "<span>", "<blockquote>", "- "]),
+        extra in 1usize..2000,
+    ) {
+        // 45 levels, which a list counts twice (the list and its item).
+        let ok = nested(way, 45);
+        prop_assert!(!codes(&check(ok.as_bytes())).contains(&Code::E005));
+        let deep = nested(way, 101 + extra);
+        let d = check(deep.as_bytes());
+        let line = deep.lines().count() as u32;
+        prop_assert!(
+            d.iter().any(|d| d.code == Code::E005 && d.pos.line == line),
+            "{:?} {:#?}", way, d
+        );
+    }
+}

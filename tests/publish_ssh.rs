@@ -284,3 +284,49 @@ fn killed_ssh_publishes_leave_the_portal_whole() {
     let dirs = release_dirs(&f.remote);
     assert!(dirs.iter().all(|d| !d.starts_with('.')), "{dirs:?}");
 }
+
+/// The newest release on the host has no manifest (a copy by hand, a
+/// disk that filled up): `releases` lists it as incomplete and `rollback`
+/// still works, as on a `kind: dir` target, instead of a bare "exit 1".
+#[test]
+fn a_release_without_manifest_is_listed_not_fatal() {
+    let f = Fixture::new(5);
+    ok(f.run(&["publish"]));
+    let first = whole_current(&f.remote);
+    edit(
+        &f.site,
+        "content/2019/_plan.md",
+        "Quảng Ngãi",
+        "Quảng Ngãi (sửa)",
+    );
+    ok(f.run(&["publish"]));
+    let second = whole_current(&f.remote);
+    let stray = "29991231T235959Z-00000000";
+    std::fs::create_dir_all(f.remote.join("releases").join(stray).join("2019")).unwrap();
+    std::fs::write(
+        f.remote.join("releases").join(stray).join("index.html"),
+        "x",
+    )
+    .unwrap();
+
+    let o = ok(f.run(&["releases"]));
+    let out = stdout(&o);
+    assert!(
+        out.contains(stray) && out.contains("thiếu manifest"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        out.contains(&first) && out.contains(&second),
+        "{}",
+        text(&o)
+    );
+
+    let o = ok(f.run(&["rollback"]));
+    assert_eq!(whole_current(&f.remote), first, "{}", text(&o));
+    // Switching to it is refused, with the reason.
+    let o = f.run(&["rollback", "--to", stray]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(stderr(&o).contains("thiếu manifest"), "{}", text(&o));
+    assert_eq!(whole_current(&f.remote), first);
+}

@@ -855,3 +855,80 @@ fn a_browser_reloads_by_itself() {
     );
     assert_eq!(seen["scrollBefore"], seen["scrollAfter"], "{seen}");
 }
+
+/// The sockets `pid` holds open (the listener, clients, event streams).
+fn open_sockets(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            std::fs::read_link(e.path()).is_ok_and(|t| t.to_string_lossy().starts_with("socket:"))
+        })
+        .count()
+}
+
+/// Whether the server closed `s` (or answered and closed) before the
+/// test's own read timeout: a slow client is cut off, not kept for ever.
+fn closed_by_server(s: &mut TcpStream) -> bool {
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[test]
+fn slow_and_idle_clients_are_cut_off_and_connections_capped() {
+    let serve = Serve::start(demo_copy());
+    let limit = Duration::from_secs(40); // the server's is 10 s
+    // Slowloris: a request head that never ends.
+    let mut slow = serve.connect();
+    slow.set_read_timeout(Some(limit)).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a: b\r\n")
+        .unwrap();
+    // Idle: a kept-alive connection after its answer.
+    let mut idle = serve.connect();
+    idle.set_read_timeout(Some(limit)).unwrap();
+    let host = format!("Host: 127.0.0.1:{}\r\n", serve.port);
+    idle.write_all(format!("GET /404.html HTTP/1.1\r\n{host}\r\n").as_bytes())
+        .unwrap();
+    // A flood of connections that send nothing: the server holds at most
+    // its cap of them, the rest wait in the system's queue.
+    let flood: Vec<TcpStream> = (0..400)
+        .map(|_| TcpStream::connect(("127.0.0.1", serve.port)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    let held = open_sockets(serve.child.id());
+    assert!(held <= 256 + 8, "the server holds {held} sockets");
+    let start = Instant::now();
+    assert!(closed_by_server(&mut slow), "a slow request head is kept");
+    assert!(closed_by_server(&mut idle), "an idle connection is kept");
+    assert!(start.elapsed() < limit);
+    // Once the idle ones are cut off, a real request gets through.
+    drop(flood);
+    let r = serve.get("/2019/so-tttt/");
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn a_body_nested_too_deep_is_an_error_page_not_a_hung_preview() {
+    let serve = Serve::start(demo_copy());
+    let mut events = serve.events();
+    let rel = "content/2019/so-tttt.md";
+    let deep = format!(
+        "{}\n\nĐoạn cuối.\n\n{}x\n",
+        serve.read(rel),
+        "<div>".repeat(20_000)
+    );
+    serve.write(rel, &deep);
+    events.reload();
+    let r = serve.get("/2019/so-tttt/");
+    assert_eq!(r.status, 500);
+    assert!(r.text().contains("E005"), "{}", r.text());
+    // Other pages answer at once too.
+    assert_eq!(serve.get("/2019/bhxh/").status, 500);
+}

@@ -2,6 +2,7 @@
 //! YAML, and lower it into the model. Problems become diagnostics; loading
 //! itself only fails when the root is not a folder at all.
 
+mod nesting;
 pub(crate) mod paste;
 pub(crate) mod source;
 pub(crate) mod yaml;
@@ -436,6 +437,7 @@ fn lower_markdown<T>(
 ) -> Option<T> {
     let split = source::split_front_matter(text, sink)?;
     let (node, broken) = parse_yaml(split.yaml, split.yaml_line_offset, sink).ok()?;
+    nesting::check(split.body, split.body_line, sink);
     let body = Body::new(split.body, split.body_line);
     let mut l = Lower::new(sink);
     l.broken(broken);
@@ -525,12 +527,12 @@ fn relative(root: &Path, p: &Path) -> String {
 /// Whether `path`, once links are followed, stays inside `root`. A path that
 /// does not resolve counts as inside: its absence is reported where it
 /// matters.
-fn inside_root(root: &Path, path: &Path) -> bool {
+pub(crate) fn inside_root(root: &Path, path: &Path) -> bool {
     std::fs::canonicalize(path).map_or(true, |target| target.starts_with(root))
 }
 
 /// E001 for a symbolic link that leads out of the root (or nowhere).
-fn outside_link(rel: &str, lang: Lang) -> Vec<Diagnostic> {
+pub(crate) fn outside_link(rel: &str, lang: Lang) -> Vec<Diagnostic> {
     let mut sink = Sink::new(lang, rel, false);
     sink.report(
         Code::E001,

@@ -405,6 +405,22 @@ impl<'s, 'a> Lower<'s, 'a> {
         let (text, plain) = self.scalar(node, what)?;
         let lang = self.lang();
         match parse_decimal(text) {
+            Ok(d) if plain && d.abs() > super::money::LIMIT => {
+                self.e005(
+                    node.pos,
+                    tr!(
+                        lang,
+                        "`{what}` quá lớn: `{text}`; mọi số tiền và chỉ số phải nằm trong ±10^15 (1.000.000.000.000.000) theo đơn vị money_unit của site.yaml.",
+                        "`{what}` is too large: `{text}`; every amount and figure must be within ±10^15 (1,000,000,000,000,000) in the site.yaml money_unit."
+                    ),
+                    tr!(
+                        lang,
+                        "Kiểm tra lại đơn vị (money_unit) và số chữ số 0.",
+                        "Check the unit (money_unit) and the number of zeros."
+                    ),
+                );
+                None
+            }
             Ok(d) if plain => Some(d),
             Ok(d) => {
                 let d = d.to_string();

@@ -31,11 +31,19 @@ impl Amount {
     }
 }
 
+/// The largest number a plan may hold, in the site's unit: 10^15. Every
+/// amount and figure beyond it is E005 when the plan is read, so that no
+/// sum of a whole province can come near `Decimal`'s 7.9e28 (a site would
+/// need some 7.9e13 amounts): overflow is refused at `check`, where the
+/// editor sees the file and line, instead of saturating later and wiping
+/// the other agencies out of the totals.
+pub(crate) const LIMIT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
+
 impl Add for Amount {
     type Output = Amount;
     fn add(self, rhs: Amount) -> Amount {
-        // Sums of real plans are far below Decimal's 7.9e28; saturate rather
-        // than panic on adversarial input.
+        // Unreachable for checked sites (see [`LIMIT`]); saturating keeps a
+        // program that skipped the check from panicking.
         Amount(self.0.checked_add(rhs.0).unwrap_or(Decimal::MAX))
     }
 }
@@ -339,6 +347,11 @@ mod tests {
 
     fn amount(s: &str) -> Amount {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_limit_is_ten_to_the_fifteenth() {
+        assert_eq!(LIMIT, Decimal::from(1_000_000_000_000_000_i64));
     }
 
     #[test]

@@ -253,6 +253,17 @@ pub(crate) enum ErrorKind {
         base_url: String,
     },
     BadPath(String),
+    /// A `kind: dir` target's `path` that must not be used: empty, `/`, the
+    /// site's folder or one above it.
+    TargetPath {
+        path: String,
+    },
+    /// A `kind: dir` target's `path` (or a folder on the way to it) is a
+    /// file.
+    TargetIsFile {
+        path: String,
+        file: String,
+    },
     Io {
         what: String,
         err: std::io::Error,
@@ -384,6 +395,16 @@ impl fmt::Display for PublishError {
                 l,
                 "Không thể xuất bản tệp có đường dẫn «{p}».",
                 "Cannot publish a file with the path '{p}'."
+            ),
+            ErrorKind::TargetPath { path } => tr!(
+                l,
+                "Đích xuất bản có `path: \"{path}\"` không dùng được: đường dẫn trống, `/`, thư mục site hoặc thư mục chứa nó. Trong content/site.yaml, ghi một thư mục riêng cho site, ví dụ `path: /srv/www/ke-hoach-cntt`.",
+                "The publish target's `path: \"{path}\"` cannot be used: it is empty, `/`, the site's folder or a folder above it. In content/site.yaml, give a folder of the site's own, e.g. `path: /srv/www/ke-hoach-cntt`."
+            ),
+            ErrorKind::TargetIsFile { path, file } => tr!(
+                l,
+                "Đích xuất bản `path: \"{path}\"` không dùng được: {file} là một tệp, không phải thư mục. Sửa `path` trong content/site.yaml, hoặc chuyển tệp đó đi chỗ khác; chưa tạo gì ở đó.",
+                "The publish target `path: \"{path}\"` cannot be used: {file} is a file, not a folder. Fix `path` in content/site.yaml, or move that file away; nothing was created there."
             ),
             ErrorKind::Io { what, err } => {
                 let why = crate::cli::io_in_words(err, std::path::Path::new(what), false, l);
@@ -576,7 +597,7 @@ fn open(
     ssh_command: Option<&str>,
 ) -> Result<Box<dyn Endpoint>, ErrorKind> {
     Ok(match &target.kind {
-        TargetKind::Dir => Box::new(dir::DirEndpoint::new(local_path(&target.path, root))),
+        TargetKind::Dir => Box::new(dir::DirEndpoint::new(dir_target(&target.path, root)?)),
         TargetKind::Ssh {
             host,
             port,
@@ -607,6 +628,51 @@ fn open(
             lang,
         )?),
     })
+}
+
+/// The folder of a `kind: dir` target, refused before anything is created:
+/// an empty path (the site's own folder), `/`, the site's folder or one
+/// above it would fill them with `releases/` and `current`, and prune old
+/// releases there; a file on the way would fail half-way.
+fn dir_target(p: &str, root: &Path) -> Result<PathBuf, ErrorKind> {
+    let refused = || ErrorKind::TargetPath {
+        path: p.to_string(),
+    };
+    if p.trim().is_empty() {
+        return Err(refused());
+    }
+    let path = local_path(p, root);
+    // The nearest part of the path that exists: it must be a folder, and
+    // once links are resolved, not `/` nor the root or a folder above it.
+    let mut existing = path.as_path();
+    loop {
+        match std::fs::metadata(existing) {
+            Ok(m) if !m.is_dir() => {
+                return Err(ErrorKind::TargetIsFile {
+                    path: p.to_string(),
+                    file: existing.display().to_string(),
+                });
+            }
+            Ok(_) => break,
+            Err(_) => match existing.parent() {
+                Some(parent) => existing = parent,
+                None => break,
+            },
+        }
+    }
+    let real = std::fs::canonicalize(existing).unwrap_or_else(|_| existing.to_path_buf());
+    let lexical_root = path.components().all(|c| {
+        matches!(
+            c,
+            std::path::Component::RootDir | std::path::Component::CurDir
+        )
+    });
+    if (existing == path.as_path() && (real.parent().is_none() || root.starts_with(&real)))
+        || lexical_root
+    {
+        return Err(refused());
+    }
+    Ok(path)
 }
 
 /// A local path of site.yaml: `~/` is the home folder, and a relative path

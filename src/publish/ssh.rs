@@ -194,13 +194,16 @@ echo end
 
 /// Prints the manifests of the releases named in `$2…`, each after a marker
 /// line (JSON never holds a raw newline, so the marker cannot be forged).
+/// A release without one prints only its marker, and the script still
+/// succeeds: the release is listed as incomplete, as on a dir target.
 const MANIFESTS: &str = r#"
 cd -- "$1" 2>/dev/null || exit 0
 shift
 for id; do
   printf '\n@@planpress-manifest %s\n' "$id"
-  cat -- "releases/$id/.planpress-manifest.json" 2>/dev/null
+  cat -- "releases/$id/.planpress-manifest.json" 2>/dev/null || :
 done
+exit 0
 "#;
 
 /// Holds the target's lock until standard input closes.

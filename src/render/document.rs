@@ -96,17 +96,6 @@ pub(crate) fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
     (to - from).num_days()
 }
 
-/// Today in Asia/Ho_Chi_Minh (UTC+7 all year, no daylight saving): the day
-/// a province's deadline is counted in, whatever the server's zone.
-pub(crate) fn today_in_vietnam() -> Option<NaiveDate> {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_secs();
-    let days = (secs + 7 * 3600) / 86_400;
-    NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_days(chrono::Days::new(days))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +114,5 @@ mod tests {
         let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
         assert_eq!(days_between(d(2018, 7, 31), d(2018, 8, 3)), 3);
         assert_eq!(days_between(d(2018, 7, 31), d(2018, 7, 31)), 0);
-        assert!(today_in_vietnam().is_some_and(|t| t.year() >= 2024));
     }
 }

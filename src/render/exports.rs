@@ -258,12 +258,42 @@ fn csv_bytes(header: Vec<String>, rows: Vec<Vec<String>>) -> Vec<u8> {
         .terminator(csv::Terminator::CRLF)
         .from_writer(buf);
     for record in std::iter::once(header).chain(rows) {
+        let record: Vec<_> = record.iter().map(|f| neutralised(f)).collect();
         // Writing into memory cannot fail; stop cleanly if it ever did.
-        if w.write_record(&record).is_err() {
+        if w.write_record(record.iter().map(|f| f.as_bytes())).is_err() {
             break;
         }
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// A CSV field as a spreadsheet may read it. Excel, LibreOffice and Google
+/// Sheets run a field that starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return as a formula (`=HYPERLINK(…)` in a project's name), so
+/// such text gets a leading `'`, as OWASP advises for CSV injection. A plain
+/// number (`-1.5`) is left as it is: it is data, not a formula.
+fn neutralised(field: &str) -> std::borrow::Cow<'_, str> {
+    let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && Decimal::from_str_exact(field).is_err() {
+        std::borrow::Cow::Owned(format!("'{field}"))
+    } else {
+        std::borrow::Cow::Borrowed(field)
+    }
+}
+
+/// Excel's limit on the text of one cell, in characters.
+const CELL_CHARS: usize = 32_767;
+
+/// Text for one workbook cell: a longer text (a 40,000-character project
+/// name) would make the whole workbook fail, so it is cut, and ends with
+/// `…` to show it was.
+fn cell_text(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(CELL_CHARS - 1) {
+        Some((at, _)) if s[at..].chars().nth(1).is_some() => {
+            std::borrow::Cow::Owned(format!("{}…", &s[..at]))
+        }
+        _ => std::borrow::Cow::Borrowed(s),
+    }
 }
 
 fn amount_cell(a: Option<Amount>) -> String {
@@ -1082,10 +1112,10 @@ fn put(
             ws.write_blank(row, c, &st.text)?;
         }
         Cell::Text(s) => {
-            ws.write_string_with_format(row, c, s, &st.text)?;
+            ws.write_string_with_format(row, c, cell_text(s), &st.text)?;
         }
         Cell::Center(s) => {
-            ws.write_string_with_format(row, c, s, &st.center)?;
+            ws.write_string_with_format(row, c, cell_text(s), &st.center)?;
         }
         Cell::Num(d) => {
             ws.write_number_with_format(row, c, excel_number(*d), st.number(*d))?;
@@ -1132,9 +1162,9 @@ fn merge(
     f: &Format,
 ) -> Result<(), XlsxError> {
     if r1 == r2 && c1 == c2 {
-        ws.write_string_with_format(r1, xcol(c1)?, text, f)?;
+        ws.write_string_with_format(r1, xcol(c1)?, cell_text(text), f)?;
     } else {
-        ws.merge_range(r1, xcol(c1)?, r2, xcol(c2)?, text, f)?;
+        ws.merge_range(r1, xcol(c1)?, r2, xcol(c2)?, &cell_text(text), f)?;
     }
     Ok(())
 }
@@ -1723,6 +1753,34 @@ mod tests {
             .filter(|r| !r[i].is_empty())
             .map(|r| dec(&r[i]))
             .sum()
+    }
+
+    #[test]
+    fn csv_cells_that_read_as_formulas_are_quoted() {
+        for (cell, out) in [
+            ("=1+1", "'=1+1"),
+            ("+84 255", "'+84 255"),
+            ("-x", "'-x"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-1.5", "-1.5"),
+            ("1500", "1500"),
+            ("Hạ tầng = 5", "Hạ tầng = 5"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralised(cell), out, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn workbook_cells_are_cut_at_excels_limit() {
+        let long = "ạ".repeat(40_000);
+        let cut = cell_text(&long);
+        assert_eq!(cut.chars().count(), CELL_CHARS);
+        assert!(cut.ends_with('…'));
+        let exact = "a".repeat(CELL_CHARS);
+        assert_eq!(cell_text(&exact), exact.as_str());
     }
 
     #[test]

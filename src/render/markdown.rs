@@ -2,7 +2,8 @@
 //! get ids from their folded text, so links to sections are stable and
 //! readable (`#muc-tieu-ung-dung-cntt`).
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
@@ -16,9 +17,76 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// Classes pulldown-cmark gives footnotes; the only classes a body keeps,
+/// so an author cannot dress a paragraph as the theme's draft banner or
+/// skip link.
+const FOOTNOTE_CLASSES: [&str; 3] = [
+    "footnote-reference",
+    "footnote-definition",
+    "footnote-definition-label",
+];
+
+/// What an author's own id becomes, so that it can never take the place
+/// of one the page relies on (`noi-dung`, the skip link's target).
+const AUTHOR_ID_PREFIX: &str = "u-";
+
+/// Footnote ids are the author's labels; under this prefix they cannot
+/// collide with the page's ids either.
+const FOOTNOTE_PREFIX: &str = "fn-";
+
+thread_local! {
+    /// The ids the renderer itself gave in the body being cleaned: heading
+    /// ids and footnote anchors. Any other id came from raw HTML.
+    static OWN_IDS: std::cell::RefCell<HashSet<String>> =
+        std::cell::RefCell::new(HashSet::new());
+}
+
+/// Whether a URL leads off the site: it has a scheme (`https:`, `data:`)
+/// or is protocol-relative (`//host`, and `/\host` that browsers read the
+/// same). Browsers drop tabs and newlines in URLs and trim spaces and
+/// control characters, so this does too before looking.
+pub(crate) fn off_site(url: &str) -> bool {
+    let url: String = url
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let url = url.trim_matches(|c: char| c <= ' ');
+    let mut chars = url.chars();
+    if let (Some(a), Some(b)) = (chars.next(), chars.next())
+        && matches!(a, '/' | '\\')
+        && matches!(b, '/' | '\\')
+    {
+        return true;
+    }
+    let head = url.split(['/', '?', '#']).next().unwrap_or("");
+    head.contains(':')
+}
+
+/// Keeps an attribute the builder allows, or rewrites or drops it: see
+/// [`CLEANER`].
+fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
+    match attribute {
+        "class" => FOOTNOTE_CLASSES
+            .contains(&value)
+            .then_some(Cow::Borrowed(value)),
+        "id" => {
+            if OWN_IDS.with(|ids| ids.borrow().contains(value)) {
+                Some(Cow::Borrowed(value))
+            } else {
+                Some(Cow::Owned(format!("{AUTHOR_ID_PREFIX}{value}")))
+            }
+        }
+        // Pages load nothing from elsewhere: a picture from another
+        // server would tell it who reads the plan (and from which page).
+        "src" if element == "img" && off_site(value) => None,
+        _ => Some(Cow::Borrowed(value)),
+    }
+}
+
 /// The sanitiser: ammonia's safe defaults (no script, style, iframe, form,
 /// event handlers or `javascript:` URLs), plus heading ids and footnote
-/// anchors.
+/// anchors. Classes are only footnotes', ids not given by the renderer get
+/// [`AUTHOR_ID_PREFIX`], and images from other sites lose their source.
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     for h in ["h1", "h2", "h3", "h4", "h5", "h6"] {
@@ -29,6 +97,7 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b.add_tag_attributes("a", ["id"]);
     b.add_tag_attributes("th", ["scope"]);
     b.link_rel(Some("noopener noreferrer"));
+    b.attribute_filter(filter_attribute);
     b
 });
 
@@ -55,41 +124,96 @@ pub(crate) fn slug(text: &str) -> String {
 /// are made unique with `used`, shared across a page.
 pub(crate) fn to_html(text: &str, used: &mut HashSet<String>) -> String {
     let mut events: Vec<Event<'_>> = Parser::new_ext(text, options()).collect();
-    // Give headings without an explicit id one from their text.
+    let mut own: HashSet<String> = HashSet::new();
+    // The next number to try after each base id: a body of 20,000 `### a`
+    // would otherwise try 2, 3, … again for every heading (quadratic).
+    let mut next: HashMap<String, usize> = HashMap::new();
     let mut i = 0;
     while i < events.len() {
-        if let Event::Start(Tag::Heading {
-            level,
-            id,
-            classes,
-            attrs,
-        }) = &events[i]
-        {
-            let (level, classes, attrs) = (*level, classes.clone(), attrs.clone());
-            let explicit = id.as_ref().map(|s| s.to_string());
-            let mut title = String::new();
-            for e in &events[i + 1..] {
-                match e {
-                    Event::Text(t) | Event::Code(t) => title.push_str(t),
-                    Event::End(TagEnd::Heading(_)) => break,
-                    _ => {}
-                }
-            }
-            let base = explicit.unwrap_or_else(|| slug(&title));
-            let mut candidate = base.clone();
-            let mut n = 2;
-            while !used.insert(candidate.clone()) {
-                candidate = format!("{base}-{n}");
-                n += 1;
-            }
-            events[i] = Event::Start(Tag::Heading {
-                level: clamp(level),
-                id: Some(CowStr::from(candidate)),
+        match &events[i] {
+            // Give headings without an explicit id one from their text.
+            Event::Start(Tag::Heading {
+                level,
+                id,
                 classes,
                 attrs,
-            });
-        } else if let Event::End(TagEnd::Heading(level)) = &events[i] {
-            events[i] = Event::End(TagEnd::Heading(clamp(*level)));
+            }) => {
+                let (level, classes, attrs) = (*level, classes.clone(), attrs.clone());
+                let explicit = id.as_ref().map(|s| s.to_string());
+                let mut title = String::new();
+                for e in &events[i + 1..] {
+                    match e {
+                        Event::Text(t) | Event::Code(t) => title.push_str(t),
+                        Event::End(TagEnd::Heading(_)) => break,
+                        _ => {}
+                    }
+                }
+                let base = explicit.unwrap_or_else(|| slug(&title));
+                let mut candidate = base.clone();
+                if !used.insert(candidate.clone()) {
+                    let n = next.entry(base.clone()).or_insert(2);
+                    loop {
+                        candidate = format!("{base}-{n}");
+                        *n += 1;
+                        if used.insert(candidate.clone()) {
+                            break;
+                        }
+                    }
+                }
+                own.insert(candidate.clone());
+                events[i] = Event::Start(Tag::Heading {
+                    level: clamp(level),
+                    id: Some(CowStr::from(candidate)),
+                    classes,
+                    attrs,
+                });
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                events[i] = Event::End(TagEnd::Heading(clamp(*level)));
+            }
+            Event::FootnoteReference(label) => {
+                let id = format!("{FOOTNOTE_PREFIX}{label}");
+                own.insert(id.clone());
+                events[i] = Event::FootnoteReference(CowStr::from(id));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let id = format!("{FOOTNOTE_PREFIX}{label}");
+                own.insert(id.clone());
+                events[i] = Event::Start(Tag::FootnoteDefinition(CowStr::from(id)));
+            }
+            // A picture from another site becomes a link to it, its text
+            // the picture's description: nothing is loaded from there.
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if off_site(dest_url) => {
+                events[i] = Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: dest_url.clone(),
+                    title: title.clone(),
+                    id: id.clone(),
+                });
+                // Its own end, past any picture nested in its description.
+                let mut depth = 0usize;
+                let end = events[i + 1..].iter().position(|e| match e {
+                    Event::Start(Tag::Image { .. }) => {
+                        depth += 1;
+                        false
+                    }
+                    Event::End(TagEnd::Image) if depth > 0 => {
+                        depth -= 1;
+                        false
+                    }
+                    Event::End(TagEnd::Image) => true,
+                    _ => false,
+                });
+                if let Some(end) = end {
+                    events[i + 1 + end] = Event::End(TagEnd::Link);
+                }
+            }
+            _ => {}
         }
         i += 1;
     }
@@ -100,7 +224,10 @@ pub(crate) fn to_html(text: &str, used: &mut HashSet<String>) -> String {
     let raw = raw
         .replace("<th>", "<th scope=\"col\">")
         .replace("<th style=", "<th scope=\"col\" style=");
-    CLEANER.clean(&raw).to_string()
+    OWN_IDS.with(|ids| *ids.borrow_mut() = own);
+    let clean = CLEANER.clean(&raw).to_string();
+    OWN_IDS.with(|ids| ids.borrow_mut().clear());
+    clean
 }
 
 /// The page owns h1 and h2; body headings start at h3.
@@ -223,6 +350,70 @@ mod tests {
         assert!(h.contains("<h3 id=\"ha-tang\">"), "{h}");
         assert!(h.contains("<h3 id=\"ha-tang-2\">"), "{h}");
         assert!(h.contains("<h4 id=\"dao-tao\">"), "{h}");
+    }
+
+    #[test]
+    fn many_equal_headings_get_consecutive_ids() {
+        let mut used = page_ids();
+        let h = to_html(&"### a\n\n".repeat(1000), &mut used);
+        assert!(h.contains("<h3 id=\"a\">") && h.contains("<h3 id=\"a-1000\">"));
+        // Across bodies of one page, the numbers go on.
+        let h = to_html("### a\n\n### a {#a-1001}\n", &mut used);
+        assert!(
+            h.contains("<h3 id=\"a-1001\">") && h.contains("<h3 id=\"a-1001-2\">"),
+            "{h}"
+        );
+    }
+
+    #[test]
+    fn author_ids_are_prefixed_and_classes_dropped_but_footnotes_work() {
+        let h = html(
+            "<div id=\"noi-dung\" class=\"draft-banner\">x</div>\n\nA[^n].\n\n[^n]: B\n\n## T {#top}\n",
+        );
+        assert!(h.contains("<div id=\"u-noi-dung\">x</div>"), "{h}");
+        assert!(
+            h.contains("href=\"#fn-n\"") && h.contains("id=\"fn-n\""),
+            "{h}"
+        );
+        assert!(h.contains("class=\"footnote-reference\""), "{h}");
+        assert!(
+            h.contains("<h3 id=\"top\">"),
+            "a Markdown heading's id is the renderer's: {h}"
+        );
+        assert!(!h.contains("draft-banner"));
+    }
+
+    #[test]
+    fn pictures_from_elsewhere_are_links_or_lose_their_source() {
+        for url in [
+            "https://x.vn/a.png",
+            "//x.vn/a.png",
+            "/\\x.vn/a.png",
+            "\\\\x.vn/a.png",
+            " https://x.vn/a.png",
+            "ht\ttps://x.vn",
+            "data:image/png;base64,AA",
+        ] {
+            assert!(off_site(url), "{url}");
+        }
+        for url in [
+            "a.png",
+            "/static/a.png",
+            "../a.png",
+            "./b/c.png?x=1:2",
+            "#a",
+        ] {
+            assert!(!off_site(url), "{url}");
+        }
+        let h = html(
+            "![Sơ đồ](https://x.vn/a.png) ![![in](//y/b.png)](https://x.vn/c.png)\n\n<img src=\"//x.vn/d.png\" alt=\"d\">",
+        );
+        assert!(!h.contains("<img src"), "{h}");
+        assert!(
+            h.contains("<a href=\"https://x.vn/a.png\" rel=\"noopener noreferrer\">Sơ đồ</a>"),
+            "{h}"
+        );
+        assert!(h.contains("<img alt=\"d\">"), "{h}");
     }
 
     #[test]

@@ -433,9 +433,11 @@ impl<'a> Ctx<'a> {
                 Some(super::document::days_between(deadline, d.value))
             }
             (crate::consolidate::Submission::Missing, _) if !r.meta.closed => {
-                super::document::today_in_vietnam()
-                    .map(|t| super::document::days_between(deadline, t))
-                    .filter(|n| *n > 0)
+                Some(super::document::days_between(
+                    deadline,
+                    crate::diag::today_in_vietnam(),
+                ))
+                .filter(|n| *n > 0)
             }
             _ => None,
         };

@@ -198,14 +198,28 @@ impl Theme {
             })
             .collect();
         let mut diags = Vec::new();
+        // A theme is the province's, but a link in it must not carry files
+        // from elsewhere on the machine onto the portal: every path of the
+        // theme, and every link found in its folders, stays inside the root.
+        let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let inside = |rel: &str, diags: &mut Vec<Diagnostic>| {
+            let ok = crate::load::inside_root(&canonical, &root.join(rel));
+            if !ok {
+                diags.extend(crate::load::outside_link(rel, lang));
+            }
+            ok
+        };
+        let theme_inside =
+            inside("themes", &mut diags) && inside(&format!("themes/{name}"), &mut diags);
         let tdir = dir.join("templates");
-        if tdir.is_dir() {
+        if theme_inside && inside(&format!("themes/{name}/templates"), &mut diags) && tdir.is_dir()
+        {
             for entry in WalkDir::new(&tdir)
                 .follow_links(false)
                 .into_iter()
                 .filter_map(Result::ok)
             {
-                if !entry.file_type().is_file() {
+                if !linked_file_inside(&entry, root, &canonical, lang, &mut diags) {
                     continue;
                 }
                 let Ok(rel) = entry.path().strip_prefix(&tdir) else {
@@ -256,7 +270,11 @@ impl Theme {
             diags.extend(template_error(&e, &file_of, lang));
         }
         let mut strings: Value = serde_json::from_str(STRINGS).unwrap_or(Value::Null);
-        if let Ok(text) = std::fs::read_to_string(dir.join("strings.json")) {
+        let strings_inside =
+            theme_inside && inside(&format!("themes/{name}/strings.json"), &mut diags);
+        if let Some(Ok(text)) =
+            strings_inside.then(|| std::fs::read_to_string(dir.join("strings.json")))
+        {
             match serde_json::from_str::<Value>(&text) {
                 Ok(over) => merge(&mut strings, over),
                 Err(e) => {
@@ -275,6 +293,7 @@ impl Theme {
                 }
             }
         }
+        let static_inside = theme_inside && inside(&format!("themes/{name}/static"), &mut diags);
         if !diags.is_empty() {
             return Err(diags);
         }
@@ -289,13 +308,13 @@ impl Theme {
             .map(|(p, b)| (p.to_string(), b.to_vec()))
             .collect();
         let sdir = dir.join("static");
-        if sdir.is_dir() {
+        if static_inside && sdir.is_dir() {
             for entry in WalkDir::new(&sdir)
                 .follow_links(false)
                 .into_iter()
                 .filter_map(Result::ok)
             {
-                if !entry.file_type().is_file() {
+                if !linked_file_inside(&entry, root, &canonical, lang, &mut diags) {
                     continue;
                 }
                 let Ok(rel) = entry.path().strip_prefix(&sdir) else {
@@ -312,6 +331,9 @@ impl Theme {
                     statics.push((key, bytes));
                 }
             }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
         }
         Ok(Theme {
             tera,
@@ -353,6 +375,31 @@ impl Theme {
             .and_then(Value::as_str)
             .unwrap_or(key)
             .to_string()
+    }
+}
+
+/// Whether a walked entry is a file to read: a plain file, or a link to a
+/// file inside the root. A link leading out (or nowhere) is E001 with its
+/// path; `follow_links(false)` alone would skip it without a word, and the
+/// walk's own folder is followed whatever that setting says.
+fn linked_file_inside(
+    entry: &walkdir::DirEntry,
+    root: &Path,
+    canonical: &Path,
+    lang: Lang,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    if !entry.path_is_symlink() || entry.depth() == 0 {
+        return entry.file_type().is_file();
+    }
+    match std::fs::canonicalize(entry.path()) {
+        Ok(target) if target.starts_with(canonical) => target.is_file(),
+        _ => {
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            diags.extend(crate::load::outside_link(&rel, lang));
+            false
+        }
     }
 }
 

@@ -259,13 +259,35 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
     }
     let (tx, rx) = oneshot::channel();
     let asked = app.jobs.send(Job::Render { key, reply: tx });
-    match (asked, rx.await) {
-        (Ok(()), Ok(reply)) => respond(reply, path, req.uri().query()),
-        _ => plain(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "planpress serve is stopping.\n",
-        ),
+    if asked.is_err() {
+        return stopping();
     }
+    match tokio::time::timeout(RENDER_TIMEOUT, rx).await {
+        Ok(Ok(reply)) => respond(reply, path, req.uri().query()),
+        Ok(Err(_)) => stopping(),
+        Err(_) => {
+            let mut r = plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "planpress serve: trang này dựng quá lâu; thử tải lại sau ít giây. \
+                 This page takes too long to render; reload in a few seconds.\n",
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            r
+        }
+    }
+}
+
+/// How long a request waits for its page: a page that takes longer (or
+/// waits behind one that does) gets 503 and a retry hint instead of
+/// holding the browser, and the connection, for ever.
+const RENDER_TIMEOUT: Duration = Duration::from_secs(15);
+
+fn stopping() -> Response {
+    plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "planpress serve is stopping.\n",
+    )
 }
 
 /// The stream of builds: `hello` with the current one on connecting, then

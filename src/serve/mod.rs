@@ -325,7 +325,15 @@ impl Server {
             .name("planpress-serve-http".into())
             .spawn(move || {
                 runtime.block_on(run_http(listener, app, stop_rx, jobs, signals));
-                let _ = worker.join();
+                // A worker still rendering a page is not waited for long:
+                // Ctrl+C and SIGTERM stop the preview whatever it renders.
+                let until = Instant::now() + Duration::from_secs(2);
+                while !worker.is_finished() && Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                if worker.is_finished() {
+                    let _ = worker.join();
+                }
                 log.stopped(lang);
             })
             .map_err(ServeError::Start)?;
@@ -401,9 +409,21 @@ async fn interrupted(signals: bool) {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// How long a client may take to send a request's head, and how long a
+/// kept-alive connection may sit idle before its next one. A slow or
+/// silent client (slowloris) is cut off after this.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections served at once: open pages' event streams, requests. One
+/// more waits in the system's queue until one ends, so a flood of idle
+/// connections cannot exhaust the process's files.
+const MAX_CONNECTIONS: usize = 256;
+
 /// Serves until told to stop, then shuts down gracefully: stops the
 /// worker, which ends every event stream, and lets requests in flight
-/// finish (for at most two seconds).
+/// finish (for at most two seconds). Each connection gets
+/// [`HEADER_TIMEOUT`] to send each request head, and at most
+/// [`MAX_CONNECTIONS`] are served at once.
 async fn run_http(
     listener: std::net::TcpListener,
     app: Arc<http::App>,
@@ -415,24 +435,46 @@ async fn run_http(
         let _ = jobs.send(Job::Stop);
         return;
     };
-    let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
+    let service = hyper_util::service::TowerToHyperService::new(http::router(app));
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let shutdown = async move {
         tokio::select! {
             _ = stop => {}
             () = interrupted(signals) => {}
         }
         let _ = jobs.send(Job::Stop);
-        let _ = stopping_tx.send(true);
     };
-    let server = axum::serve(listener, http::router(app)).with_graceful_shutdown(shutdown);
-    let deadline = async move {
-        let _ = stopping.wait_for(|s| *s).await;
-        tokio::time::sleep(Duration::from_secs(2)).await;
-    };
-    tokio::select! {
-        _ = server => {}
-        () = deadline => {}
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            () = &mut shutdown => break,
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => tokio::select! {
+                    () = &mut shutdown => break,
+                    accepted = listener.accept() => accepted.map(|(tcp, _)| (tcp, permit)),
+                },
+                Err(_) => break,
+            },
+        };
+        let Ok((tcp, permit)) = accepted else {
+            // Out of file descriptors and the like: let some close.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(tcp), service.clone());
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
     }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(2), graceful.shutdown()).await;
 }
 
 /// Serves the site at `opts.root` until Ctrl+C.
