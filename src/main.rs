@@ -112,6 +112,17 @@ enum Command {
         #[command(subcommand)]
         what: NewCommand,
     },
+    /// Quản lý tài khoản của trình soạn thảo web (Manage the editor's accounts)
+    Users {
+        #[command(subcommand)]
+        what: UsersArg,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".", global = true)]
+        root: PathBuf,
+        /// Thư mục trạng thái (state folder; default: <root>/.planpress)
+        #[arg(long, global = true)]
+        state: Option<PathBuf>,
+    },
     /// Tạo một site mới trong thư mục trống (Create a new site in an empty folder)
     Init {
         /// Thư mục của site mới (the new site's folder)
@@ -140,6 +151,45 @@ enum NewCommand {
         /// Thư mục của site (the site's folder)
         #[arg(long, default_value = ".")]
         root: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersArg {
+    /// Thêm tài khoản (Add an account)
+    Add {
+        /// Tên đăng nhập (login)
+        login: String,
+        /// Vai trò: editor | reviewer | admin (role)
+        #[arg(long)]
+        role: String,
+        /// Mã cơ quan, bắt buộc với editor (agency code; required for an editor)
+        #[arg(long)]
+        agency: Option<String>,
+        /// Họ tên, ghi làm tác giả commit (full name; the commits' author)
+        #[arg(long)]
+        name: Option<String>,
+        /// Email (e-mail)
+        #[arg(long)]
+        email: Option<String>,
+        /// Đọc mật khẩu từ stdin; nếu không, in mật khẩu dùng một lần (read the password from stdin)
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Liệt kê tài khoản (List the accounts)
+    List,
+    /// Khóa tài khoản và kết thúc các phiên (Disable an account and end its sessions)
+    Disable {
+        /// Tên đăng nhập (login)
+        login: String,
+    },
+    /// Đặt lại mật khẩu (Set a new password)
+    Passwd {
+        /// Tên đăng nhập (login)
+        login: String,
+        /// Đọc mật khẩu từ stdin; nếu không, in mật khẩu dùng một lần (read the password from stdin)
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 
@@ -207,6 +257,7 @@ fn main() -> ExitCode {
         Command::New {
             what: NewCommand::Plan { agency, year, root },
         } => created(planpress::new_plan(&root, &agency, year)),
+        Command::Users { what, root, state } => users(root, state, what),
         Command::Init {
             dir,
             year,
@@ -241,6 +292,52 @@ fn diff(
             for n in notes {
                 eprintln!("{n}");
             }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("planpress: {e}");
+            ExitCode::from(e.exit)
+        }
+    }
+}
+
+fn users(root: PathBuf, state: Option<PathBuf>, what: UsersArg) -> ExitCode {
+    let stdin = |wanted: bool| {
+        wanted.then(|| {
+            let mut s = String::new();
+            let _ = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut s);
+            s
+        })
+    };
+    let cmd = match what {
+        UsersArg::Add {
+            login,
+            role,
+            agency,
+            name,
+            email,
+            password_stdin,
+        } => planpress::UsersCommand::Add {
+            login,
+            role,
+            agency,
+            name,
+            email,
+            password: stdin(password_stdin),
+        },
+        UsersArg::List => planpress::UsersCommand::List,
+        UsersArg::Disable { login } => planpress::UsersCommand::Disable { login },
+        UsersArg::Passwd {
+            login,
+            password_stdin,
+        } => planpress::UsersCommand::Passwd {
+            login,
+            password: stdin(password_stdin),
+        },
+    };
+    match planpress::users(&root, state.as_deref(), cmd) {
+        Ok(text) => {
+            print!("{text}");
             ExitCode::SUCCESS
         }
         Err(e) => {
