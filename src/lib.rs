@@ -40,7 +40,7 @@ pub use build::{BuildError, BuildOutcome, build};
 pub use check::{Checked, check};
 pub use diag::{Code, CommandError, Diagnostic, Lang, Pos, Severity};
 pub use diff::{DiffFormat, diff};
-pub use editor::{UsersCommand, users};
+pub use editor::{EditorOptions, UsersCommand, editor, users};
 pub use load::LoadError;
 pub use model::Amount;
 pub use model::money::{NumberError, format_grouped};

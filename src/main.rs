@@ -112,6 +112,24 @@ enum Command {
         #[command(subcommand)]
         what: NewCommand,
     },
+    /// Máy chủ web để các cơ quan soạn, kiểm tra, nộp kế hoạch (The editors' web app)
+    Editor {
+        /// Thư mục của site, trong một kho git (the site's folder, in a git work tree)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Địa chỉ lắng nghe (address to listen on)
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Cổng; 0 để tự chọn cổng trống (port; 0 picks a free one)
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Thư mục trạng thái (state folder; default: <root>/.planpress)
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Cookie chỉ gửi qua HTTPS (mark cookies Secure, behind TLS)
+        #[arg(long)]
+        secure_cookies: bool,
+    },
     /// Quản lý tài khoản của trình soạn thảo web (Manage the editor's accounts)
     Users {
         #[command(subcommand)]
@@ -258,6 +276,26 @@ fn main() -> ExitCode {
             what: NewCommand::Plan { agency, year, root },
         } => created(planpress::new_plan(&root, &agency, year)),
         Command::Users { what, root, state } => users(root, state, what),
+        Command::Editor {
+            root,
+            bind,
+            port,
+            state,
+            secure_cookies,
+        } => {
+            let mut opts = planpress::EditorOptions::new(root);
+            opts.bind = bind;
+            opts.port = port;
+            opts.state = state;
+            opts.secure_cookies = secure_cookies;
+            match planpress::editor(&opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("planpress: {e}");
+                    ExitCode::from(e.exit)
+                }
+            }
+        }
         Command::Init {
             dir,
             year,

@@ -292,7 +292,15 @@ impl Store {
                 key TEXT NOT NULL,
                 at INTEGER NOT NULL
             );
-            CREATE INDEX IF NOT EXISTS attempts_key ON attempts(key, at);",
+            CREATE INDEX IF NOT EXISTS attempts_key ON attempts(key, at);
+            CREATE TABLE IF NOT EXISTS reviews (
+                year INTEGER NOT NULL,
+                agency TEXT NOT NULL,
+                comment TEXT NOT NULL,
+                by TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                PRIMARY KEY (year, agency)
+            );",
         )
     }
 
@@ -528,6 +536,57 @@ impl Store {
                 .map_err(|e| self.err(e))?;
         }
         Ok(Some(Session { account, csrf }))
+    }
+
+    /// Whether `password` is the account's current one.
+    pub(crate) fn verify(&self, login: &str, password: &str) -> Result<bool, StateError> {
+        Ok(self
+            .account_and_hash(login)?
+            .is_some_and(|(_, hash)| verify_password(password, &hash)))
+    }
+
+    /// Records the reviewer's comment on returning a plan.
+    pub(crate) fn set_review(
+        &self,
+        year: i32,
+        agency: &str,
+        comment: &str,
+        by: &str,
+    ) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO reviews (year, agency, comment, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![year, agency, comment, by, now()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Forgets the comment once the plan is submitted again.
+    pub(crate) fn clear_review(&self, year: i32, agency: &str) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "DELETE FROM reviews WHERE year = ?1 AND agency = ?2",
+                params![year, agency],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The last return's comment, reviewer and time (Unix seconds).
+    pub(crate) fn review(
+        &self,
+        year: i32,
+        agency: &str,
+    ) -> Result<Option<(String, String, i64)>, StateError> {
+        self.conn
+            .query_row(
+                "SELECT comment, by, at FROM reviews WHERE year = ?1 AND agency = ?2",
+                params![year, agency],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// Ends the session of `token`.

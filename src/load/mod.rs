@@ -614,7 +614,6 @@ pub(crate) fn load_frame(root: &Path) -> Result<Loaded, LoadError> {
 
 /// Lowers `text` as the plan file `rel` (`content/<year>/<stem>.md`), as
 /// [`load`] lowers it from disk: the editor's live check and save.
-#[allow(dead_code)] // the editor's API lands next
 pub(crate) fn plan_from_text(
     text: &str,
     rel: &str,
