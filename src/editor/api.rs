@@ -128,6 +128,23 @@ pub(crate) fn diagnostics_json(diags: &[Diagnostic]) -> Value {
     )
 }
 
+/// [`diagnostics_json`] with each diagnostic's JSON path (`path`) in the
+/// plan text it was found in, for the forms.
+pub(crate) fn diagnostics_with_paths(diags: &[Diagnostic], text: &str) -> Value {
+    let paths = plans::paths_of(text);
+    let mut v = diagnostics_json(diags);
+    if let Value::Array(items) = &mut v {
+        for (item, d) in items.iter_mut().zip(diags) {
+            if let (Some(p), Value::Object(m)) =
+                (plans::path_at(&paths, d.pos.line, d.pos.col), item)
+            {
+                m.insert("path".into(), json!(p));
+            }
+        }
+    }
+    v
+}
+
 fn errors(diags: &[Diagnostic]) -> usize {
     diags
         .iter()
@@ -502,6 +519,15 @@ impl App {
         })
     }
 
+    /// A plan as `GET /api/plans/<year>/<agency>` answers it, for the pages.
+    pub(crate) fn read_for(&self, session: &Session, year: &str, agency: &str) -> Reply {
+        let lang = self.lang();
+        match self.target(year, agency, lang) {
+            Ok(t) => self.read_plan(&session.account, &t, lang),
+            Err(r) => r,
+        }
+    }
+
     fn may_read(account: &Account, agency: &str) -> bool {
         account.role.reviews() || account.agency.as_deref() == Some(agency)
     }
@@ -567,7 +593,7 @@ impl App {
             "version": current.version,
             "plan": plan,
             "sections": sections,
-            "diagnostics": diagnostics_json(&checked.diagnostics),
+            "diagnostics": diagnostics_with_paths(&checked.diagnostics, text),
             "review": review,
         }));
         if let Some(v) = current.version {
@@ -628,7 +654,7 @@ impl App {
             Err(r) => return r,
         };
         let checked = plans::check_text(&self.site(), t.year, &t.agency, &text);
-        Reply::ok(json!({"diagnostics": diagnostics_json(&checked.diagnostics)}))
+        Reply::ok(json!({"diagnostics": diagnostics_with_paths(&checked.diagnostics, &text)}))
     }
 
     fn precondition(&self, req: &Request<'_>, current: &Current, lang: Lang) -> Option<Reply> {
@@ -789,7 +815,7 @@ impl App {
         let checked = plans::check_text(site, t.year, &t.agency, text);
         let mut r = Reply::ok(json!({
             "version": version,
-            "diagnostics": diagnostics_json(&checked.diagnostics),
+            "diagnostics": diagnostics_with_paths(&checked.diagnostics, text),
         }));
         r.headers.push((header::ETAG, format!("\"{version}\"")));
         r
@@ -920,7 +946,10 @@ impl App {
                         "Not submitted: the plan has {n} errors. Fix the errors listed and submit again; the draft is kept."
                     ),
                 )
-                .with("diagnostics", diagnostics_json(&after.diagnostics));
+                .with(
+                    "diagnostics",
+                    diagnostics_with_paths(&after.diagnostics, &new_text),
+                );
             }
         }
         let extra = comment.as_ref().map(|c| format!("Lý do trả lại: {c}"));

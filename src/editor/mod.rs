@@ -241,6 +241,10 @@ async fn answer(app: Arc<App>, peer: SocketAddr, req: Request) -> Response {
                 body: &body,
             };
             reply_response(app2.api(&req))
+        } else if parts.method == Method::POST
+            && matches!(path.as_str(), "/login" | "/logout" | "/password")
+        {
+            pages::form_post(&app2, &path, &parts.headers, &address, &body)
         } else if parts.method == Method::GET || parts.method == Method::HEAD {
             pages::page(&app2, &path, parts.uri.query(), &parts.headers)
         } else {

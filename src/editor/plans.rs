@@ -74,6 +74,53 @@ pub(crate) fn check_text(site: &Site, year: i32, agency: &str, text: &str) -> Ch
     Checked { plan, diagnostics }
 }
 
+/// Every value of a plan file's front matter with where it starts and its
+/// JSON path in the API's shape (`plan.projects[0].cost.total`), so that the
+/// forms can show a diagnostic beside the field it is about.
+pub(crate) fn paths_of(text: &str) -> Vec<(u32, u32, String)> {
+    use crate::load::yaml::{self, Kind, Node};
+    fn walk(node: &Node, path: &str, out: &mut Vec<(u32, u32, String)>) {
+        out.push((node.pos.line, node.pos.col, path.to_string()));
+        match &node.kind {
+            Kind::Scalar { .. } => {}
+            Kind::Seq(items) => {
+                for (i, n) in items.iter().enumerate() {
+                    walk(n, &format!("{path}[{i}]"), out);
+                }
+            }
+            Kind::Map(entries) => {
+                for (k, v) in entries {
+                    if let Some(key) = yaml::key_text(k) {
+                        let p = format!("{path}.{key}");
+                        out.push((k.pos.line, k.pos.col, p.clone()));
+                        walk(v, &p, out);
+                    }
+                }
+            }
+        }
+    }
+    let mut sink = Sink::new(Lang::Vi, "", false);
+    let mut out = Vec::new();
+    if let Some(split) = source::split_front_matter(text, &mut sink)
+        && let Ok(Some(node)) = yaml::parse(split.yaml, split.yaml_line_offset)
+    {
+        walk(&node, "plan", &mut out);
+    }
+    out
+}
+
+/// The JSON path of the value a diagnostic at `line:col` is about: the last
+/// value that starts on that line at or before the column.
+pub(crate) fn path_at(paths: &[(u32, u32, String)], line: u32, col: u32) -> Option<&str> {
+    let on_line = paths.iter().filter(|(l, _, _)| *l == line);
+    on_line
+        .clone()
+        .filter(|(_, c, _)| *c <= col)
+        .max_by_key(|(_, c, p)| (*c, p.len()))
+        .or_else(|| on_line.min_by_key(|(_, c, _)| *c))
+        .map(|(_, _, p)| p.as_str())
+}
+
 /// The editable form of a checked plan and its prose.
 pub(crate) fn editable(checked: &Checked) -> Option<(PlanDoc, Sections)> {
     let plan = checked.plan.as_ref()?;
@@ -267,6 +314,18 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn diagnostics_find_their_json_path() {
+        let text = "---\nagency: so-a\nyear: 2019\nstatus: draft\nprojects:\n  - id: a\n    cost: { total: 5, spent: 0, planned: 9 }\n---\nbody\n";
+        let paths = paths_of(text);
+        assert_eq!(path_at(&paths, 2, 9), Some("plan.agency"));
+        assert_eq!(
+            path_at(&paths, 7, 37),
+            Some("plan.projects[0].cost.planned")
+        );
+        assert_eq!(path_at(&paths, 6, 9), Some("plan.projects[0].id"));
     }
 
     #[test]
