@@ -830,3 +830,96 @@ fn api_new_plan_submit_return_approve() {
     );
     assert_eq!(git(&root, &["status", "--porcelain", "content"]), "");
 }
+
+// ---- in a real browser ------------------------------------------------------
+
+/// Why the browser test cannot run here, if it cannot.
+fn browser_missing() -> Option<String> {
+    let node = Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|o| o.status.success()) {
+        return Some("node is not installed".into());
+    }
+    let chromium = std::env::var_os("CHROME_PATH")
+        .map_or_else(|| std::path::PathBuf::from("/usr/bin/chromium"), Into::into);
+    if !chromium.is_file() {
+        return Some(format!("no chromium at {}", chromium.display()));
+    }
+    for package in ["playwright-core", "axe-core", "@axe-core/playwright"] {
+        let p = repo()
+            .join(".ci/node_modules")
+            .join(package)
+            .join("package.json");
+        if !p.is_file() {
+            return Some(format!("npm package {package} is not installed"));
+        }
+    }
+    None
+}
+
+/// The scenario in Chromium (tests/e2e/editor.js), axe-core on every
+/// editor page at desktop and phone sizes; then `check` and `build` on the
+/// repository agree with what the forms showed.
+#[test]
+fn editor_scenario_in_chromium() {
+    if let Some(why) = browser_missing() {
+        eprintln!(
+            "SKIPPED editor_scenario_in_chromium: {why}; run `bash scripts/test.sh` once to install it"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    std::fs::remove_file(root.join("content/2019/so-tttt.md")).unwrap();
+    git(&root, &["commit", "-qam", "bỏ kế hoạch so-tttt"]);
+    let e = Editor::start(&root, &[]);
+    let out = Command::new("node")
+        .arg(repo().join("tests/e2e/editor.js"))
+        .arg(format!("http://127.0.0.1:{}/", e.port))
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        seen["axe"].as_array().unwrap().len(),
+        12,
+        "6 pages × 2 sizes"
+    );
+    let log = seen["log"].as_str().unwrap();
+    assert!(log.starts_with("Trần Duyệt: Duyệt"), "{log}");
+    assert!(log.contains("Nguyễn Văn An: Nộp"), "{log}");
+
+    let o = bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let diags: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errors: Vec<_> = diags
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["file"] == "content/2019/so-tttt.md" && d["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let out_dir = dir.path().join("out");
+    let o = bin()
+        .args(["build", "--root"])
+        .arg(&root)
+        .arg("--output")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(out_dir.join("2019/so-tttt/index.html")).unwrap();
+    assert!(
+        page.contains("Một cửa điện tử") && page.contains("1.200.000"),
+        "the approved plan is published"
+    );
+}

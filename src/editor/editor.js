@@ -134,9 +134,12 @@
 
   // ---- rows, reordering -------------------------------------------------------
   var uid = 0;
-  function instantiate(tpl) {
+  // Row templates hold "__R__" and split templates "__S__" where an id
+  // goes: a split template inside a new row keeps its own placeholder, so
+  // every field added gets an id of its own (labels point at one field).
+  function instantiate(tpl, token) {
     uid++;
-    var html = tpl.innerHTML.replace(/NEW/g, "n" + uid + "x");
+    var html = tpl.innerHTML.split(token).join("n" + uid + "x");
     var box = document.createElement("div");
     box.innerHTML = html;
     return box.firstElementChild;
@@ -152,7 +155,7 @@
     if (!b) return;
     if (b.classList.contains("add-row")) {
       var section = b.closest("[data-list]");
-      var row = instantiate(section.querySelector(":scope > template.row-template"));
+      var row = instantiate(section.querySelector(":scope > template.row-template"), "__R__");
       var rows = section.querySelector(":scope > .rows");
       (rows || section).insertBefore(row, rows ? null : b.previousElementSibling);
       renumber(); refreshAll(); changed();
@@ -163,7 +166,7 @@
       var add = list.querySelector(".add-row"); if (add) add.focus();
     } else if (b.classList.contains("add-split")) {
       var fs = b.closest("fieldset.split");
-      var srow = instantiate(fs.querySelector("template.split-template"));
+      var srow = instantiate(fs.querySelector("template.split-template"), "__S__");
       fs.querySelector(".split-rows").appendChild(srow);
       srow.querySelector("select").focus(); changed();
     } else if (b.classList.contains("remove-split")) {

@@ -517,7 +517,7 @@ fn split_editor(
         "</div><template class=\"split-template\">{}</template>\
          <button type=\"button\" class=\"add-split\">{}</button>\
          <p class=\"split-sum\" aria-live=\"polite\"></p></fieldset>",
-        row(usize::MAX, "", None).replace(&usize::MAX.to_string(), "NEW"),
+        row(usize::MAX, "", None).replace(&usize::MAX.to_string(), "__S__"),
         tr!(lang, "Thêm nguồn", "Add a source")
     );
     s
@@ -993,7 +993,7 @@ fn indicator_rows(doc: &PlanDoc, site: &Site, agency: &str, lang: Lang) -> Strin
     let _ = write!(
         s,
         "<template class=\"row-template\">{}</template><button type=\"button\" class=\"add-row\">{}</button>",
-        other("NEW", None),
+        other("__R__", None),
         tr!(lang, "Thêm mục tiêu khác", "Add another goal")
     );
     s
@@ -1162,7 +1162,7 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
     let _ = write!(
         m,
         "</div><template class=\"row-template\">{}</template><button type=\"button\" class=\"add-row\">{}</button></section>",
-        spending_row("NEW", &crate::plan_doc::SpendingDoc::default(), &l, lang),
+        spending_row("__R__", &crate::plan_doc::SpendingDoc::default(), &l, lang),
         tr!(lang, "Thêm nhiệm vụ đã chi", "Add a task")
     );
     let mut projects = doc.projects.clone();
@@ -1190,7 +1190,7 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
     let _ = write!(
         m,
         "</div><template class=\"row-template\">{}</template><button type=\"button\" class=\"add-row\">{}</button></section>",
-        project_row("NEW", &new_project, &l, lang),
+        project_row("__R__", &new_project, &l, lang),
         tr!(lang, "Thêm dự án, nhiệm vụ", "Add a project")
     );
     let _ = write!(
