@@ -80,7 +80,9 @@ fn demo_builds_every_contract_path() {
         "2019/data/indicators.csv",
         "2019/data/plan.json",
         "2019/data/ke-hoach-2019.xlsx",
-        "search-index.json",
+        "search/index.json",
+        "search/t/0.json",
+        "search/d/0.json",
         "static/style.css",
     ] {
         assert!(o.join(p).is_file(), "{p} missing");
@@ -571,19 +573,67 @@ fn sitemap_and_feed_are_well_formed() {
 }
 
 #[test]
-fn search_index_folds_diacritics() {
+fn search_index_folds_diacritics_in_sorted_shards() {
     let site = demo_copy();
     assert!(build(site.path(), &[]).status.success());
-    let idx = json(&site.path().join("output/search-index.json"));
-    let docs = idx.as_array().unwrap();
+    let dir = site.path().join("output/search");
+    let manifest = json(&dir.join("index.json"));
+    let docs = manifest["docs"].as_u64().unwrap();
+    let chunk = manifest["chunk"].as_u64().unwrap();
+    let firsts: Vec<String> = manifest["shards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert!(!firsts.is_empty());
+    let mut terms = Vec::new();
+    for (i, first) in firsts.iter().enumerate() {
+        let shard = json(&dir.join(format!("t/{i}.json")));
+        let keys: Vec<&String> = shard.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys.first().map(|k| k.as_str()),
+            Some(first.as_str()),
+            "shard {i}"
+        );
+        for (term, list) in shard.as_object().unwrap() {
+            let list = list.as_array().unwrap();
+            assert!(!list.is_empty() && list.len() % 2 == 0, "{term}");
+            for pair in list.chunks(2) {
+                assert!(pair[0].as_u64().unwrap() < docs, "{term}: doc out of range");
+            }
+            // Best scores first.
+            let scores: Vec<u64> = list.chunks(2).map(|p| p[1].as_u64().unwrap()).collect();
+            assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{term}");
+            terms.push(term.clone());
+        }
+    }
+    let mut sorted = terms.clone();
+    sorted.sort();
+    assert_eq!(terms, sorted, "the dictionary is sorted across shards");
+    for t in ["dao", "tao", "ha", "tang"] {
+        assert!(
+            terms.iter().any(|x| x == t),
+            "{t}: Đào tạo and Hạ tầng fold"
+        );
+    }
     assert!(
-        docs.iter()
-            .any(|d| d["k"].as_str().unwrap().contains("dao tao")),
-        "Đào tạo folds to dao tao"
+        terms
+            .iter()
+            .all(|t| !t.contains('đ') && t == &t.to_lowercase())
     );
-    assert!(
-        docs.iter()
-            .any(|d| d["k"].as_str().unwrap().contains("ha tang"))
-    );
-    assert!(docs.iter().all(|d| !d["k"].as_str().unwrap().contains('đ')));
+    // Every document has its metadata: url, title, snippet.
+    let chunks = docs.div_ceil(chunk);
+    let mut seen = 0;
+    for c in 0..chunks {
+        let rows = json(&dir.join(format!("d/{c}.json")));
+        for row in rows.as_array().unwrap() {
+            let row = row.as_array().unwrap();
+            assert_eq!(row.len(), 3);
+            assert!(row[0].as_str().unwrap().starts_with("2019/"));
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, docs);
+    assert!(!dir.join(format!("d/{chunks}.json")).exists());
 }

@@ -96,7 +96,14 @@ fn search_ignores_diacritics_in_the_browser() {
     let result = Command::new("node")
         .arg(&script)
         .arg(format!("http://127.0.0.1:{port}/"))
-        .args(["dao tao", "Đào tạo", "ha tang", "khongcochudaynaoca"])
+        .args([
+            "dao tao",
+            "Đào tạo",
+            "ha tang",
+            "khongcochudaynaoca",
+            "dao ta",
+            "một cửa điện tử",
+        ])
         .output()
         .expect("node");
     assert!(
@@ -106,7 +113,7 @@ fn search_ignores_diacritics_in_the_browser() {
     );
     let found: serde_json::Value = serde_json::from_slice(&result.stdout).unwrap();
     let titles = |q: &str| -> Vec<String> {
-        found[q]
+        found["results"][q]
             .as_array()
             .unwrap()
             .iter()
@@ -128,4 +135,21 @@ fn search_ignores_diacritics_in_the_browser() {
     );
     assert!(!titles("ha tang").is_empty());
     assert!(titles("khongcochudaynaoca").is_empty());
+    // The word still being typed matches as a prefix.
+    let typing = titles("dao ta");
+    assert!(!typing.is_empty(), "{found}");
+    assert!(typing.iter().all(|t| plain.contains(t) || !t.is_empty()));
+    // The exact phrase in a title comes first.
+    let phrase = titles("một cửa điện tử");
+    assert!(
+        phrase
+            .first()
+            .is_some_and(|t| t.to_lowercase().contains("một cửa điện tử")),
+        "{phrase:?}"
+    );
+    // Each query fetched only a part of the index.
+    for (q, n) in found["bytes"].as_object().unwrap() {
+        let n = n.as_u64().unwrap();
+        assert!(n > 0 && n < 300_000, "{q}: {n} bytes of index");
+    }
 }

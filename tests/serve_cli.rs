@@ -349,7 +349,9 @@ fn serves_the_demo_in_memory_with_drafts() {
         ("/favicon.svg", "image/svg+xml"),
         ("/static/style.css", "text/css; charset=utf-8"),
         ("/static/search.js", "text/javascript; charset=utf-8"),
-        ("/search-index.json", "application/json"),
+        ("/search/index.json", "application/json"),
+        ("/search/t/0.json", "application/json"),
+        ("/search/d/0.json", "application/json"),
         ("/2019/data/plan.json", "application/json"),
         ("/2019/data/projects.csv", "text/csv; charset=utf-8"),
         (

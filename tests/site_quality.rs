@@ -980,10 +980,13 @@ fn site_file_links(dir: &Path, base_url: &str, server: &Server) -> Vec<String> {
             .filter_map(|l| l.strip_prefix("Sitemap:"))
             .map(|u| local(u.trim())),
     );
-    let index: Value =
-        serde_json::from_slice(&std::fs::read(dir.join("search-index.json")).unwrap()).unwrap();
-    for doc in index.as_array().unwrap() {
-        out.push(format!("{}{}", server.prefix, doc["u"].as_str().unwrap()));
+    // Every result the search can show.
+    for entry in std::fs::read_dir(dir.join("search/d")).unwrap() {
+        let rows: Value =
+            serde_json::from_slice(&std::fs::read(entry.unwrap().path()).unwrap()).unwrap();
+        for row in rows.as_array().unwrap() {
+            out.push(format!("{}{}", server.prefix, row[0].as_str().unwrap()));
+        }
     }
     out
 }

@@ -2,15 +2,9 @@
 
 use std::fmt::Write as _;
 
-use rayon::prelude::*;
-use serde_json::{Value, json};
-
-use super::markdown::to_text;
-use super::pages::Ctx;
 use super::theme::Theme;
 use crate::consolidate::CycleReport;
 use crate::model::SiteConfig;
-use crate::model::sections::fold;
 
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -96,55 +90,4 @@ pub(crate) fn atom(config: &SiteConfig, reports: &[CycleReport<'_>], theme: &The
     }
     out.push_str("</feed>\n");
     out.into_bytes()
-}
-
-/// Characters of a plan's prose that go into the search index.
-const SEARCH_TEXT_CHARS: usize = 4000;
-
-/// The search index: one document per plan and per project, with a folded
-/// copy of its text so that the browser matches `dao tao` to `Đào tạo`
-/// with the same folding as the server.
-pub(crate) fn search_index(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Vec<u8> {
-    let plans: Vec<(i32, &crate::model::Agency, &crate::model::Plan)> = reports
-        .iter()
-        .flat_map(|r| r.plans().map(move |(a, p)| (r.year, a, p)))
-        .collect();
-    let docs: Vec<Value> = plans
-        .par_iter()
-        .flat_map_iter(|(year, agency, plan)| {
-            let url = format!("{year}/{}/", agency.code.value);
-            // The start of every plan is enough to find it, and keeps the
-            // index a download a phone can afford on a large site.
-            let text: String = to_text(&plan.body.text)
-                .chars()
-                .take(SEARCH_TEXT_CHARS)
-                .collect();
-            let title = format!("{} — {year}", agency.name);
-            let mut docs = vec![json!({
-                "u": url, "t": title, "k": fold(&format!("{title} {text}")),
-                "s": text.chars().take(160).collect::<String>(),
-            })];
-            for p in &plan.projects {
-                let body = [p.objective.as_deref(), p.todo.as_deref(), p.done.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let cat = ctx
-                    .catalog
-                    .categories
-                    .iter()
-                    .find(|c| c.id.value == p.category.value)
-                    .map_or("", |c| c.name.as_str());
-                let title = format!("{} ({}, {year})", p.name, agency.name);
-                docs.push(json!({
-                    "u": format!("{url}#{}", p.id.value), "t": title,
-                    "k": fold(&format!("{title} {cat} {body}")),
-                    "s": body.chars().take(160).collect::<String>(),
-                }));
-            }
-            docs
-        })
-        .collect();
-    serde_json::to_vec(&docs).unwrap_or_default()
 }

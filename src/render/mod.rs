@@ -7,6 +7,7 @@ pub(crate) mod feeds;
 pub(crate) mod format;
 pub(crate) mod markdown;
 pub(crate) mod pages;
+pub(crate) mod search;
 pub(crate) mod theme;
 
 use std::path::Path;
@@ -84,7 +85,8 @@ pub(crate) enum Target {
     Download(i32, String),
     Sitemap,
     Atom,
-    Search,
+    /// A file of the sharded search index, by its path.
+    Search(String),
     Robots,
     Static(String),
 }
@@ -97,6 +99,8 @@ pub(crate) struct Renderer<'s> {
     reports: Vec<CycleReport<'s>>,
     /// What git knows of the plans, when the site is in a repository.
     history: Option<&'s crate::git::SiteHistory>,
+    /// Built on first use: every file of it comes from one computation.
+    search: std::sync::OnceLock<search::SearchIndex>,
 }
 
 impl<'s> Renderer<'s> {
@@ -134,6 +138,7 @@ impl<'s> Renderer<'s> {
             config,
             reports,
             history: None,
+            search: std::sync::OnceLock::new(),
         })
     }
 
@@ -142,6 +147,11 @@ impl<'s> Renderer<'s> {
     pub(crate) fn with_history(mut self, history: Option<&'s crate::git::SiteHistory>) -> Self {
         self.history = history;
         self
+    }
+
+    fn search(&self) -> &search::SearchIndex {
+        self.search
+            .get_or_init(|| search::build(&self.ctx, &self.reports))
     }
 
     fn report(&self, year: i32) -> Option<&CycleReport<'s>> {
@@ -158,7 +168,10 @@ impl<'s> Renderer<'s> {
             ["404.html"] => Target::NotFound,
             ["sitemap.xml"] => Target::Sitemap,
             ["atom.xml"] => Target::Atom,
-            ["search-index.json"] => Target::Search,
+            ["search", ..] => {
+                self.search().file(path)?;
+                Target::Search(path.to_string())
+            }
             ["robots.txt"] => Target::Robots,
             [y, "index.html"] => Target::Cycle(year(y)?),
             [y, "data", file] => {
@@ -224,10 +237,12 @@ impl<'s> Renderer<'s> {
         for (p, t) in [
             ("sitemap.xml", Target::Sitemap),
             ("atom.xml", Target::Atom),
-            ("search-index.json", Target::Search),
             ("robots.txt", Target::Robots),
         ] {
             out.push((p.to_string(), t));
+        }
+        for (p, _) in self.search().files() {
+            out.push((p.clone(), Target::Search(p)));
         }
         for (p, _) in &self.ctx.theme.statics {
             out.push((p.clone(), Target::Static(p.clone())));
@@ -319,7 +334,7 @@ impl<'s> Renderer<'s> {
                 return Ok(feeds::sitemap(&self.config.base_url, &pages));
             }
             Target::Atom => return Ok(feeds::atom(self.config, &self.reports, theme)),
-            Target::Search => return Ok(feeds::search_index(ctx, &self.reports)),
+            Target::Search(p) => return Ok(self.search().file(p).unwrap_or_default().to_vec()),
             Target::Robots => {
                 return Ok(format!(
                     "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
@@ -380,11 +395,11 @@ impl<'s> Renderer<'s> {
         let (mut downloads, mut others): (Vec<_>, Vec<_>) = targets
             .iter()
             .partition(|(_, t)| matches!(t, Target::Download(..)));
-        // The few long jobs (a cycle's page and workbook, the search index)
-        // first: started last, one would leave the other core idle at the
-        // end.
+        // The few long jobs (a cycle's page and workbook) first: started
+        // last, one would leave the other core idle at the end. The search
+        // index was built when the targets were listed.
         let weight = |t: &Target| match t {
-            Target::Cycle(_) | Target::Search => 0,
+            Target::Cycle(_) => 0,
             Target::Download(_, f) if f.ends_with(".xlsx") => 0,
             _ => 1,
         };

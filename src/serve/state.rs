@@ -90,10 +90,7 @@ impl Stale {
         let Stale::Plans(touched) = self else {
             return true;
         };
-        if matches!(
-            key,
-            "index.html" | "sitemap.xml" | "atom.xml" | "search-index.json"
-        ) {
+        if matches!(key, "index.html" | "sitemap.xml" | "atom.xml") || key.starts_with("search/") {
             return true;
         }
         touched.iter().any(|(year, codes)| {
@@ -876,7 +873,9 @@ mod tests {
             "2019/data/ke-hoach-2019.xlsx",
             "sitemap.xml",
             "atom.xml",
-            "search-index.json",
+            "search/index.json",
+            "search/t/0.json",
+            "search/d/0.json",
         ] {
             assert!(s.covers(key), "{key}");
         }
