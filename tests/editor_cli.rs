@@ -813,6 +813,13 @@ fn api_new_plan_submit_return_approve() {
         409
     );
 
+    // The preview is the page the theme renders for the saved plan.
+    let a = an.send(&e, "GET", "/preview/2019/so-tttt", &[], "");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(a.body.contains("Hệ thống một cửa điện tử"), "{}", a.body);
+    let a = Client::default().send(&e, "GET", "/preview/2019/so-tttt", &[], "");
+    assert_eq!(a.status, 303, "no session: to the login page");
+
     // `check` on the repository agrees: the plan has no error, and git is clean.
     let o = bin()
         .args(["check", "--format", "json", "--root"])

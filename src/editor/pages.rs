@@ -118,6 +118,7 @@ pub(crate) fn page(app: &App, path: &str, _query: Option<&str>, headers: &Header
         ["password"] => html(StatusCode::OK, password_page(lang, &session, None)),
         ["plans", year, agency] => plan_page(app, &session, year, agency, lang),
         ["review", year] => review_page(app, &session, year, lang),
+        ["preview", year, agency] => preview(app, &session, year, agency, lang),
         _ => html(
             StatusCode::NOT_FOUND,
             layout(
@@ -1218,7 +1219,16 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
         );
     }
     m.push_str("</section></fieldset>");
-    let _ = write!(m, "<div class=\"actions\">");
+    let _ = write!(
+        m,
+        "<div class=\"actions\"><a class=\"preview\" href=\"/preview/{year_n}/{a}\" target=\"_blank\" rel=\"noopener\">{p}</a> ",
+        a = esc(agency),
+        p = tr!(
+            lang,
+            "Xem trước trang sẽ đăng (bản đã lưu)",
+            "Preview the published page (saved version)"
+        )
+    );
     if editable {
         let _ = write!(
             m,
@@ -1244,6 +1254,79 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
     }
     m.push_str("</div></form>");
     html(StatusCode::OK, layout(lang, &title, Some(session), &m))
+}
+
+/// The saved plan rendered by the site's own theme, as `build --drafts`
+/// would publish it (the page alone: the portal's stylesheet and pictures
+/// are not served by the editor).
+fn preview(app: &App, session: &Session, year: &str, agency: &str, lang: Lang) -> Response {
+    let reply = app.read_for(session, year, agency);
+    let fail = |status: StatusCode, text: String| {
+        html(
+            status,
+            layout(
+                lang,
+                &status.as_u16().to_string(),
+                Some(session),
+                &format!("<h1>{}</h1><p>{}</p>", status.as_u16(), esc(&text)),
+            ),
+        )
+    };
+    if reply.status != StatusCode::OK {
+        let msg = reply
+            .body
+            .as_ref()
+            .and_then(|b| b["error"]["message"].as_str())
+            .unwrap_or("")
+            .to_string();
+        return fail(reply.status, msg);
+    }
+    let year_n: i32 = year.parse().unwrap_or_default();
+    let current = match super::plans::read(&app.root, year_n, agency) {
+        Ok(c) => c,
+        Err(e) => return fail(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    };
+    let no_preview = tr!(
+        lang,
+        "Chưa xem trước được: hãy lưu bản nháp, và sửa các lỗi làm tệp không đọc được.",
+        "No preview yet: save a draft, and fix any error that stops the file from being read."
+    );
+    let Some(text) = current.text else {
+        return fail(StatusCode::NOT_FOUND, no_preview);
+    };
+    let site = app.site();
+    let checked = super::plans::check_text(&site, year_n, agency, &text);
+    let Some(plan) = checked.plan else {
+        return fail(StatusCode::UNPROCESSABLE_ENTITY, no_preview);
+    };
+    let mut one = (*site).clone();
+    for c in &mut one.cycles {
+        if c.year == year_n {
+            c.plans = vec![plan.clone()];
+        } else {
+            c.plans.clear();
+        }
+    }
+    let opts = crate::render::Options { drafts: true };
+    let rendered = crate::render::theme_for(&app.root, &one, opts).and_then(|theme| {
+        let r = crate::render::Renderer::new(&one, &theme, opts)?;
+        r.render_path(&format!("{year_n}/{agency}/index.html"))
+            .unwrap_or_else(|| Err(Vec::new()))
+    });
+    match rendered {
+        Ok(bytes) => html(StatusCode::OK, String::from_utf8_lossy(&bytes).into_owned()),
+        Err(diags) => {
+            let text = diags
+                .iter()
+                .map(|d| d.full_message())
+                .collect::<Vec<_>>()
+                .join(" ");
+            fail(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{no_preview} {text}"),
+            )
+        }
+    }
 }
 
 fn render_diagnostics(diags: &Value, lang: Lang) -> String {
