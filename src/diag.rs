@@ -96,6 +96,7 @@ codes! {
     E040 => Error, E041 => Warning,
     E050 => Error, E060 => Error, E070 => Error,
     W101 => Warning, W102 => Warning, W103 => Warning, W104 => Warning, W105 => Warning,
+    W107 => Warning,
 }
 
 impl fmt::Display for Code {
@@ -208,6 +209,28 @@ impl<'a> Sink<'a> {
     }
 }
 
+/// Today in the province: Vietnam keeps UTC+7 all year (no daylight
+/// saving), so a fixed offset is exact and needs no time-zone database.
+pub(crate) fn today_in_vietnam() -> chrono::NaiveDate {
+    now_in_vietnam().date_naive()
+}
+
+/// Asia/Ho_Chi_Minh: UTC+7.
+pub(crate) const VIETNAM: chrono::FixedOffset = match chrono::FixedOffset::east_opt(7 * 3600) {
+    Some(o) => o,
+    None => panic!("UTC+7 is a valid offset"),
+};
+
+/// Now, in Asia/Ho_Chi_Minh (UTC+7).
+pub(crate) fn now_in_vietnam() -> chrono::DateTime<chrono::FixedOffset> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    chrono::DateTime::from_timestamp(secs, 0)
+        .unwrap_or_default()
+        .with_timezone(&VIETNAM)
+}
+
 /// Sorts diagnostics as the contract wants them: by file, line, code.
 pub(crate) fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
@@ -253,6 +276,6 @@ mod tests {
         assert_eq!(Code::E041.severity(), Severity::Warning);
         assert_eq!(Code::W101.severity(), Severity::Warning);
         assert_eq!(Code::E030.severity(), Severity::Error);
-        assert_eq!(Code::ALL.len(), 30);
+        assert_eq!(Code::ALL.len(), 31);
     }
 }

@@ -397,7 +397,7 @@ fn project_items<'p>(
                 ),
             );
             let period = |p: &crate::model::Project| {
-                format!("{}–{}", p.period.from.value, p.period.to.value)
+                crate::model::period_text(p.period.from.value, p.period.to.value)
             };
             fields.push(
                 Field::new("period", tr!(lang, "Thời gian thực hiện", "Period"))

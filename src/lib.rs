@@ -15,6 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod build;
 mod check;
+pub mod cli;
 mod consolidate;
 mod diag;
 mod diff;
@@ -46,7 +47,7 @@ pub use model::Amount;
 pub use model::money::{NumberError, format_grouped};
 pub use publish::{
     Outcome, PublishError, PublishOptions, Published, Release, Releases, Report, RolledBack,
-    publish, releases, rollback,
+    placeholder_warning, portal_unchanged, publish, releases, rollback,
 };
 pub use report::{Format, render};
 pub use scaffold::{Created, init, new_plan};

@@ -5,12 +5,12 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// Kế hoạch ứng dụng CNTT: kiểm tra, dựng và xuất bản kế hoạch của các cơ quan.
 /// (Plans for IT in state agencies: check, build and publish.)
 #[derive(Parser)]
-#[command(name = "planpress", version, about, long_about = None)]
+#[command(name = "planpress", version, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,6 +70,9 @@ enum Command {
         /// Đưa cả bản nháp lên trang, có đánh dấu (include drafts, marked)
         #[arg(long)]
         drafts: bool,
+        /// Vẫn xuất bản khi `base_url` còn là địa chỉ mẫu, cho bản thử (publish with the placeholder base_url, for a trial)
+        #[arg(long)]
+        allow_placeholder: bool,
     },
     /// Liệt kê các bản phát hành trên một đích (List the releases of a target)
     Releases {
@@ -232,7 +235,22 @@ enum FormatArg {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap's frame and errors in Vietnamese (src/cli.rs).
+    let parsed = planpress::cli::localize(Cli::command())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            let (text, code) = planpress::cli::usage_error(&e);
+            if code == 0 {
+                print!("{text}");
+            } else {
+                eprint!("{text}");
+            }
+            return ExitCode::from(code);
+        }
+    };
     match cli.command {
         Command::Check {
             root,
@@ -255,7 +273,8 @@ fn main() -> ExitCode {
             root,
             dry_run,
             drafts,
-        } => publish(root, target, dry_run, drafts),
+            allow_placeholder,
+        } => publish(root, target, dry_run, drafts, allow_placeholder),
         Command::Releases { target, root } => {
             done(planpress::releases(&root, target.as_deref()), |r| {
                 r.render()
@@ -414,12 +433,19 @@ fn print_diagnostics(checked: &planpress::Checked) {
     }
 }
 
-fn publish(root: PathBuf, target: Option<String>, dry_run: bool, drafts: bool) -> ExitCode {
+fn publish(
+    root: PathBuf,
+    target: Option<String>,
+    dry_run: bool,
+    drafts: bool,
+    allow_placeholder: bool,
+) -> ExitCode {
     let opts = planpress::PublishOptions {
         target,
         dry_run,
         drafts,
         ssh: None,
+        allow_placeholder,
     };
     let outcome = planpress::publish(&root, &opts, &mut |line| eprintln!("{line}"));
     done(outcome, |p| {
@@ -441,6 +467,7 @@ fn done<T>(
         }
         Ok(planpress::Outcome::Invalid(checked)) => {
             print_diagnostics(&checked);
+            eprintln!("{}", planpress::portal_unchanged(checked.lang));
             ExitCode::FAILURE
         }
         Ok(planpress::Outcome::Done(t)) => {
@@ -477,7 +504,7 @@ fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool) -> ExitCode {
     let report = print_diagnostics;
     match planpress::build(&root, output.as_deref(), drafts) {
         Err(planpress::BuildError::Load(e)) => {
-            eprintln!("planpress: --root {e}");
+            eprintln!("planpress: {e}");
             ExitCode::from(2)
         }
         Err(e) => {
@@ -494,6 +521,9 @@ fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool) -> ExitCode {
             files,
         }) => {
             report(&checked);
+            if let Some(w) = planpress::placeholder_warning(&checked) {
+                eprintln!("{w}");
+            }
             let ms = start.elapsed().as_millis();
             match checked.lang {
                 planpress::Lang::Vi => eprintln!(
@@ -513,7 +543,7 @@ fn check(root: PathBuf, format: FormatArg, deny_warnings: bool) -> ExitCode {
     let checked = match planpress::check(&root) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("planpress: --root {e}");
+            eprintln!("planpress: {e}");
             return ExitCode::from(2);
         }
     };

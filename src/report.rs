@@ -53,6 +53,13 @@ impl Paint {
     }
 }
 
+/// Whether what starts at char `start` of `line` is the value of a block
+/// mapping (`key: value`, not inside `{ … }` or `[ … ]`).
+fn block_value(line: &str, start: usize) -> bool {
+    let before: String = line.chars().take(start).collect();
+    before.trim_end().ends_with(':') && !before.contains(['{', '['])
+}
+
 /// Width of the value starting at `col` on `line`, for the caret underline.
 fn token_width(line: &str, col: u32) -> usize {
     let start = usize::try_from(col.saturating_sub(1)).unwrap_or(0);
@@ -64,6 +71,12 @@ fn token_width(line: &str, col: u32) -> usize {
             .skip(1)
             .position(|c| *c == q)
             .map_or(rest.len(), |p| p + 2)
+    } else if block_value(line, start) {
+        // A plain value of a block mapping runs to the end of the line (or
+        // a comment): `UBND huyện An Lão` is underlined whole.
+        let text: String = rest.iter().collect();
+        let end = text.find(" #").unwrap_or(text.len());
+        text[..end].trim_end().chars().count()
     } else {
         rest.iter()
             .position(|c| c.is_whitespace() || matches!(c, ',' | '}' | ']'))
@@ -92,8 +105,16 @@ fn human(
             (Severity::Warning, Lang::Vi) => ("cảnh báo", "1;33"),
             (Severity::Warning, Lang::En) => ("warning", "1;33"),
         };
-        let head = p.wrap(style, &format!("{label}[{}]", d.code));
-        let _ = writeln!(out, "{head}: {}", p.wrap("1", &d.message));
+        // A configuration file's detail code (`[E005] …` under E070) joins
+        // the heading instead of standing as a second code in the text.
+        let (code, message) = match d.message.strip_prefix('[').and_then(|m| m.split_once("] ")) {
+            Some((detail, rest)) if detail.len() == 4 && detail.starts_with(['E', 'W']) => {
+                (format!("{}/{detail}", d.code), rest)
+            }
+            _ => (d.code.to_string(), d.message.as_str()),
+        };
+        let head = p.wrap(style, &format!("{label}[{code}]"));
+        let _ = writeln!(out, "{head}: {}", p.wrap("1", message));
         let line_no = d.pos.line.to_string();
         let pad = " ".repeat(line_no.len());
         let _ = writeln!(

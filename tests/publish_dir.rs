@@ -209,10 +209,55 @@ fn refuses_errors_and_prints_them_like_build() {
         let err = stderr(&o);
         assert!(err.contains("lỗi[E011]"), "{err}");
         assert!(err.contains("content/2019/so-tttt.md:2:9"), "{err}");
+        assert!(err.contains("Trang cổng không thay đổi."), "{err}");
         assert!(stdout(&o).is_empty(), "{}", text(&o));
     }
     assert_eq!(whole_current(&target), good);
     assert_eq!(release_dirs(&target), [good]);
+}
+
+#[test]
+fn the_scaffold_base_url_is_not_published_by_mistake() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("www");
+    let site = demo_site(tmp.path(), "vi", &dir_target("local", &target, 5));
+    edit(
+        &site,
+        "content/site.yaml",
+        "https://cntt.quangngai.gov.vn/ke-hoach-cntt",
+        "https://example.gov.vn/ke-hoach-cntt",
+    );
+    // Refused, with the fix and the reassurance, and nothing written.
+    let o = publish(&site, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = stderr(&o);
+    for words in [
+        "`base_url`",
+        "example.gov.vn",
+        "--allow-placeholder",
+        "Trang cổng không thay đổi.",
+    ] {
+        assert!(err.contains(words), "{words}: {err}");
+    }
+    assert!(!target.join("current").exists());
+    // A dry run warns and says what a real run would do.
+    let o = ok(publish(&site, &["--dry-run"]));
+    assert!(stderr(&o).contains("địa chỉ mẫu"), "{}", text(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Chạy lại không có --dry-run để gửi"), "{out}");
+    assert!(!out.contains("Không có gì thay đổi trên đích"), "{out}");
+    assert!(!target.join("current").exists());
+    // A trial portal may go out knowingly.
+    let o = ok(publish(&site, &["--allow-placeholder"]));
+    assert!(stderr(&o).contains("địa chỉ mẫu"), "{}", text(&o));
+    whole_current(&target);
+    // Release times are the province's (UTC+7).
+    let o = ok(planpress(
+        &["releases", "--root", site.to_str().unwrap()],
+        &[],
+    ));
+    assert!(stdout(&o).contains("+07"), "{}", text(&o));
+    assert!(!stdout(&o).contains("UTC"), "{}", text(&o));
 }
 
 #[test]

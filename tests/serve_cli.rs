@@ -469,14 +469,14 @@ fn a_save_reloads_open_pages_with_the_new_content() {
 
     // An editor that writes the file twice on one save: one rebuild. (On a
     // machine so busy that the two writes end up further apart than the
-    // debounce, they are two saves: try again.)
+    // wait after a completed write (15 ms), they are two saves: try again.)
     for attempt in 0.. {
         let before = serve.log().len();
         let started = Instant::now();
         serve.write(rel, "");
         serve.write(rel, &text);
         let gap = started.elapsed();
-        if gap >= Duration::from_millis(40) && attempt < 5 {
+        if gap >= Duration::from_millis(10) && attempt < 5 {
             events.settle();
             continue;
         }

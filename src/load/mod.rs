@@ -2,17 +2,19 @@
 //! YAML, and lower it into the model. Problems become diagnostics; loading
 //! itself only fails when the root is not a folder at all.
 
+pub(crate) mod paste;
 pub(crate) mod source;
 pub(crate) mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::diag::{Code, Diagnostic, Lang, Pos, Sink, tr};
-use crate::model::lower::Lower;
+use crate::model::lower::{Known, Lower};
 use crate::model::{Body, Cycle, Plan, Site};
 use yaml::{Kind, Node, YamlError, YamlErrorKind};
 
@@ -38,7 +40,11 @@ pub enum LoadError {
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LoadError::BadRoot(p, e) => write!(f, "{}: {e}", p.display()),
+            LoadError::BadRoot(p, e) => {
+                let vi = crate::cli::io_in_words(e, p, true, Lang::Vi);
+                let en = crate::cli::io_in_words(e, p, true, Lang::En);
+                write!(f, "--root: {vi} ({en}).")
+            }
         }
     }
 }
@@ -56,18 +62,7 @@ struct FileResult<T> {
 fn yaml_error(sink: &mut Sink<'_>, e: YamlError) {
     let lang = sink.lang;
     let (message, help) = match e.kind {
-        YamlErrorKind::Syntax(info) => (
-            tr!(
-                lang,
-                "Lỗi cú pháp YAML: {info}.",
-                "YAML syntax error: {info}."
-            ),
-            tr!(
-                lang,
-                "Kiểm tra thụt lề (dùng dấu cách, không dùng Tab), dấu hai chấm sau tên trường, và đặt văn bản có dấu `:` hoặc `#` trong ngoặc kép.",
-                "Check the indentation (spaces, not tabs), the colon after each field name, and quote text that contains `:` or `#`."
-            ),
-        ),
+        YamlErrorKind::Syntax(info) => syntax_message(&info, lang),
         YamlErrorKind::TooDeep => (
             {
                 let max = yaml::MAX_DEPTH;
@@ -139,8 +134,191 @@ fn yaml_error(sink: &mut Sink<'_>, e: YamlError) {
     sink.report(Code::E003, e.pos, message, Some(help));
 }
 
-fn parse_yaml(text: &str, offset: usize, sink: &mut Sink<'_>) -> Result<Option<Node>, ()> {
-    yaml::parse(text, offset).map_err(|e| yaml_error(sink, e))
+/// The parser's English words, as an editor can act on them. The parser's
+/// own text follows in English sites only: in Vietnamese it helps nobody.
+fn syntax_message(info: &str, lang: Lang) -> (String, String) {
+    let (vi, en, help_vi, help_en) = if info == paste::UNCLOSED {
+        (
+            "Dấu mở `[` hoặc `{` chưa được đóng trên cùng dòng",
+            "an opening `[` or `{` not closed on its line",
+            "Thêm dấu đóng (`]` cho `[`, `}` cho `{`) ở cuối giá trị, trên cùng dòng.",
+            "Add the closing bracket (`]` for `[`, `}` for `{`) at the end of the value, on the same line.",
+        )
+    } else if info.contains("mapping values are not allowed") {
+        (
+            "Dấu hai chấm `:` ở chỗ không được có",
+            "a colon `:` where none may be",
+            "Nếu giá trị có dấu `:`, đặt cả giá trị trong ngoặc kép thẳng \"…\"; nếu đây là tên trường, đặt nó trên dòng riêng, thụt lề như các trường cùng cấp.",
+            "If the value contains `:`, put the whole value in straight quotes \"…\"; if this is a field name, put it on its own line, indented like its siblings.",
+        )
+    } else if info.contains("tab") {
+        (
+            "Có ký tự Tab ở phần thụt lề",
+            "a tab in the indentation",
+            "Thay Tab bằng dấu cách (hai dấu cách cho mỗi cấp).",
+            "Replace the tab with spaces (two per level).",
+        )
+    } else if info.contains("did not find expected ',' or '}'")
+        || info.contains("did not find expected ',' or ']'")
+    {
+        (
+            "Thiếu dấu đóng `}` hoặc `]`, hoặc thiếu dấu phẩy giữa hai phần tử",
+            "a missing closing `}` or `]`, or a missing comma between two entries",
+            "Mỗi `{` cần một `}` và mỗi `[` cần một `]` trên cùng dòng; ngăn các phần tử bằng dấu phẩy và dấu cách. Số thập phân viết bằng dấu chấm (127.5).",
+            "Close each `{` with `}` and each `[` with `]` on the same line; separate entries with a comma and a space. Decimals take a dot (127.5).",
+        )
+    } else if info.contains("did not find expected key")
+        || info.contains("did not find expected '-'")
+        || info.contains("indentation")
+    {
+        (
+            "Thụt lề không khớp với các dòng cùng cấp",
+            "indentation that does not line up with its siblings",
+            "Các trường cùng cấp phải bắt đầu ở cùng một cột; phần tử danh sách bắt đầu bằng `- ` thẳng hàng nhau.",
+            "Fields of one level start in the same column; list items start with `- `, lined up.",
+        )
+    } else if info.contains("quoted scalar") {
+        (
+            "Ngoặc kép mở mà không đóng",
+            "a quote that is opened and never closed",
+            "Đóng ngoặc kép \"…\" trên cùng dòng; nếu văn bản có dấu \" bên trong, dùng ngoặc đơn '…' bên ngoài.",
+            "Close the quote \"…\" on the same line; if the text contains \", quote it with '…' instead.",
+        )
+    } else if info.contains("cannot start any token") {
+        (
+            "Một ký tự không được đứng đầu giá trị (như `@`, `` ` ``, `%`)",
+            "a character that cannot start a value (such as `@`, `` ` ``, `%`)",
+            "Đặt cả giá trị trong ngoặc kép thẳng \"…\".",
+            "Put the whole value in straight quotes \"…\".",
+        )
+    } else {
+        (
+            "Cấu trúc YAML không đọc được",
+            "YAML that cannot be read",
+            "Kiểm tra thụt lề (dùng dấu cách, không dùng Tab), dấu hai chấm và dấu cách sau tên trường, và đặt văn bản có dấu `:` hoặc `#` trong ngoặc kép thẳng \"…\".",
+            "Check the indentation (spaces, not tabs), the colon and space after each field name, and quote text that contains `:` or `#` with straight quotes \"…\".",
+        )
+    };
+    match lang {
+        Lang::Vi => (format!("Lỗi cú pháp YAML: {vi}."), help_vi.to_string()),
+        Lang::En => (
+            format!("YAML syntax error: {en} (parser: {info})."),
+            help_en.to_string(),
+        ),
+    }
+}
+
+/// E003 (E005 for a decimal comma) for each pasted character [`paste::tidy`]
+/// repaired.
+fn report_slips(found: Vec<paste::Found>, sink: &mut Sink<'_>) {
+    let lang = sink.lang;
+    for f in found {
+        let (code, message, help) = match f.slip {
+            paste::Slip::Tab => (
+                Code::E003,
+                tr!(
+                    lang,
+                    "Ký tự Tab ở phần thụt lề: YAML chỉ nhận dấu cách.",
+                    "A tab in the indentation: YAML takes only spaces."
+                ),
+                tr!(
+                    lang,
+                    "Xóa Tab và thụt lề bằng dấu cách (hai dấu cách cho mỗi cấp).",
+                    "Delete the tab and indent with spaces (two per level)."
+                ),
+            ),
+            paste::Slip::Space(c) => {
+                let code_point = format!("U+{:04X}", u32::from(c));
+                (
+                    Code::E003,
+                    tr!(
+                        lang,
+                        "Dấu cách đặc biệt ({code_point}, thường do sao chép từ Word hay trang web) ở chỗ YAML cần dấu cách thường.",
+                        "A special space ({code_point}, usually copied from Word or a web page) where YAML needs a plain space."
+                    ),
+                    tr!(
+                        lang,
+                        "Xóa ký tự này và gõ lại một dấu cách thường.",
+                        "Delete it and type a plain space."
+                    ),
+                )
+            }
+            paste::Slip::CurlyQuote(c) => (
+                Code::E003,
+                tr!(
+                    lang,
+                    "Ngoặc kép kiểu Word ({c}…) quanh giá trị: YAML chỉ hiểu ngoặc kép thẳng \"…\".",
+                    "Word-style quotes ({c}…) around a value: YAML reads only straight quotes \"…\"."
+                ),
+                tr!(
+                    lang,
+                    "Gõ lại hai dấu ngoặc kép bằng phím \" (hoặc tắt \"Smart quotes\" trong Word).",
+                    "Retype both quotes with the \" key (or turn off \"Smart quotes\" in Word)."
+                ),
+            ),
+            paste::Slip::Bom => (
+                Code::E003,
+                tr!(
+                    lang,
+                    "Ký tự ẩn BOM (U+FEFF) giữa tệp, thường do dán nội dung từ tệp khác.",
+                    "An invisible byte-order mark (U+FEFF) inside the file, usually from pasting another file."
+                ),
+                tr!(
+                    lang,
+                    "Xóa ký tự ẩn này: đặt con trỏ ở vị trí báo lỗi, xóa rồi gõ lại ký tự đầu dòng.",
+                    "Delete it: put the cursor at the reported place, delete and retype the first character."
+                ),
+            ),
+            paste::Slip::NoSpace { key } => (
+                Code::E003,
+                tr!(
+                    lang,
+                    "Thiếu dấu cách sau `{key}:`, nên cả dòng bị đọc thành một đoạn chữ.",
+                    "No space after `{key}:`, so the whole line reads as one text."
+                ),
+                tr!(
+                    lang,
+                    "Thêm một dấu cách sau dấu hai chấm: `{key}: …`.",
+                    "Add a space after the colon: `{key}: …`."
+                ),
+            ),
+            paste::Slip::DecimalComma { typed, fixed } => (
+                Code::E005,
+                tr!(
+                    lang,
+                    "Số `{typed}` có dấu phẩy thập phân trong `{{ … }}`: dấu phẩy ở đây ngăn cách các phần tử, nên `{typed}` bị đọc thành hai phần tử.",
+                    "The number `{typed}` has a decimal comma inside `{{ … }}`: commas there separate entries, so `{typed}` reads as two entries."
+                ),
+                tr!(
+                    lang,
+                    "Dùng dấu chấm cho phần thập phân: `{fixed}`.",
+                    "Use a dot for the decimal part: `{fixed}`."
+                ),
+            ),
+        };
+        sink.report(code, f.pos, message, Some(help));
+    }
+}
+
+/// What could be read of a YAML document, and its top-level fields whose
+/// part had a syntax error. Every problem is reported into `sink`; `Err`
+/// only when nothing could be read at all.
+fn parse_yaml(
+    text: &str,
+    offset: usize,
+    sink: &mut Sink<'_>,
+) -> Result<(Option<Node>, Vec<String>), ()> {
+    let (tidied, found) = paste::tidy(text, offset);
+    report_slips(found, sink);
+    let rec = paste::parse_recovering(&tidied, offset);
+    let failed = !rec.errors.is_empty() && rec.node.is_none();
+    for e in rec.errors {
+        yaml_error(sink, e);
+    }
+    if failed {
+        return Err(());
+    }
+    Ok((rec.node, rec.broken))
 }
 
 /// `language: en` of site.yaml, read before anything else so that every
@@ -205,7 +383,7 @@ fn config_from<T>(
     };
     let mut value = None;
     if let Some(t) = &text
-        && let Ok(node) = parse_yaml(t, 0, &mut sink)
+        && let Ok((node, broken)) = parse_yaml(t, 0, &mut sink)
     {
         let empty = Node {
             kind: Kind::Map(Vec::new()),
@@ -216,7 +394,9 @@ fn config_from<T>(
             out_lang = peek_language(&node);
             sink.lang = out_lang;
         }
-        value = lower(&mut Lower::new(&mut sink), &node);
+        let mut l = Lower::new(&mut sink);
+        l.broken(broken);
+        value = lower(&mut l, &node);
     }
     (
         FileResult {
@@ -255,9 +435,11 @@ fn lower_markdown<T>(
     lower: impl FnOnce(&mut Lower<'_, '_>, Option<&Node>, Pos, Body) -> Option<T>,
 ) -> Option<T> {
     let split = source::split_front_matter(text, sink)?;
-    let node = parse_yaml(split.yaml, split.yaml_line_offset, sink).ok()?;
+    let (node, broken) = parse_yaml(split.yaml, split.yaml_line_offset, sink).ok()?;
     let body = Body::new(split.body, split.body_line);
-    lower(&mut Lower::new(sink), node.as_ref(), Pos::START, body)
+    let mut l = Lower::new(sink);
+    l.broken(broken);
+    lower(&mut l, node.as_ref(), Pos::START, body)
 }
 
 /// Loads one plan from raw bytes as `content/2019/<agency>.md` of a site with
@@ -566,7 +748,7 @@ pub(crate) fn load_site_config(root: &Path) -> Result<(Loaded, Lang), LoadError>
     if !root.is_dir() {
         return Err(LoadError::BadRoot(
             root,
-            std::io::Error::other("not a directory"),
+            std::io::Error::from(std::io::ErrorKind::NotADirectory),
         ));
     }
     let mut loaded = Loaded {
@@ -591,7 +773,7 @@ pub(crate) fn load(root: &Path) -> Result<Loaded, LoadError> {
     if !root.is_dir() {
         return Err(LoadError::BadRoot(
             root,
-            std::io::Error::other("not a directory"),
+            std::io::Error::from(std::io::ErrorKind::NotADirectory),
         ));
     }
     Ok(load_from(&Disk { root: &root }, root.clone(), true))
@@ -652,6 +834,7 @@ fn load_from(src: &dyn Source, root: PathBuf, with_plans: bool) -> Loaded {
     loaded.site.set_agencies(agencies);
     loaded.site.catalog = loaded.take(catalog, "content/catalog.yaml");
 
+    let known = Known::of(&loaded.site);
     let found = src.walk(lang, &mut loaded.diagnostics);
     for (year, (meta, plans)) in found {
         let meta_file = format!("content/{year}/_plan.md");
@@ -687,6 +870,7 @@ fn load_from(src: &dyn Source, root: PathBuf, with_plans: bool) -> Loaded {
             .par_iter()
             .map(|f| {
                 let r = load_markdown(src, &f.path, &f.rel, lang, false, |l, n, at, body| {
+                    l.know(known.clone());
                     l.plan(n, at, &f.rel, &f.stem, body)
                 });
                 (f.rel.clone(), r)
@@ -725,7 +909,13 @@ pub(crate) struct PlanFile {
 /// Loads `content/<year>/<stem>.md` under the canonical `root` alone. A file
 /// that is gone (or is a folder) is not listed; a symbolic link out of the
 /// root is E001, as in [`load`].
-pub(crate) fn load_plan(root: &Path, year: i32, stem: &str, lang: Lang) -> PlanFile {
+pub(crate) fn load_plan(
+    root: &Path,
+    year: i32,
+    stem: &str,
+    lang: Lang,
+    known: &Arc<Known>,
+) -> PlanFile {
     let rel = format!("content/{year}/{stem}.md");
     let path = root.join(&rel);
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
@@ -753,7 +943,10 @@ pub(crate) fn load_plan(root: &Path, year: i32, stem: &str, lang: Lang) -> PlanF
         &rel,
         lang,
         false,
-        |l, n, at, body| l.plan(n, at, &rel, stem, body),
+        |l, n, at, body| {
+            l.know(known.clone());
+            l.plan(n, at, &rel, stem, body)
+        },
     );
     PlanFile {
         listed: true,
@@ -793,11 +986,11 @@ mod tests {
         std::fs::write(cycle.join("so-b.md"), "no front matter").unwrap();
         let whole = load(dir.path()).unwrap();
         let root = whole.root.clone();
-        let a = load_plan(&root, 2019, "so-a", Lang::Vi);
+        let a = load_plan(&root, 2019, "so-a", Lang::Vi, &Known::of(&whole.site));
         assert!(a.listed);
         assert_eq!(a.plan.unwrap().agency.value, "so-a");
         assert!(a.diagnostics.iter().any(|d| d.code == Code::E004));
-        let b = load_plan(&root, 2019, "so-b", Lang::Vi);
+        let b = load_plan(&root, 2019, "so-b", Lang::Vi, &Arc::default());
         assert!((b.listed, b.plan.is_none()) == (true, true));
         let mut one: Vec<Diagnostic> = a.diagnostics.into_iter().chain(b.diagnostics).collect();
         let mut all: Vec<Diagnostic> = whole
@@ -815,10 +1008,10 @@ mod tests {
                 .get("content/2019/so-a.md")
                 .map(String::as_str)
         );
-        let gone = load_plan(&root, 2019, "so-c", Lang::Vi);
+        let gone = load_plan(&root, 2019, "so-c", Lang::Vi, &Arc::default());
         assert!(!gone.listed && gone.plan.is_none() && gone.diagnostics.is_empty());
         std::fs::create_dir(cycle.join("folder.md")).unwrap();
-        assert!(!load_plan(&root, 2019, "folder", Lang::Vi).listed);
+        assert!(!load_plan(&root, 2019, "folder", Lang::Vi, &Arc::default()).listed);
     }
 
     #[cfg(unix)]
@@ -831,7 +1024,7 @@ mod tests {
         std::fs::create_dir_all(&cycle).unwrap();
         std::os::unix::fs::symlink(outside.path().join("x.md"), cycle.join("x.md")).unwrap();
         let root = std::fs::canonicalize(dir.path()).unwrap();
-        let p = load_plan(&root, 2019, "x", Lang::En);
+        let p = load_plan(&root, 2019, "x", Lang::En, &Arc::default());
         assert!(!p.listed && p.plan.is_none() && p.text.is_none());
         assert_eq!(p.diagnostics[0].code, Code::E001);
     }

@@ -18,15 +18,14 @@ pub(crate) fn read_text(path: &Path, sink: &mut Sink<'_>) -> Option<String> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
-            sink.error(
-                Code::E001,
-                Pos::START,
+            sink.error(Code::E001, Pos::START, {
+                let why = crate::cli::io_in_words(&e, path, false, lang);
                 tr!(
                     lang,
-                    "Không đọc được tệp: {e}.",
-                    "Cannot read the file: {e}."
-                ),
-            );
+                    "Không đọc được tệp: {why}.",
+                    "Cannot read the file: {why}."
+                )
+            });
             return None;
         }
     };
@@ -37,15 +36,14 @@ pub(crate) fn read_text(path: &Path, sink: &mut Sink<'_>) -> Option<String> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            sink.error(
-                Code::E001,
-                Pos::START,
+            sink.error(Code::E001, Pos::START, {
+                let why = crate::cli::io_in_words(&e, path, false, lang);
                 tr!(
                     lang,
-                    "Không đọc được tệp: {e}.",
-                    "Cannot read the file: {e}."
-                ),
-            );
+                    "Không đọc được tệp: {why}.",
+                    "Cannot read the file: {why}."
+                )
+            });
             return None;
         }
     };
@@ -56,6 +54,7 @@ pub(crate) fn read_text(path: &Path, sink: &mut Sink<'_>) -> Option<String> {
 pub(crate) fn too_large(size: u64, sink: &mut Sink<'_>) {
     let lang = sink.lang;
     let mib = MAX_FILE_BYTES / (1024 * 1024);
+    let size = crate::model::money::format_grouped(rust_decimal::Decimal::from(size), lang);
     sink.report(
         Code::E001,
         Pos::START,

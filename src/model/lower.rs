@@ -4,10 +4,12 @@
 //! them, and a part that fails its shape is left out of the model so that
 //! later checks do not pile consequences on top of the cause.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::money::{Amount, parse_decimal};
+use super::money::{Amount, NumberError, format_grouped, parse_decimal};
 use super::{
     Agency, Body, Catalog, CodeName, Contact, Cost, CycleMeta, Group, Guidance, IndicatorDef,
     IndicatorValue, MoneyUnit, Period, Plan, Project, SiteConfig, Spanned, SpendingRow, Split,
@@ -19,6 +21,130 @@ use crate::load::yaml::{Kind, Node, key_text};
 /// Turns nodes into typed values, reporting into one file's sink.
 pub(crate) struct Lower<'s, 'a> {
     sink: &'s mut Sink<'a>,
+    /// The configuration, for hints that propose a value that is valid.
+    known: Arc<Known>,
+    /// Top-level fields whose part had a syntax error (already an E003):
+    /// not reported missing.
+    broken: Vec<String>,
+}
+
+/// What the configuration files hold that hints draw on: codes with their
+/// names, and the money unit. Empty when the configuration is not loaded
+/// (or not valid): hints then fall back to what the text alone says.
+#[derive(Debug, Default)]
+pub(crate) struct Known {
+    pub(crate) unit: Option<MoneyUnit>,
+    pub(crate) agencies: Option<Vec<(String, String)>>,
+    pub(crate) categories: Option<Vec<(String, String)>>,
+    pub(crate) levels: Option<Vec<(String, String)>>,
+    pub(crate) kinds: Option<Vec<(String, String)>>,
+}
+
+impl Known {
+    /// What `site` holds.
+    pub(crate) fn of(site: &super::Site) -> Arc<Known> {
+        let pairs = |list: &[CodeName]| {
+            list.iter()
+                .map(|c| (c.id.value.clone(), c.name.clone()))
+                .collect::<Vec<_>>()
+        };
+        Arc::new(Known {
+            unit: site.config.as_ref().map(|c| c.money_unit),
+            agencies: site.agencies.as_ref().map(|a| {
+                a.iter()
+                    .map(|a| (a.code.value.clone(), a.name.clone()))
+                    .collect()
+            }),
+            categories: site.catalog.as_ref().map(|c| pairs(&c.categories)),
+            levels: site.catalog.as_ref().map(|c| pairs(&c.levels)),
+            kinds: site.catalog.as_ref().map(|c| pairs(&c.kinds)),
+        })
+    }
+
+    /// The list a code field takes its values from.
+    fn list_for(&self, what: &str) -> Option<&[(String, String)]> {
+        match what {
+            "category" => self.categories.as_deref(),
+            "levels" => self.levels.as_deref(),
+            "kinds" => self.kinds.as_deref(),
+            "agency" | "lead" | "partners" | "provider" => self.agencies.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// The code of the entry of `list` whose name (or code) is what the editor
+/// typed, diacritics, case and punctuation ignored: `UBND huyện An Lão` and
+/// `ubnd-huyen-an-lao` find `ubnd-an-lao` named "UBND huyện An Lão";
+/// `đào tạo` and `dao-tao` find `nhan-luc` named "Đào tạo nguồn nhân lực
+/// CNTT". Only an unambiguous match is proposed.
+pub(crate) fn code_by_name<'l>(typed: &str, list: &'l [(String, String)]) -> Option<&'l str> {
+    let t = slug(typed);
+    if t.is_empty() {
+        return None;
+    }
+    let unique = |hits: Vec<&'l str>| (hits.len() == 1).then(|| hits[0]);
+    let names: Vec<(&'l str, String)> = list.iter().map(|(c, n)| (c.as_str(), slug(n))).collect();
+    if let Some(hit) = unique(
+        names
+            .iter()
+            .filter(|(_, n)| *n == t)
+            .map(|(c, _)| *c)
+            .collect(),
+    ) {
+        return Some(hit);
+    }
+    let words = |s: &str| format!("-{s}-");
+    if let Some(hit) = unique(
+        names
+            .iter()
+            .filter(|(_, n)| words(n).contains(&words(&t)))
+            .map(|(c, _)| *c)
+            .collect(),
+    ) {
+        return Some(hit);
+    }
+    let codes: Vec<&str> = names.iter().map(|(_, n)| n.as_str()).collect();
+    let near = suggest(&t, &codes)?;
+    names.iter().find(|(_, n)| n == near).map(|(c, _)| *c)
+}
+
+/// How a list item is named in messages: "dự án thứ 2 (`mot-cua`)".
+fn item_label(key: &str, index: usize, node: &Node, lang: Lang) -> String {
+    let id = match &node.kind {
+        Kind::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| key_text(k).is_some_and(|k| k == "id" || k == "category"))
+            .and_then(|(_, v)| match &v.kind {
+                Kind::Scalar { text, .. } if !text.trim().is_empty() => Some(text.trim()),
+                _ => None,
+            }),
+        _ => None,
+    };
+    let base = match (key, lang) {
+        ("projects", Lang::Vi) => format!("dự án thứ {index}"),
+        ("projects", Lang::En) => format!("project {index}"),
+        ("spending", Lang::Vi) => format!("dòng kinh phí thứ {index}"),
+        ("spending", Lang::En) => format!("spending row {index}"),
+        ("indicators", Lang::Vi) => format!("chỉ tiêu thứ {index}"),
+        ("indicators", Lang::En) => format!("indicator {index}"),
+        (_, Lang::Vi) => format!("`{key}` thứ {index}"),
+        (_, Lang::En) => format!("`{key}` item {index}"),
+    };
+    match id {
+        Some(id) => format!("{base} (`{id}`)"),
+        None => base,
+    }
+}
+
+/// `what` as a message shows it: a field name in backticks, a list item's
+/// label as it is.
+fn shown(what: &str) -> String {
+    if what.contains(' ') {
+        what.to_string()
+    } else {
+        format!("`{what}`")
+    }
 }
 
 /// The entries of a mapping whose keys have been checked.
@@ -41,7 +167,21 @@ impl<'n> Fields<'n> {
 
 impl<'s, 'a> Lower<'s, 'a> {
     pub(crate) fn new(sink: &'s mut Sink<'a>) -> Self {
-        Lower { sink }
+        Lower {
+            sink,
+            known: Arc::default(),
+            broken: Vec::new(),
+        }
+    }
+
+    /// Hints draw on `known` from now on.
+    pub(crate) fn know(&mut self, known: Arc<Known>) {
+        self.known = known;
+    }
+
+    /// Top-level fields left out after a syntax error.
+    pub(crate) fn broken(&mut self, keys: Vec<String>) {
+        self.broken = keys;
     }
 
     fn lang(&self) -> Lang {
@@ -61,14 +201,15 @@ impl<'s, 'a> Lower<'s, 'a> {
         known: &[&str],
     ) -> Option<Fields<'n>> {
         let lang = self.lang();
+        let w = shown(what);
         let Kind::Map(entries) = &node.kind else {
             let shape = node.shape();
             self.e005(
                 node.pos,
                 tr!(
                     lang,
-                    "`{what}` phải là một bảng các trường (key: value), nhưng đang là {shape}.",
-                    "`{what}` must be a mapping of fields (key: value), found a {shape}."
+                    "{w} phải là một bảng các trường (key: value), nhưng đang là {shape}.",
+                    "{w} must be a mapping of fields (key: value), found a {shape}."
                 ),
                 tr!(
                     lang,
@@ -93,8 +234,8 @@ impl<'s, 'a> Lower<'s, 'a> {
                     k.pos,
                     tr!(
                         lang,
-                        "Trường không xác định `{key}` trong `{what}`.",
-                        "Unknown field `{key}` in `{what}`."
+                        "Trường không xác định `{key}` trong {w}.",
+                        "Unknown field `{key}` in {w}."
                     ),
                     Some(help),
                 );
@@ -110,16 +251,16 @@ impl<'s, 'a> Lower<'s, 'a> {
     /// A field that must be there; E006 at the mapping otherwise.
     fn required<'n>(&mut self, f: &Fields<'n>, key: &str) -> Option<&'n Node> {
         let v = f.get(key);
-        if v.is_none() {
+        if v.is_none() && !self.broken.iter().any(|b| b == key) {
             let lang = self.lang();
-            let what = &f.what;
+            let what = shown(&f.what);
             self.sink.error(
                 Code::E006,
                 f.pos,
                 tr!(
                     lang,
-                    "Thiếu trường bắt buộc `{key}` trong `{what}`.",
-                    "Required field `{key}` is missing in `{what}`."
+                    "Thiếu trường bắt buộc `{key}` trong {what}.",
+                    "Required field `{key}` is missing in {what}."
                 ),
             );
         }
@@ -204,23 +345,69 @@ impl<'s, 'a> Lower<'s, 'a> {
         if !ok {
             let lang = self.lang();
             let v = &s.value;
-            let fixed = slug(v);
+            let help = self.code_hint(v, what);
             self.e005(
                 node.pos,
                 tr!(lang, "Mã `{v}` của `{what}` không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang.", "Code `{v}` of `{what}` is malformed: use only lower-case ASCII letters, digits and hyphens."),
-                tr!(lang, "Ví dụ: `{fixed}`.", "For example: `{fixed}`."),
+                help,
             );
             return None;
         }
         Some(s)
     }
 
-    fn number_text(&mut self, node: &Node, what: &str) -> Option<Decimal> {
+    /// The hint for a malformed code: the code of the entry so named when
+    /// the field takes its values from a list, else the text made a code.
+    fn code_hint(&self, typed: &str, what: &str) -> String {
+        let lang = self.lang();
+        let Some(list) = self.known.list_for(what) else {
+            let fixed = slug(typed);
+            return if fixed.is_empty() {
+                tr!(
+                    lang,
+                    "Ví dụ: `ma-du-an-1`.",
+                    "For example: `project-code-1`."
+                )
+            } else {
+                tr!(lang, "Ví dụ: `{fixed}`.", "For example: `{fixed}`.")
+            };
+        };
+        let file = if matches!(what, "category" | "levels" | "kinds") {
+            "content/catalog.yaml"
+        } else {
+            "content/agencies.yaml"
+        };
+        match code_by_name(typed, list) {
+            Some(code) => {
+                let name = list
+                    .iter()
+                    .find(|(c, _)| c == code)
+                    .map_or("", |(_, n)| n.as_str());
+                tr!(
+                    lang,
+                    "Trong {file}, “{name}” có mã `{code}`: viết mã này.",
+                    "In {file}, “{name}” has the code `{code}`: write that code."
+                )
+            }
+            None => {
+                let all = valid_codes(list);
+                tr!(
+                    lang,
+                    "Viết một mã có trong {file}: {all}.",
+                    "Write a code from {file}: {all}."
+                )
+            }
+        }
+    }
+
+    /// A number; `money` when it is an amount in the site's money unit.
+    fn number_text(&mut self, node: &Node, what: &str, money: bool) -> Option<Decimal> {
         let (text, plain) = self.scalar(node, what)?;
         let lang = self.lang();
         match parse_decimal(text) {
             Ok(d) if plain => Some(d),
-            Ok(_) => {
+            Ok(d) => {
+                let d = d.to_string();
                 self.e005(
                     node.pos,
                     tr!(
@@ -230,14 +417,35 @@ impl<'s, 'a> Lower<'s, 'a> {
                     ),
                     tr!(
                         lang,
-                        "Bỏ dấu ngoặc kép: {text}.",
-                        "Remove the quotes: {text}."
+                        "Bỏ dấu ngoặc kép: `{d}`.",
+                        "Remove the quotes: `{d}`."
                     ),
                 );
                 None
             }
             Err(e) => {
-                let hint = e.hint(lang);
+                let t = text.trim();
+                let hint = match (&e, money, self.known.unit) {
+                    (
+                        NumberError::Grouped(fixed) | NumberError::DecimalComma(fixed),
+                        true,
+                        Some(unit),
+                    ) => self.size_hint(fixed, unit),
+                    _ if t.ends_with('%') && parse_decimal(t.trim_end_matches('%')).is_ok() => {
+                        let bare = t.trim_end_matches('%').trim();
+                        tr!(
+                            lang,
+                            "Bỏ dấu %: viết `{bare}` (chỉ tiêu tỷ lệ đã tính theo phần trăm).",
+                            "Drop the % sign: write `{bare}` (percent indicators are in percent already)."
+                        )
+                    }
+                    (NumberError::NotANumber, false, _) => tr!(
+                        lang,
+                        "Viết một số, ví dụ `50` hoặc `12.5`, không có chữ hay đơn vị.",
+                        "Write a number, e.g. `50` or `12.5`, with no words or units."
+                    ),
+                    _ => e.hint(lang),
+                };
                 self.e005(
                     node.pos,
                     tr!(
@@ -252,8 +460,40 @@ impl<'s, 'a> Lower<'s, 'a> {
         }
     }
 
+    /// The hint for a grouped amount (`1.200.000`) whose machine form is
+    /// `fixed`: that form, unless its size in the site's unit is beyond any
+    /// plan's item, when the hint says what it would mean in đồng and which
+    /// number to write if đồng were meant.
+    fn size_hint(&self, fixed: &str, unit: super::MoneyUnit) -> String {
+        let lang = self.lang();
+        let Ok(value) = Decimal::from_str_exact(fixed) else {
+            return tr!(lang, "Viết `{fixed}`.", "Write `{fixed}`.");
+        };
+        // A thousand billion đồng: more than any item of an agency's plan.
+        let implausible = Decimal::from(1_000_000_000_000_i64);
+        let dong = value.checked_mul(unit.in_dong());
+        let label = unit.label(lang);
+        match dong {
+            Some(dong) if dong.abs() > implausible => {
+                let ty = format_grouped((dong / Decimal::from(1_000_000_000)).normalize(), lang);
+                let typed = format_grouped(value, lang);
+                let as_dong = (value / unit.in_dong()).normalize();
+                tr!(
+                    lang,
+                    "Số tiền ghi theo {label} (money_unit của site.yaml), nên {typed} {label} là {ty} tỷ đồng, quá lớn cho một khoản của kế hoạch. Nếu ý bạn là {typed} đồng, viết `{as_dong}`; nếu đúng là {typed} {label}, viết {fixed} (không có dấu chấm ngăn cách).",
+                    "Amounts are in {label} (the site.yaml money_unit), so {typed} {label} is {ty} billion VND, too large for an item of a plan. If you meant {typed} VND, write `{as_dong}`; if you do mean {typed} {label}, write {fixed} (no separators)."
+                )
+            }
+            _ => tr!(
+                lang,
+                "Viết số không có dấu phân cách hàng nghìn, dùng dấu chấm cho phần thập phân: `{fixed}` ({label}).",
+                "Write the number without thousands separators, with a dot for decimals: `{fixed}` ({label})."
+            ),
+        }
+    }
+
     pub(crate) fn amount(&mut self, node: &Node, what: &str) -> Option<Spanned<Amount>> {
-        let d = self.number_text(node, what)?;
+        let d = self.number_text(node, what, true)?;
         Some(Spanned {
             value: Amount(d),
             pos: node.pos,
@@ -267,7 +507,7 @@ impl<'s, 'a> Lower<'s, 'a> {
 
     fn opt_number(&mut self, f: &Fields<'_>, key: &str, ok: &mut bool) -> Option<Spanned<Decimal>> {
         let node = f.get(key)?;
-        let d = self.number_text(node, key);
+        let d = self.number_text(node, key, false);
         *ok &= d.is_some();
         Some(Spanned {
             value: d?,
@@ -387,7 +627,10 @@ impl<'s, 'a> Lower<'s, 'a> {
         let names: Vec<&str> = choices.iter().map(|(id, _)| *id).collect();
         let list = names.join(" | ");
         let v = &s.value;
-        let help = match suggest(v, &names) {
+        let meant = gloss(v)
+            .filter(|g| names.contains(g))
+            .or_else(|| suggest(v, &names));
+        let help = match meant {
             Some(near) => tr!(
                 lang,
                 "Có phải ý bạn là `{near}`? Giá trị hợp lệ: {list}.",
@@ -832,9 +1075,15 @@ impl<'s, 'a> Lower<'s, 'a> {
             pos: at,
         };
         let node = node.unwrap_or(&empty);
+        let lang = self.lang();
+        let what = tr!(
+            lang,
+            "phần khai báo đầu tệp (giữa hai dòng ---)",
+            "the front matter (between the two --- lines)"
+        );
         let f = self.map(
             node,
-            "front matter",
+            &what,
             &[
                 "agency",
                 "year",
@@ -863,18 +1112,20 @@ impl<'s, 'a> Lower<'s, 'a> {
                 email: self.opt_string(&c, "email"),
             })
         });
-        let malformed = [
+        let mut malformed: Vec<&'static str> = [
             ("submitted", submitted.is_none()),
             ("contact", contact.is_none()),
         ]
         .into_iter()
-        .filter(|(key, missing)| *missing && f.get(key).is_some())
+        .filter(|(key, missing)| {
+            *missing && (f.get(key).is_some() || self.broken.iter().any(|b| b == key))
+        })
         .map(|(key, _)| key)
         .collect();
         let legal_bases = self.strings(&f, "legal_bases");
-        let indicators = self.list(&f, "indicators", Self::indicator);
-        let spending = self.list(&f, "spending", Self::spending_row);
-        let projects = self.list(&f, "projects", Self::project);
+        let indicators = self.list(&f, "indicators", Self::indicator, &mut malformed);
+        let spending = self.list(&f, "spending", Self::spending_row, &mut malformed);
+        let projects = self.list(&f, "projects", Self::project, &mut malformed);
         Some(Plan {
             file: file.to_string(),
             stem: stem.to_string(),
@@ -893,23 +1144,36 @@ impl<'s, 'a> Lower<'s, 'a> {
         })
     }
 
+    /// The items of the list `key` that lowered; `key` goes to `malformed`
+    /// when one did not (or the list lost items to a syntax error), so that
+    /// rules counting the items stay silent.
     fn list<T>(
         &mut self,
         f: &Fields<'_>,
-        key: &str,
+        key: &'static str,
         item: fn(&mut Self, &Node, &str) -> Option<T>,
+        malformed: &mut Vec<&'static str>,
     ) -> Vec<T> {
+        if self.broken.iter().any(|b| b == key) {
+            malformed.push(key);
+        }
         let Some(node) = f.get(key) else {
             return Vec::new();
         };
         let Some(items) = self.seq(node, key) else {
+            malformed.push(key);
             return Vec::new();
         };
-        items
+        let lang = self.lang();
+        let out: Vec<T> = items
             .iter()
             .enumerate()
-            .filter_map(|(i, n)| item(self, n, &format!("{key}[{}]", i + 1)))
-            .collect()
+            .filter_map(|(i, n)| item(self, n, &item_label(key, i + 1, n, lang)))
+            .collect();
+        if out.len() < items.len() && !malformed.contains(&key) {
+            malformed.push(key);
+        }
+        out
     }
 
     fn indicator(&mut self, node: &Node, what: &str) -> Option<IndicatorValue> {
@@ -1082,6 +1346,52 @@ impl<'s, 'a> Lower<'s, 'a> {
     }
 }
 
+/// The value of a fixed choice that Vietnamese words (as the scaffold's
+/// comments gloss them) or the value's own words stand for: `đã gửi` is
+/// `submitted`, `Triệu đồng` is `trieu-dong`.
+fn gloss(typed: &str) -> Option<&'static str> {
+    const WORDS: &[(&str, &str)] = &[
+        ("dang-soan", "draft"),
+        ("ban-nhap", "draft"),
+        ("nhap", "draft"),
+        ("du-thao", "draft"),
+        ("da-gui", "submitted"),
+        ("gui", "submitted"),
+        ("da-nop", "submitted"),
+        ("nop", "submitted"),
+        ("da-gui-so-tt-tt", "submitted"),
+        ("da-phe-duyet", "approved"),
+        ("phe-duyet", "approved"),
+        ("da-duyet", "approved"),
+        ("phan-tram", "percent"),
+        ("ty-le", "percent"),
+        ("so-luong", "count"),
+        ("van-ban", "text"),
+        ("dong", "dong"),
+        ("nghin-dong", "nghin-dong"),
+        ("trieu-dong", "trieu-dong"),
+        ("ty-dong", "ty-dong"),
+        ("co", "true"),
+        ("khong", "false"),
+    ];
+    let t = slug(typed);
+    WORDS.iter().find(|(w, _)| *w == t).map(|(_, id)| *id)
+}
+
+/// The codes of `list` with their names, for a hint; a long list is cut.
+pub(crate) fn valid_codes(list: &[(String, String)]) -> String {
+    const SHOWN: usize = 12;
+    let mut out: Vec<String> = list
+        .iter()
+        .take(SHOWN)
+        .map(|(c, n)| format!("`{c}` ({n})"))
+        .collect();
+    if list.len() > SHOWN {
+        out.push("…".to_string());
+    }
+    out.join(", ")
+}
+
 /// A guess at the code an editor meant: folded, lower case, hyphenated.
 fn slug(text: &str) -> String {
     let folded = super::sections::fold(text);
@@ -1183,6 +1493,58 @@ mod tests {
         assert!(d.is_empty(), "{d:?}");
         let row = &p.unwrap().spending[0];
         assert_eq!(row.levels.value[0].1.value, "350".parse().unwrap());
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(c, n)| (c.to_string(), n.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn codes_are_found_by_their_names() {
+        let cats = pairs(&[
+            ("ha-tang", "Hạ tầng kỹ thuật"),
+            ("nhan-luc", "Đào tạo nguồn nhân lực CNTT"),
+        ]);
+        assert_eq!(code_by_name("đào tạo", &cats), Some("nhan-luc"));
+        assert_eq!(code_by_name("dao-tao", &cats), Some("nhan-luc"));
+        assert_eq!(code_by_name("HẠ TẦNG KỸ THUẬT", &cats), Some("ha-tang"));
+        assert_eq!(code_by_name("ngân sách", &cats), None);
+        let agencies = pairs(&[
+            ("ubnd-an-lao", "UBND huyện An Lão"),
+            ("ubnd-ba-to", "UBND huyện Ba Tơ"),
+        ]);
+        assert_eq!(
+            code_by_name("UBND huyện An Lão", &agencies),
+            Some("ubnd-an-lao")
+        );
+        assert_eq!(
+            code_by_name("ubnd-huyen-an-lao", &agencies),
+            Some("ubnd-an-lao")
+        );
+        // Both are "UBND huyện …": no guess.
+        assert_eq!(code_by_name("UBND huyện", &agencies), None);
+    }
+
+    #[test]
+    fn vietnamese_words_for_fixed_choices() {
+        assert_eq!(gloss("đã gửi"), Some("submitted"));
+        assert_eq!(gloss("Bản nháp"), Some("draft"));
+        assert_eq!(gloss("Đã phê duyệt"), Some("approved"));
+        assert_eq!(gloss("Triệu đồng"), Some("trieu-dong"));
+        assert_eq!(gloss("xyz"), None);
+    }
+
+    #[test]
+    fn follow_on_counts_are_marked() {
+        let y = format!(
+            "{MIN}projects:\n  - {{ id: a, name: A, category: c, priority: 1, period: {{ from: 2019, to: 2019 }}, lead: x, cost: {{ total: 1, spent: 0, planned: \"1,5\" }}, levels: {{}}, kinds: {{}} }}\n"
+        );
+        let (p, d) = lower_plan(&y);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("`planned`"), "{d:?}");
+        assert!(p.unwrap().malformed.contains(&"projects"));
     }
 
     #[test]

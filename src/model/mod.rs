@@ -115,6 +115,16 @@ impl MoneyUnit {
     }
 }
 
+/// A project's period as people write it: `2019–2020`, or `2019` for a
+/// single year (never `2019–2019`).
+pub(crate) fn period_text(from: i32, to: i32) -> String {
+    if from == to {
+        from.to_string()
+    } else {
+        format!("{from}–{to}")
+    }
+}
+
 fn lookup_id<T: PartialEq + Copy>(choices: &[(&'static str, T)], value: T) -> &'static str {
     choices
         .iter()

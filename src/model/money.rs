@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
+use super::MoneyUnit;
 use crate::diag::{Lang, tr};
 
 /// An amount in the site's `money_unit`.
@@ -86,13 +87,13 @@ impl NumberError {
         match self {
             NumberError::Grouped(fixed) => tr!(
                 lang,
-                "Viết số không có dấu phân cách hàng nghìn và không có ngoặc kép, dùng dấu chấm cho phần thập phân: {fixed}.",
-                "Write the number without thousands separators or quotes, with a dot for decimals: {fixed}."
+                "Viết số không có dấu phân cách hàng nghìn và không có ngoặc kép, dùng dấu chấm cho phần thập phân: `{fixed}`.",
+                "Write the number without thousands separators or quotes, with a dot for decimals: `{fixed}`."
             ),
             NumberError::DecimalComma(fixed) => tr!(
                 lang,
-                "Dùng dấu chấm cho phần thập phân: {fixed}.",
-                "Use a dot for the decimal part: {fixed}."
+                "Dùng dấu chấm cho phần thập phân: `{fixed}`.",
+                "Use a dot for the decimal part: `{fixed}`."
             ),
             NumberError::Exponent => tr!(
                 lang,
@@ -167,6 +168,136 @@ pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, NumberError> {
         return Err(NumberError::Exponent);
     }
     Err(NumberError::NotANumber)
+}
+
+impl MoneyUnit {
+    /// How many đồng one of this unit is.
+    pub(crate) fn in_dong(self) -> Decimal {
+        match self {
+            MoneyUnit::Dong => Decimal::ONE,
+            MoneyUnit::NghinDong => Decimal::from(1_000),
+            MoneyUnit::TrieuDong => Decimal::from(1_000_000),
+            MoneyUnit::TyDong => Decimal::from(1_000_000_000),
+        }
+    }
+}
+
+/// Unit words an amount may end with, folded (no diacritics, lower case),
+/// longest first so that `trieu dong` wins over `dong`.
+const UNIT_WORDS: &[(&str, MoneyUnit)] = &[
+    ("nghin dong", MoneyUnit::NghinDong),
+    ("ngan dong", MoneyUnit::NghinDong),
+    ("trieu dong", MoneyUnit::TrieuDong),
+    ("ty dong", MoneyUnit::TyDong),
+    ("nghin", MoneyUnit::NghinDong),
+    ("ngan", MoneyUnit::NghinDong),
+    ("trieu", MoneyUnit::TrieuDong),
+    ("ty", MoneyUnit::TyDong),
+    ("dong", MoneyUnit::Dong),
+    ("vnd", MoneyUnit::Dong),
+];
+
+/// Reads an amount as people in Vietnam write it, in a spreadsheet cell or
+/// a form, and converts it to `unit`: `1.234.567,5`, `1 234 567,5` (any
+/// Unicode space), `127,5`, `1234567.5`, optionally followed by a unit word
+/// (`đồng`, `nghìn đồng`, `triệu`, `tỷ đồng`; without one the number is
+/// already in `unit`).
+///
+/// Vietnamese usage comes first where the text is ambiguous: one comma is
+/// the decimal mark (`1,234` is 1.234) and dots between groups of three
+/// digits group thousands (`1.234` is 1234). `1,234,567.5` is read as
+/// English only when both marks are there in that order. The result is
+/// exact: a conversion that cannot be represented is `TooBig`, and one to
+/// a larger unit keeps every digit (`1.500 đồng` is `0.0015` triệu).
+pub(crate) fn parse_vietnamese_amount(text: &str, unit: MoneyUnit) -> Result<Decimal, NumberError> {
+    let folded = super::sections::fold(text).to_lowercase();
+    let mut body = folded.trim();
+    let mut from = unit;
+    for (word, u) in UNIT_WORDS {
+        if let Some(rest) = body.strip_suffix(word)
+            && rest.ends_with(|c: char| c.is_ascii_digit() || c.is_whitespace())
+        {
+            body = rest.trim_end();
+            from = *u;
+            break;
+        }
+    }
+    let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    let (sign, digits) = match compact.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", compact.strip_prefix('+').unwrap_or(&compact)),
+    };
+    let number = read_marks(digits).ok_or_else(|| {
+        if digits.contains(['e', 'E']) {
+            NumberError::Exponent
+        } else {
+            NumberError::NotANumber
+        }
+    })?;
+    let value =
+        Decimal::from_str_exact(&format!("{sign}{number}")).map_err(|_| NumberError::TooBig)?;
+    let scaled = value
+        .checked_mul(from.in_dong())
+        .and_then(|d| d.checked_div(unit.in_dong()))
+        .ok_or(NumberError::TooBig)?;
+    Ok(scaled.normalize())
+}
+
+/// The digits of `s` with a `.` decimal point, reading `.` and `,` the
+/// Vietnamese way first; `None` when they make no number.
+fn read_marks(s: &str) -> Option<String> {
+    let ok = |t: &str, extra: &[char]| {
+        !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || extra.contains(&c))
+    };
+    let grouped = |int: &str, mark: char| {
+        let mut groups = int.split(mark);
+        groups
+            .next()
+            .is_some_and(|g| (1..=3).contains(&g.len()) && ok(g, &[]))
+            && groups.all(|g| g.len() == 3 && ok(g, &[]))
+    };
+    let with_frac = |int: String, frac: Option<&str>| match frac {
+        None => Some(int),
+        Some(f) if ok(f, &[]) => Some(format!("{int}.{f}")),
+        Some(_) => None,
+    };
+    let dots = s.matches('.').count();
+    let commas = s.matches(',').count();
+    match (dots, commas) {
+        (0, 0) => ok(s, &[]).then(|| s.to_string()),
+        // `1.234.567,5` and `127,5`.
+        (_, 1)
+            if s.find('.')
+                .is_none_or(|d| s.find(',').is_some_and(|c| d < c)) =>
+        {
+            let (int, frac) = s.split_once(',')?;
+            if dots > 0 && !grouped(int, '.') {
+                return None;
+            }
+            let int = int.replace('.', "");
+            ok(&int, &[]).then_some(())?;
+            with_frac(int, Some(frac))
+        }
+        // `1,234,567.5`: English, when both marks say so.
+        (1, _)
+            if commas > 0
+                && s.find(',')
+                    .is_some_and(|c| s.find('.').is_some_and(|d| c < d)) =>
+        {
+            let (int, frac) = s.split_once('.')?;
+            grouped(int, ',').then_some(())?;
+            with_frac(int.replace(',', ""), Some(frac))
+        }
+        // `1.234.567`, and `1.234` (a thousand and more, as in Vietnam).
+        (_, 0) if grouped(s, '.') => Some(s.replace('.', "")),
+        // `127.5`: a decimal point.
+        (1, 0) => {
+            let (int, frac) = s.split_once('.')?;
+            ok(int, &[]).then_some(())?;
+            with_frac(int.to_string(), Some(frac))
+        }
+        _ => None,
+    }
 }
 
 impl FromStr for Amount {
@@ -251,6 +382,40 @@ mod tests {
         assert_eq!(".5".parse::<Amount>(), Err(NumberError::NotANumber));
         assert_eq!("".parse::<Amount>(), Err(NumberError::NotANumber));
         assert_eq!("9".repeat(40).parse::<Amount>(), Err(NumberError::TooBig));
+    }
+
+    #[test]
+    fn vietnamese_amounts_are_read_and_converted() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        let read = |s: &str, u| parse_vietnamese_amount(s, u);
+        use MoneyUnit::*;
+        assert_eq!(read("1.234.567,5", Dong), Ok(d("1234567.5")));
+        assert_eq!(read("1 234 567,5", Dong), Ok(d("1234567.5")));
+        assert_eq!(read("1\u{a0}234\u{a0}567,5", Dong), Ok(d("1234567.5")));
+        assert_eq!(read("127,5", TrieuDong), Ok(d("127.5")));
+        assert_eq!(read("127.5", TrieuDong), Ok(d("127.5")));
+        assert_eq!(read("1.234", Dong), Ok(d("1234")));
+        assert_eq!(read("1,234", Dong), Ok(d("1.234")));
+        assert_eq!(read("1,234,567.5", Dong), Ok(d("1234567.5")));
+        assert_eq!(read("-1.000", Dong), Ok(d("-1000")));
+        assert_eq!(read("1.500.000 đồng", TrieuDong), Ok(d("1.5")));
+        assert_eq!(read("1.500 đồng", TrieuDong), Ok(d("0.0015")));
+        assert_eq!(read("2 tỷ đồng", TrieuDong), Ok(d("2000")));
+        assert_eq!(read("2,5 Tỷ", TrieuDong), Ok(d("2500")));
+        assert_eq!(read("350 triệu", TrieuDong), Ok(d("350")));
+        assert_eq!(read("350 triệu đồng", TyDong), Ok(d("0.35")));
+        assert_eq!(read("12 nghìn đồng", Dong), Ok(d("12000")));
+        assert_eq!(read("1.23.4", Dong), Err(NumberError::NotANumber));
+        assert_eq!(read("1,2,3", Dong), Err(NumberError::NotANumber));
+        assert_eq!(read("abc", Dong), Err(NumberError::NotANumber));
+        assert_eq!(read("", Dong), Err(NumberError::NotANumber));
+        assert_eq!(read("đồng", Dong), Err(NumberError::NotANumber));
+        assert_eq!(read("1e6", Dong), Err(NumberError::Exponent));
+        assert_eq!(read(&"9".repeat(40), Dong), Err(NumberError::TooBig));
+        assert_eq!(
+            read(&format!("{} tỷ", "9".repeat(27)), Dong),
+            Err(NumberError::TooBig)
+        );
     }
 
     #[test]

@@ -152,6 +152,8 @@ pub(crate) struct Body {
     /// Byte range of what comes before the first level-2 heading.
     pub(crate) preamble: Range<usize>,
     pub(crate) sections: Vec<Section>,
+    /// Line of the file the body starts on.
+    pub(crate) first_line: usize,
 }
 
 impl Body {
@@ -203,7 +205,49 @@ impl Body {
             text: text.to_string(),
             preamble: 0..preamble_end,
             sections,
+            first_line,
         }
+    }
+
+    /// Whether a section holds nothing a reader would see: only headings,
+    /// blank lines and `<!-- … -->` comments (the scaffold's guidance).
+    pub(crate) fn is_blank(&self, section: &Section) -> bool {
+        let mut rest = &self.text[section.content.clone()];
+        let mut visible = String::new();
+        while let Some(start) = rest.find("<!--") {
+            visible.push_str(&rest[..start]);
+            rest = match rest[start..].find("-->") {
+                Some(end) => &rest[start + end + 3..],
+                None => "",
+            };
+        }
+        visible.push_str(rest);
+        visible
+            .lines()
+            .map(str::trim)
+            .all(|l| l.is_empty() || l.starts_with('#'))
+    }
+
+    /// A line that looks like the heading of `key` but is not a level-2
+    /// heading: `### Mục tiêu`, `# Mục tiêu`, `**V. GIẢI PHÁP**`. Gives its
+    /// position and text.
+    pub(crate) fn near_heading(&self, key: SectionKey) -> Option<(Pos, String)> {
+        self.text.lines().enumerate().find_map(|(i, line)| {
+            let t = line.trim();
+            let hashes = t.chars().take_while(|c| *c == '#').count();
+            let inner = t[hashes..].trim();
+            let bold = ["**", "__"]
+                .iter()
+                .find_map(|m| inner.strip_prefix(m).and_then(|x| x.strip_suffix(m)));
+            let words = match (hashes, bold) {
+                (2, None) => return None,
+                (_, Some(b)) => b.trim(),
+                (0, None) => return None,
+                (_, None) => inner,
+            };
+            (SectionKey::of_heading(words) == Some(key))
+                .then(|| (Pos::new(self.first_line + i, 1), t.to_string()))
+        })
     }
 
     /// The first section with `key`.

@@ -57,6 +57,52 @@ pub struct PublishOptions {
     /// (`ssh -F deploy/ssh_config`); `None` takes the environment variable
     /// `PLANPRESS_SSH`, or plain `ssh`.
     pub ssh: Option<String>,
+    /// Publish even though `base_url` is still the scaffold's placeholder
+    /// (a trial portal).
+    pub allow_placeholder: bool,
+}
+
+/// Whether `base_url` is still a placeholder: the scaffold's
+/// `example.gov.vn`, or one of the reserved `example.*` names. Published
+/// with it, the sitemap, canonical links and feeds point there.
+pub(crate) fn is_placeholder(base_url: &str) -> bool {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    let host = rest
+        .split(['/', ':', '?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    [
+        "example.gov.vn",
+        "example.com",
+        "example.org",
+        "example.net",
+    ]
+    .iter()
+    .any(|p| host == *p || host.ends_with(&format!(".{p}")))
+}
+
+/// The warning for a site whose `base_url` is still a placeholder, in its
+/// language; `None` when the address is real (or site.yaml unread).
+pub fn placeholder_warning(checked: &Checked) -> Option<String> {
+    let config = checked.loaded.site.config.as_ref()?;
+    let url = &config.base_url;
+    is_placeholder(url).then(|| {
+        tr!(
+            checked.lang,
+            "Cảnh báo: `base_url` vẫn là địa chỉ mẫu ({url}); sơ đồ trang, liên kết chuẩn và nguồn tin sẽ trỏ tới đó. Sửa `base_url` trong content/site.yaml trước khi xuất bản.",
+            "Warning: `base_url` is still the placeholder ({url}); the sitemap, canonical links and feeds point there. Set `base_url` in content/site.yaml before publishing."
+        )
+    })
+}
+
+/// The words that close every refusal: nothing was changed.
+pub fn portal_unchanged(lang: Lang) -> String {
+    tr!(
+        lang,
+        "Trang cổng không thay đổi.",
+        "The portal is unchanged."
+    )
 }
 
 /// The result of a command that reads the site first.
@@ -187,6 +233,9 @@ pub(crate) enum ErrorKind {
         names: Vec<String>,
     },
     Empty,
+    Placeholder {
+        base_url: String,
+    },
     BadPath(String),
     Io {
         what: String,
@@ -305,12 +354,20 @@ impl fmt::Display for PublishError {
                 "Site dựng ra không có tệp nào; không xuất bản một site rỗng.",
                 "The built site has no file; an empty site is not published."
             ),
+            ErrorKind::Placeholder { base_url } => tr!(
+                l,
+                "`base_url` trong content/site.yaml vẫn là địa chỉ mẫu ({base_url}): sơ đồ trang, liên kết chuẩn và nguồn tin RSS sẽ trỏ tới đó, không tới cổng thật.\n  Sửa `base_url` thành địa chỉ thật của cổng rồi xuất bản lại; nếu đây là bản thử, chạy lại với --allow-placeholder.",
+                "`base_url` in content/site.yaml is still the placeholder ({base_url}): the sitemap, canonical links and feeds would point there, not to the real portal.\n  Set `base_url` to the portal's real address and publish again; for a trial, run again with --allow-placeholder."
+            ),
             ErrorKind::BadPath(p) => tr!(
                 l,
                 "Không thể xuất bản tệp có đường dẫn «{p}».",
                 "Cannot publish a file with the path '{p}'."
             ),
-            ErrorKind::Io { what, err } => format!("{what}: {err}"),
+            ErrorKind::Io { what, err } => {
+                let why = crate::cli::io_in_words(err, std::path::Path::new(what), false, l);
+                format!("{what}: {why}")
+            }
             ErrorKind::Busy { place } => tr!(
                 l,
                 "Một lệnh planpress khác đang làm việc trên {place}; hãy chờ nó xong rồi chạy lại.",
@@ -394,7 +451,9 @@ impl fmt::Display for PublishError {
                 "Step '{step}' failed on the host; 'current' is unchanged.\n  {detail}"
             ),
         };
-        f.write_str(&text)
+        // Whatever was refused, the editor needs to know the public site
+        // is as it was.
+        write!(f, "{text}\n{}", portal_unchanged(l))
     }
 }
 
@@ -636,6 +695,22 @@ pub fn publish(
         Err(checked) => return Ok(Outcome::Invalid(Box::new(checked))),
     };
     let build_time = start.elapsed();
+    if let Some(config) = &checked.loaded.site.config
+        && is_placeholder(&config.base_url)
+    {
+        let (lang, url) = (checked.lang, config.base_url.clone());
+        if !opts.allow_placeholder && !opts.dry_run {
+            return Err(PublishError::new(
+                lang,
+                ErrorKind::Placeholder { base_url: url },
+            ));
+        }
+        log(&tr!(
+            lang,
+            "Cảnh báo: `base_url` vẫn là địa chỉ mẫu ({url}); sơ đồ trang, liên kết chuẩn và nguồn tin sẽ trỏ tới đó.",
+            "Warning: `base_url` is still the placeholder ({url}); the sitemap, canonical links and feeds point there."
+        ));
+    }
     let mut report = deploy(&checked, &files, opts, log)?;
     report.build_time = build_time;
     report.deploy_time = start.elapsed() - build_time;
@@ -907,10 +982,14 @@ pub(crate) fn size(bytes: u64, lang: Lang) -> String {
     }
 }
 
-/// The date of a release id: `16/07/2019 09:30:00 UTC`.
+/// The date of a release id in the province's time (ids are in UTC):
+/// `16/07/2019 16:30:00 +07`.
 fn id_date(id: &str) -> String {
     manifest::id_time(id).map_or_else(String::new, |t| {
-        t.format("%d/%m/%Y %H:%M:%S UTC").to_string()
+        t.and_utc()
+            .with_timezone(&crate::diag::VIETNAM)
+            .format("%d/%m/%Y %H:%M:%S +07")
+            .to_string()
     })
 }
 
@@ -947,8 +1026,8 @@ impl Report {
             }
             s += &tr!(
                 l,
-                "Không có gì thay đổi trên đích.",
-                "Nothing was changed on the target."
+                "Chạy lại không có --dry-run để gửi {n} tệp và chuyển trang cổng sang bản mới. Lần chạy thử này chưa thay đổi gì trên đích.",
+                "Run again without --dry-run to send the {n} files and switch the portal to the new release. This dry run changed nothing on the target."
             );
             s.push('\n');
             return s;

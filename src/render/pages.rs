@@ -329,7 +329,7 @@ impl Ctx<'_> {
         json!({
             "tt": tt, "id": p.id.value, "priority": p.priority.value, "name": p.name,
             "category": Self::name(&self.catalog.categories, &p.category.value),
-            "objective": p.objective, "period": format!("{}–{}", p.period.from.value, p.period.to.value),
+            "objective": p.objective, "period": crate::model::period_text(p.period.from.value, p.period.to.value),
             "lead": self.agency_name(&p.lead.value), "partners": partners.join(", "),
             "done": p.done, "todo": p.todo,
             "total": self.m(p.cost.total.value), "spent": self.m(p.cost.spent.value), "planned": self.m(p.cost.planned.value),

@@ -540,7 +540,8 @@ impl State {
     fn reload_plan(&mut self, year: i32, stem: &str) -> (Option<Action>, BTreeSet<String>) {
         let rel = format!("content/{year}/{stem}.md");
         let lang = self.lang();
-        let file = load::load_plan(&self.root, year, stem, lang);
+        let known = crate::model::lower::Known::of(&self.site);
+        let file = load::load_plan(&self.root, year, stem, lang, &known);
         let mut codes = BTreeSet::from([stem.to_string()]);
         let Some(ci) = self.site.cycles.iter().position(|c| c.year == year) else {
             return (None, codes);

@@ -4,7 +4,10 @@
 //!
 //! File events are debounced: a batch is applied once no event came for
 //! [`QUIET`] (an editor that writes a file twice on one save causes one
-//! rebuild), or [`LONGEST`] after its first event at the latest. Pages are
+//! rebuild), or [`LONGEST`] after its first event at the latest. An event
+//! that says a save is complete (the file closed after writing, or renamed
+//! into place) shortens the wait to [`SETTLE`]: the save shows at once, and
+//! the events of the same save that follow it still join its batch. Pages are
 //! rendered when a browser asks for them and kept in a cache until a
 //! change makes them stale. The renderer (the consolidated cycles) is built
 //! right after each change, while the browsers' reloads are on their way,
@@ -31,6 +34,8 @@ use crate::render::Renderer;
 
 /// How long the files must stay quiet before a batch of changes is applied.
 pub(crate) const QUIET: Duration = Duration::from_millis(50);
+/// How long a batch waits after an event that completes a save.
+pub(crate) const SETTLE: Duration = Duration::from_millis(15);
 /// How long a batch may wait for quiet at most (a file written without end).
 pub(crate) const LONGEST: Duration = Duration::from_millis(500);
 /// Most rendered paths kept.
@@ -158,6 +163,17 @@ fn instance_id() -> String {
 
 /// Whether a notify event can mean a changed file. Opening and reading
 /// (including the worker's own reads) cannot.
+/// Whether the event ends a save: the writer closed the file, or moved
+/// the finished file into place (how most editors save).
+fn completes_save(kind: &EventKind) -> bool {
+    use notify::event::{ModifyKind, RenameMode};
+    matches!(
+        kind,
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+    )
+}
+
 fn changes_files(kind: &EventKind) -> bool {
     match kind {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
@@ -346,13 +362,15 @@ impl Worker {
             broken: self.broken.as_ref(),
             renderer: renderer.as_ref(),
         };
-        let mut window: Option<(Instant, Instant)> = None;
+        // First and last event of the batch, and how long after the last
+        // it is due.
+        let mut window: Option<(Instant, Instant, Duration)> = None;
         let mut held = None;
         loop {
             let job = match (held.take(), window) {
                 (Some(job), _) => job,
-                (None, Some((first, last))) => {
-                    let due = (last + QUIET).min(first + LONGEST);
+                (None, Some((first, last, wait))) => {
+                    let due = (last + wait).min(first + LONGEST);
                     match jobs.recv_timeout(due.saturating_duration_since(Instant::now())) {
                         Ok(job) => job,
                         Err(RecvTimeoutError::Timeout) => return false,
@@ -384,6 +402,7 @@ impl Worker {
                     });
                 }
                 Job::Fs(event) => {
+                    let settled = event.as_ref().is_ok_and(|e| completes_save(&e.kind));
                     let paths: Vec<PathBuf> = match event {
                         // Events were lost (queue overflow): read it all.
                         Ok(e) if e.need_rescan() => vec![self.state.root().join("content")],
@@ -401,7 +420,10 @@ impl Worker {
                     if !paths.is_empty() {
                         pending.extend(paths);
                         let now = Instant::now();
-                        window = Some(window.map_or((now, now), |(first, _)| (first, now)));
+                        let wait = if settled { SETTLE } else { QUIET };
+                        window = Some(
+                            window.map_or((now, now, wait), |(first, _, _)| (first, now, wait)),
+                        );
                     }
                 }
             }

@@ -49,6 +49,21 @@ pub(crate) fn validate_plan(site: &Site, cycle: &Cycle, plan: &Plan) -> Vec<Diag
     plan_rules(site, cycle, plan, site.lang())
 }
 
+/// The code of the agency whose name is `typed` (see
+/// [`crate::model::lower::code_by_name`]).
+fn agency_by_name<'s>(site: &'s Site, typed: &str) -> Option<&'s str> {
+    let agencies = site.agencies.as_ref()?;
+    let pairs: Vec<(String, String)> = agencies
+        .iter()
+        .map(|a| (a.code.value.clone(), a.name.clone()))
+        .collect();
+    let code = crate::model::lower::code_by_name(typed, &pairs)?;
+    agencies
+        .iter()
+        .find(|a| a.code.value == code)
+        .map(|a| a.code.value.as_str())
+}
+
 fn money(a: Amount, lang: Lang) -> String {
     format_grouped(a.0, lang)
 }
@@ -199,14 +214,16 @@ fn plan_rules(site: &Site, cycle: &Cycle, plan: &Plan, lang: Lang) -> Vec<Diagno
             .as_ref()
             .map(|a| a.iter().map(|a| a.code.value.as_str()).collect::<Vec<_>>())
         {
-            Some(codes) => match crate::diag::suggest(c, &codes) {
-                Some(near) => tr!(lang, "Có phải ý bạn là `{near}`?", "Did you mean `{near}`?"),
-                None => tr!(
-                    lang,
-                    "Dùng một mã trong content/agencies.yaml, hoặc thêm cơ quan vào đó.",
-                    "Use a code from content/agencies.yaml, or add the agency there."
-                ),
-            },
+            Some(codes) => {
+                match agency_by_name(site, c).or_else(|| crate::diag::suggest(c, &codes)) {
+                    Some(near) => tr!(lang, "Có phải ý bạn là `{near}`?", "Did you mean `{near}`?"),
+                    None => tr!(
+                        lang,
+                        "Dùng một mã trong content/agencies.yaml, hoặc thêm cơ quan vào đó.",
+                        "Use a code from content/agencies.yaml, or add the agency there."
+                    ),
+                }
+            }
             None => String::new(),
         };
         s.report(
@@ -297,7 +314,27 @@ fn status_rules(cycle: &Cycle, plan: &Plan, s: &mut Sink<'_>) {
             )),
         );
     }
-    if let (Some(sub), Some(meta), false) = (
+    let today = crate::diag::today_in_vietnam();
+    if let Some(sub) = &plan.submitted
+        && sub.value > today
+    {
+        let (d, t) = (sub.value.format("%d/%m/%Y"), today.format("%d/%m/%Y"));
+        let iso = today.format("%Y-%m-%d");
+        s.report(
+            Code::E005,
+            sub.pos,
+            tr!(
+                lang,
+                "Ngày gửi {d} còn ở tương lai (hôm nay là {t}).",
+                "The date submitted, {d}, is in the future (today is {t})."
+            ),
+            Some(tr!(
+                lang,
+                "Ghi ngày kế hoạch thực sự được gửi, dạng năm-tháng-ngày, ví dụ hôm nay: `{iso}`.",
+                "Write the day the plan was really sent, as year-month-day, e.g. today: `{iso}`."
+            )),
+        );
+    } else if let (Some(sub), Some(meta), false) = (
         &plan.submitted,
         &cycle.meta,
         plan.status.value == Status::Draft,
@@ -307,7 +344,10 @@ fn status_rules(cycle: &Cycle, plan: &Plan, s: &mut Sink<'_>) {
             sub.value.format("%d/%m/%Y"),
             meta.deadline.value.format("%d/%m/%Y"),
         );
-        let days = (sub.value - meta.deadline.value).num_days();
+        let days = format_grouped(
+            Decimal::from((sub.value - meta.deadline.value).num_days()),
+            lang,
+        );
         s.error(
             Code::W101,
             sub.pos,
@@ -518,7 +558,13 @@ fn known(id: &Spanned<String>, list: &[CodeName], what: &str, s: &mut Sink<'_>) 
     let ids: Vec<&str> = list.iter().map(|c| c.id.value.as_str()).collect();
     let v = &id.value;
     let all = ids.join(", ");
-    let help = match crate::diag::suggest(v, &ids) {
+    let pairs: Vec<(String, String)> = list
+        .iter()
+        .map(|c| (c.id.value.clone(), c.name.clone()))
+        .collect();
+    let meant =
+        crate::model::lower::code_by_name(v, &pairs).or_else(|| crate::diag::suggest(v, &ids));
+    let help = match meant {
         Some(near) => tr!(
             lang,
             "Có phải ý bạn là `{near}`? Mã hợp lệ: {all}.",
@@ -644,7 +690,10 @@ fn project_rules(
             ids.insert(id, p.id.pos);
         }
         let pr = p.priority.value;
-        let prio_problem = if pr < 1 || usize::try_from(pr).map_or(true, |v| v > n) {
+        // With a project left out for its own error, `n` is not the count
+        // the editor sees: the range is not checked then.
+        let counted = !plan.malformed.contains(&"projects");
+        let prio_problem = if pr < 1 || (counted && usize::try_from(pr).map_or(true, |v| v > n)) {
             Some(tr!(
                 lang,
                 "Thứ tự ưu tiên {pr} nằm ngoài 1..{n} (kế hoạch có {n} dự án).",
@@ -689,14 +738,15 @@ fn project_rules(
         } else if p.cost.planned.value.is_positive()
             && !(from.value..=to.value).contains(&cycle.year)
         {
-            let (f, t, y) = (from.value, to.value, cycle.year);
+            let y = cycle.year;
+            let span = crate::model::period_text(from.value, to.value);
             s.report(
                 Code::E036,
                 from.pos,
                 tr!(
                     lang,
-                    "Dự án có kinh phí năm {y} nhưng thời gian thực hiện là {f}–{t}.",
-                    "The project plans money for {y} but runs {f}–{t}."
+                    "Dự án có kinh phí năm {y} nhưng thời gian thực hiện là {span}.",
+                    "The project plans money for {y} but runs {span}."
                 ),
                 Some(tr!(
                     lang,
@@ -715,16 +765,17 @@ fn project_rules(
                         .flatten()
                         .map(|a| a.code.value.as_str())
                         .collect();
-                    let help = match crate::diag::suggest(c, &codes) {
-                        Some(near) => {
-                            tr!(lang, "Có phải ý bạn là `{near}`?", "Did you mean `{near}`?")
-                        }
-                        None => tr!(
-                            lang,
-                            "Dùng mã cơ quan trong agencies.yaml.",
-                            "Use an agency code from agencies.yaml."
-                        ),
-                    };
+                    let help =
+                        match agency_by_name(site, c).or_else(|| crate::diag::suggest(c, &codes)) {
+                            Some(near) => {
+                                tr!(lang, "Có phải ý bạn là `{near}`?", "Did you mean `{near}`?")
+                            }
+                            None => tr!(
+                                lang,
+                                "Dùng mã cơ quan trong agencies.yaml.",
+                                "Use an agency code from agencies.yaml."
+                            ),
+                        };
                     s.report(
                         Code::E037,
                         a.pos,
@@ -791,22 +842,57 @@ fn body_rules(plan: &Plan, s: &mut Sink<'_>) {
         col: 1,
     });
     for key in SectionKey::ALL {
-        if plan.body.section(key).is_none() {
-            let (h, id) = (key.heading(), key.id());
-            s.report(
-                Code::E040,
-                at,
-                tr!(
-                    lang,
-                    "Thiếu mục bắt buộc \"{h}\" ({id}) trong nội dung kế hoạch.",
-                    "Required section \"{h}\" ({id}) is missing from the body."
-                ),
-                Some(tr!(
-                    lang,
-                    "Thêm một tiêu đề cấp 2: `## {h} …` và nội dung của mục.",
-                    "Add a level-2 heading `## {h} …` and the section's text."
-                )),
-            );
+        let (h, id) = (key.heading(), key.id());
+        match plan.body.section(key) {
+            None => {
+                let near = plan.body.near_heading(key);
+                let (pos, help) = match &near {
+                    Some((pos, line)) => (
+                        *pos,
+                        tr!(
+                            lang,
+                            "Dòng “{line}” có vẻ là tiêu đề của mục này nhưng chưa đúng dạng: thay cả dòng bằng `## {h}` (đầu dòng là hai dấu # và một dấu cách, không in đậm).",
+                            "The line “{line}” looks like this section's heading but is not written as one: replace the whole line with `## {h}` (two # and a space at the start, no bold)."
+                        ),
+                    ),
+                    None => (
+                        at,
+                        tr!(
+                            lang,
+                            "Thêm một dòng tiêu đề bắt đầu bằng hai dấu # và một dấu cách, `## {h}`, rồi viết nội dung của mục bên dưới.",
+                            "Add a heading line starting with two # and a space, `## {h}`, and write the section's text below it."
+                        ),
+                    ),
+                };
+                s.report(
+                    Code::E040,
+                    pos,
+                    tr!(
+                        lang,
+                        "Thiếu mục bắt buộc \"{h}\" ({id}) trong nội dung kế hoạch.",
+                        "Required section \"{h}\" ({id}) is missing from the body."
+                    ),
+                    Some(help),
+                );
+            }
+            Some(sec) if plan.status.value != Status::Draft && plan.body.is_blank(sec) => {
+                let st = plan.status.value.id();
+                s.report(
+                    Code::W107,
+                    sec.pos,
+                    tr!(
+                        lang,
+                        "Mục \"{h}\" chưa có nội dung (chỉ có tiêu đề hoặc lời hướng dẫn trong <!-- -->) mà kế hoạch đã ở trạng thái `{st}`.",
+                        "Section \"{h}\" has no text (only headings or <!-- --> guidance) although the plan is `{st}`."
+                    ),
+                    Some(tr!(
+                        lang,
+                        "Viết nội dung của mục dưới tiêu đề; lời hướng dẫn trong <!-- --> không hiện trên trang.",
+                        "Write the section's text under its heading; <!-- --> guidance does not show on the page."
+                    )),
+                );
+            }
+            Some(_) => {}
         }
     }
     let mut highest: Option<SectionKey> = None;

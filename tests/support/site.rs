@@ -42,7 +42,7 @@ pub(crate) fn demo_site(dir: &Path, language: &str, targets: &str) -> PathBuf {
         format!(
             "title: Kế hoạch ứng dụng CNTT tỉnh Quảng Ngãi\n\
              province: Quảng Ngãi\n\
-             base_url: https://example.gov.vn/ke-hoach-cntt\n\
+             base_url: https://cntt.quangngai.gov.vn/ke-hoach-cntt\n\
              language: {language}\n\
              theme: default\n\
              money_unit: trieu-dong\n\
