@@ -179,6 +179,35 @@ enum Command {
         #[arg(long, value_enum, default_value_t = DiffFormatArg::Human)]
         format: DiffFormatArg,
     },
+    /// Máy chủ web để các cơ quan soạn, kiểm tra, nộp kế hoạch (The editors' web app)
+    Editor {
+        /// Thư mục của site, trong một kho git (the site's folder, in a git work tree)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Địa chỉ lắng nghe (address to listen on)
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Cổng; 0 để tự chọn cổng trống (port; 0 picks a free one)
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Thư mục trạng thái (state folder; default: <root>/.planpress)
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Cookie chỉ gửi qua HTTPS (mark cookies Secure, behind TLS)
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Quản lý tài khoản của trình soạn thảo web (Manage the editor's accounts)
+    Users {
+        #[command(subcommand)]
+        what: UsersArg,
+        /// Thư mục của site (the site's folder)
+        #[arg(long, default_value = ".", global = true)]
+        root: PathBuf,
+        /// Thư mục trạng thái (state folder; default: <root>/.planpress)
+        #[arg(long, global = true)]
+        state: Option<PathBuf>,
+    },
     /// Tạo một site mới trong thư mục trống (Create a new site in an empty folder)
     Init {
         /// Thư mục của site mới (the new site's folder)
@@ -250,6 +279,45 @@ enum StatusFormatArg {
     Human,
     Json,
     Csv,
+}
+
+#[derive(Subcommand)]
+enum UsersArg {
+    /// Thêm tài khoản (Add an account)
+    Add {
+        /// Tên đăng nhập (login)
+        login: String,
+        /// Vai trò: editor | reviewer | admin (role)
+        #[arg(long)]
+        role: String,
+        /// Mã cơ quan, bắt buộc với editor (agency code; required for an editor)
+        #[arg(long)]
+        agency: Option<String>,
+        /// Họ tên, ghi làm tác giả commit (full name; the commits' author)
+        #[arg(long)]
+        name: Option<String>,
+        /// Email (e-mail)
+        #[arg(long)]
+        email: Option<String>,
+        /// Đọc mật khẩu từ stdin; nếu không, in mật khẩu dùng một lần (read the password from stdin)
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Liệt kê tài khoản (List the accounts)
+    List,
+    /// Khóa tài khoản và kết thúc các phiên (Disable an account and end its sessions)
+    Disable {
+        /// Tên đăng nhập (login)
+        login: String,
+    },
+    /// Đặt lại mật khẩu (Set a new password)
+    Passwd {
+        /// Tên đăng nhập (login)
+        login: String,
+        /// Đọc mật khẩu từ stdin; nếu không, in mật khẩu dùng một lần (read the password from stdin)
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -438,6 +506,27 @@ fn main() -> ExitCode {
             };
             import(&root, &file, &opts)
         }
+        Command::Users { what, root, state } => users(root, state, what),
+        Command::Editor {
+            root,
+            bind,
+            port,
+            state,
+            secure_cookies,
+        } => {
+            let mut opts = planpress::EditorOptions::new(root);
+            opts.bind = bind;
+            opts.port = port;
+            opts.state = state;
+            opts.secure_cookies = secure_cookies;
+            match planpress::editor(&opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("planpress: {e}");
+                    ExitCode::from(e.exit)
+                }
+            }
+        }
         Command::Init {
             dir,
             year,
@@ -511,6 +600,52 @@ fn diff(
             for n in notes {
                 eprintln!("{n}");
             }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("planpress: {e}");
+            ExitCode::from(e.exit)
+        }
+    }
+}
+
+fn users(root: PathBuf, state: Option<PathBuf>, what: UsersArg) -> ExitCode {
+    let stdin = |wanted: bool| {
+        wanted.then(|| {
+            let mut s = String::new();
+            let _ = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut s);
+            s
+        })
+    };
+    let cmd = match what {
+        UsersArg::Add {
+            login,
+            role,
+            agency,
+            name,
+            email,
+            password_stdin,
+        } => planpress::UsersCommand::Add {
+            login,
+            role,
+            agency,
+            name,
+            email,
+            password: stdin(password_stdin),
+        },
+        UsersArg::List => planpress::UsersCommand::List,
+        UsersArg::Disable { login } => planpress::UsersCommand::Disable { login },
+        UsersArg::Passwd {
+            login,
+            password_stdin,
+        } => planpress::UsersCommand::Passwd {
+            login,
+            password: stdin(password_stdin),
+        },
+    };
+    match planpress::users(&root, state.as_deref(), cmd) {
+        Ok(text) => {
+            print!("{text}");
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -1,0 +1,337 @@
+//! The plans as the editor sees them: one file of the work tree read with
+//! its version, checked with `check`'s rules for one plan, written
+//! atomically and committed with the account as author.
+//!
+//! Paths are only ever built from a year (an `i32`) and an agency code that
+//! is in `agencies.yaml`, never from other input.
+
+use std::path::{Path, PathBuf};
+
+use git2::{Repository, Signature};
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Diagnostic, Lang, Sink, sort, tr};
+use crate::load::{self, source};
+use crate::model::{Plan, Site};
+use crate::plan_doc::{PlanDoc, Sections, sections_of_body};
+use crate::validate;
+
+/// A plan file as read now.
+pub(crate) struct Current {
+    /// Its text (BOM dropped), `None` when there is no file.
+    pub(crate) text: Option<String>,
+    /// The token of its bytes, `None` when there is no file.
+    pub(crate) version: Option<String>,
+}
+
+/// The path of a plan relative to the root.
+pub(crate) fn rel(year: i32, agency: &str) -> String {
+    format!("content/{year}/{agency}.md")
+}
+
+/// The version of a file's bytes: the first 128 bits of their SHA-256, so
+/// that any change, by the editor or through git, gives a new one.
+pub(crate) fn version_of(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    d[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads the plan file of `agency` in `year` under `root`.
+pub(crate) fn read(root: &Path, year: i32, agency: &str) -> std::io::Result<Current> {
+    let path = root.join(rel(year, agency));
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let version = version_of(&bytes);
+            let mut sink = Sink::new(Lang::Vi, "", false);
+            let text = source::decode(bytes, &mut sink).unwrap_or_default();
+            Ok(Current {
+                text: Some(text),
+                version: Some(version),
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Current {
+            text: None,
+            version: None,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// A plan's text lowered and checked as `planpress check` checks it: the
+/// shape rules of the loader and every rule of one plan.
+pub(crate) struct Checked {
+    pub(crate) plan: Option<Plan>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+pub(crate) fn check_text(site: &Site, year: i32, agency: &str, text: &str) -> Checked {
+    let rel = rel(year, agency);
+    let (plan, mut diagnostics) = load::plan_from_text(text, &rel, agency, site.lang());
+    if let (Some(plan), Some(cycle)) = (&plan, site.cycles.iter().find(|c| c.year == year)) {
+        diagnostics.extend(validate::validate_plan(site, cycle, plan));
+    }
+    sort(&mut diagnostics);
+    Checked { plan, diagnostics }
+}
+
+/// Every value of a plan file's front matter with where it starts and its
+/// JSON path in the API's shape (`plan.projects[0].cost.total`), so that the
+/// forms can show a diagnostic beside the field it is about.
+pub(crate) fn paths_of(text: &str) -> Vec<(u32, u32, String)> {
+    use crate::load::yaml::{self, Kind, Node};
+    fn walk(node: &Node, path: &str, out: &mut Vec<(u32, u32, String)>) {
+        out.push((node.pos.line, node.pos.col, path.to_string()));
+        match &node.kind {
+            Kind::Scalar { .. } => {}
+            Kind::Seq(items) => {
+                for (i, n) in items.iter().enumerate() {
+                    walk(n, &format!("{path}[{i}]"), out);
+                }
+            }
+            Kind::Map(entries) => {
+                for (k, v) in entries {
+                    if let Some(key) = yaml::key_text(k) {
+                        let p = format!("{path}.{key}");
+                        out.push((k.pos.line, k.pos.col, p.clone()));
+                        walk(v, &p, out);
+                    }
+                }
+            }
+        }
+    }
+    let mut sink = Sink::new(Lang::Vi, "", false);
+    let mut out = Vec::new();
+    if let Some(split) = source::split_front_matter(text, &mut sink)
+        && let Ok(Some(node)) = yaml::parse(split.yaml, split.yaml_line_offset)
+    {
+        walk(&node, "plan", &mut out);
+    }
+    out
+}
+
+/// The JSON path of the value a diagnostic at `line:col` is about: the last
+/// value that starts on that line at or before the column.
+pub(crate) fn path_at(paths: &[(u32, u32, String)], line: u32, col: u32) -> Option<&str> {
+    let on_line = paths.iter().filter(|(l, _, _)| *l == line);
+    on_line
+        .clone()
+        .filter(|(_, c, _)| *c <= col)
+        .max_by_key(|(_, c, p)| (*c, p.len()))
+        .or_else(|| on_line.min_by_key(|(_, c, _)| *c))
+        .map(|(_, _, p)| p.as_str())
+}
+
+/// The editable form of a checked plan and its prose.
+pub(crate) fn editable(checked: &Checked) -> Option<(PlanDoc, Sections)> {
+    let plan = checked.plan.as_ref()?;
+    Some((PlanDoc::from_plan(plan), sections_of_body(&plan.body.text)))
+}
+
+/// A blank draft of `agency` for `year`.
+pub(crate) fn blank(year: i32, agency: &str) -> PlanDoc {
+    PlanDoc {
+        agency: agency.to_string(),
+        year,
+        status: "draft".into(),
+        ..PlanDoc::default()
+    }
+}
+
+/// Why a write failed.
+#[derive(Debug)]
+pub(crate) struct WriteError(pub(crate) String);
+
+/// Writes `text` to the plan file atomically (a temporary file in the same
+/// folder, synced, then renamed over it), so that a reader, `build` or a
+/// crash never sees half a plan.
+pub(crate) fn write_atomic(
+    root: &Path,
+    rel: &str,
+    text: &str,
+    lang: Lang,
+) -> Result<(), WriteError> {
+    use std::io::Write as _;
+    let path = root.join(rel);
+    let fail = |e: std::io::Error| {
+        WriteError(tr!(
+            lang,
+            "Không ghi được {rel}: {e}. Chưa có gì thay đổi; hãy thử lưu lại, hoặc báo quản trị viên nếu lỗi còn.",
+            "Cannot write {rel}: {e}. Nothing was changed; save again, or tell the administrator if it persists."
+        ))
+    };
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut tmp = tempfile_in(&dir).map_err(fail)?;
+    tmp.1.write_all(text.as_bytes()).map_err(fail)?;
+    tmp.1.sync_all().map_err(fail)?;
+    std::fs::rename(&tmp.0, &path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp.0);
+        fail(e)
+    })?;
+    Ok(())
+}
+
+/// A new hidden file in `dir` (hidden, so the loader and `serve` pass it by).
+fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    for _ in 0..16 {
+        let mut n = [0u8; 8];
+        getrandom::fill(&mut n).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let name = format!(".planpress-{:016x}.tmp", u64::from_le_bytes(n));
+        let p = dir.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&p)
+        {
+            Ok(f) => return Ok((p, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("no temporary name"))
+}
+
+/// Commits the file `rel` (relative to the site root) as it is now in the
+/// work tree, on top of HEAD, with `name <email>` as author and committer.
+/// Only that file changes in the commit and in the index: whatever else
+/// someone staged by hand stays staged, uncommitted.
+pub(crate) fn commit(
+    root: &Path,
+    rel: &str,
+    name: &str,
+    email: &str,
+    message: &str,
+) -> Result<String, git2::Error> {
+    let repo = Repository::discover(root)?;
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| git2::Error::from_str("bare repository"))?;
+    let workdir =
+        std::fs::canonicalize(workdir).map_err(|e| git2::Error::from_str(&e.to_string()))?;
+    let full = root.join(rel);
+    let in_repo = full
+        .strip_prefix(&workdir)
+        .map_err(|_| git2::Error::from_str("the site is outside the work tree"))?;
+    let repo_path = in_repo
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let bytes = std::fs::read(&full).map_err(|e| git2::Error::from_str(&e.to_string()))?;
+    let blob = repo.blob(&bytes)?;
+    let parent = match repo.head() {
+        Ok(h) => Some(h.peel_to_commit()?),
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
+        Err(e) => return Err(e),
+    };
+    let tree = match &parent {
+        Some(p) => {
+            let base = p.tree()?;
+            let mut update = git2::build::TreeUpdateBuilder::new();
+            update.upsert(repo_path.as_str(), blob, git2::FileMode::Blob);
+            update.create_updated(&repo, &base)?
+        }
+        None => {
+            let mut index = git2::Index::new()?;
+            add_entry(&mut index, &repo_path, blob, bytes.len())?;
+            index.write_tree_to(&repo)?
+        }
+    };
+    let tree = repo.find_tree(tree)?;
+    let sig = Signature::now(name, email)?;
+    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+    let id = repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)?;
+    // Keep the index in step for that one file, so `git status` is clean.
+    let mut index = repo.index()?;
+    add_entry(&mut index, &repo_path, blob, bytes.len())?;
+    index.write()?;
+    Ok(id.to_string())
+}
+
+fn add_entry(
+    index: &mut git2::Index,
+    path: &str,
+    blob: git2::Oid,
+    size: usize,
+) -> Result<(), git2::Error> {
+    let entry = git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100_644,
+        uid: 0,
+        gid: 0,
+        file_size: u32::try_from(size).unwrap_or(u32::MAX),
+        id: blob,
+        flags: 0,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    };
+    index.add(&entry)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn commit_changes_one_file_with_the_author() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let repo = Repository::init(&root).unwrap();
+        std::fs::create_dir_all(root.join("content/2019")).unwrap();
+        write_atomic(&root, "content/2019/so-a.md", "một\n", Lang::Vi).unwrap();
+        commit(
+            &root,
+            "content/2019/so-a.md",
+            "Nguyễn Văn An",
+            "an@x.vn",
+            "đầu",
+        )
+        .unwrap();
+        write_atomic(&root, "content/2019/so-a.md", "hai\n", Lang::Vi).unwrap();
+        std::fs::write(root.join("other.txt"), "x").unwrap();
+        commit(
+            &root,
+            "content/2019/so-a.md",
+            "Nguyễn Văn An",
+            "an@x.vn",
+            "sau",
+        )
+        .unwrap();
+        let head = repo.head().unwrap().peel_to_commit().unwrap();
+        assert_eq!(head.author().name().ok(), Some("Nguyễn Văn An"));
+        assert_eq!(head.parent_count(), 1);
+        let tree = head.tree().unwrap();
+        let entry = tree.get_path(Path::new("content/2019/so-a.md")).unwrap();
+        let blob = repo.find_blob(entry.id()).unwrap();
+        assert_eq!(blob.content(), b"hai\n");
+        assert!(tree.get_path(Path::new("other.txt")).is_err());
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(root.join("content/2019"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn diagnostics_find_their_json_path() {
+        let text = "---\nagency: so-a\nyear: 2019\nstatus: draft\nprojects:\n  - id: a\n    cost: { total: 5, spent: 0, planned: 9 }\n---\nbody\n";
+        let paths = paths_of(text);
+        assert_eq!(path_at(&paths, 2, 9), Some("plan.agency"));
+        assert_eq!(
+            path_at(&paths, 7, 37),
+            Some("plan.projects[0].cost.planned")
+        );
+        assert_eq!(path_at(&paths, 6, 9), Some("plan.projects[0].id"));
+    }
+
+    #[test]
+    fn versions_follow_the_bytes() {
+        assert_eq!(version_of(b"a"), version_of(b"a"));
+        assert_ne!(version_of(b"a"), version_of(b"a\n"));
+        assert_eq!(version_of(b"a").len(), 32);
+    }
+}

@@ -1,0 +1,932 @@
+//! `planpress users` and `planpress editor` on the real binary: accounts on
+//! the command line; the JSON API of PLAN-FORMAT §11 against a real server
+//! on 127.0.0.1, one test per row of the contract's table.
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+#[path = "support/site.rs"]
+mod site;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+use site::{bin, copy_dir, repo, stderr, stdout};
+
+/// A copy of the demo site in `dir`/site.
+fn demo(dir: &Path) -> std::path::PathBuf {
+    let site = dir.join("site");
+    copy_dir(&repo().join("content"), &site.join("content"));
+    site
+}
+
+fn users(root: &Path, args: &[&str], password: Option<&str>) -> Output {
+    let mut cmd = bin();
+    cmd.arg("users").args(args).arg("--root").arg(root);
+    if password.is_some() {
+        cmd.arg("--password-stdin");
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(p) = password {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{p}\n").as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn users_add_list_disable_passwd() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo(dir.path());
+
+    // An editor needs an agency, and a known one.
+    let o = users(&root, &["add", "an", "--role", "editor"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--agency"), "{}", stderr(&o));
+    let o = users(
+        &root,
+        &["add", "an", "--role", "editor", "--agency", "so-ttt"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("so-tttt"),
+        "suggests the near code: {}",
+        stderr(&o)
+    );
+
+    // Without --password-stdin a one-time password is printed.
+    let o = users(
+        &root,
+        &[
+            "add",
+            "an",
+            "--role",
+            "editor",
+            "--agency",
+            "so-tttt",
+            "--name",
+            "Nguyễn Văn An",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("một lần"), "{}", stdout(&o));
+
+    // A short password read from stdin is refused and says why.
+    let o = users(&root, &["add", "duyet", "--role", "reviewer"], Some("ngan"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("10"), "{}", stderr(&o));
+    let o = users(
+        &root,
+        &["add", "duyet", "--role", "reviewer"],
+        Some("mot-mat-khau-dai"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let o = users(
+        &root,
+        &["add", "duyet", "--role", "reviewer"],
+        Some("mot-mat-khau-dai"),
+    );
+    assert_eq!(o.status.code(), Some(1), "a duplicate is refused");
+
+    let list = stdout(&users(&root, &["list"], None));
+    assert!(
+        list.contains("an\teditor\tso-tttt\tNguyễn Văn An"),
+        "{list}"
+    );
+    assert!(list.contains("duyet\treviewer\t-"), "{list}");
+
+    assert!(users(&root, &["disable", "an"], None).status.success());
+    let list = stdout(&users(&root, &["list"], None));
+    assert!(list.contains("đã khóa"), "{list}");
+    assert_eq!(
+        users(&root, &["disable", "khong-co"], None).status.code(),
+        Some(1)
+    );
+
+    let o = users(&root, &["passwd", "duyet"], Some("mat-khau-moi-dai"));
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // The state folder keeps itself out of git.
+    let ignore = std::fs::read_to_string(root.join(".planpress/.gitignore")).unwrap();
+    assert_eq!(ignore.trim(), "*");
+    assert!(root.join(".planpress/editor.db").is_file());
+}
+
+// ---- the JSON API, on a real server ----------------------------------------
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpStream;
+use std::process::{Child, Command};
+use std::sync::{Arc, Mutex};
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let o = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=Sở TT&TT",
+            "-c",
+            "user.email=sotttt@example.gov.vn",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The demo in a git repository, with an editor of so-tttt (`an`), an
+/// editor of hoi-lhpn (`binh`), a reviewer (`duyet`) and a one-time account.
+fn demo_repo(dir: &Path) -> std::path::PathBuf {
+    let root = demo(dir);
+    git(&root, &["init", "-q", "-b", "main"]);
+    git(&root, &["add", "content"]);
+    git(&root, &["commit", "-q", "-m", "demo"]);
+    let add = |args: &[&str], pw: Option<&str>| {
+        let o = users(&root, args, pw);
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    add(
+        &[
+            "add",
+            "an",
+            "--role",
+            "editor",
+            "--agency",
+            "so-tttt",
+            "--name",
+            "Nguyễn Văn An",
+            "--email",
+            "an@stttt.example.gov.vn",
+        ],
+        Some("mat-khau-cua-an"),
+    );
+    add(
+        &["add", "binh", "--role", "editor", "--agency", "hoi-lhpn"],
+        Some("pass-y-te-2019"),
+    );
+    add(
+        &["add", "duyet", "--role", "reviewer", "--name", "Trần Duyệt"],
+        Some("tham-dinh-2019-ok"),
+    );
+    add(
+        &["add", "moi", "--role", "editor", "--agency", "so-tttt"],
+        None,
+    );
+    root
+}
+
+struct Editor {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Editor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Editor {
+    fn start(root: &Path, extra: &[&str]) -> Editor {
+        let mut child = bin()
+            .args(["editor", "--port", "0", "--root"])
+            .arg(root)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+        let mut reader = BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        reader.read_line(&mut first).unwrap();
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in reader.lines() {
+                let Ok(line) = line else { break };
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let port = first
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .parse()
+            .unwrap();
+        Editor { child, port }
+    }
+}
+
+/// An answer: status, headers (lowercase names), body.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    fn code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+/// A logged-in client: the session cookie and CSRF token.
+#[derive(Clone, Default)]
+struct Client {
+    cookie: Option<String>,
+    csrf: Option<String>,
+}
+
+fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        req.push_str("Content-Type: application/json\r\n");
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = &rest[n + 2..];
+    }
+    out
+}
+
+impl Client {
+    fn login(e: &Editor, login: &str, password: &str) -> (Client, Answer) {
+        let body = serde_json::json!({"login": login, "password": password}).to_string();
+        let a = http(e.port, "POST", "/api/session", &[], &body);
+        let mut c = Client::default();
+        if a.status == 200 {
+            let set = a.header("set-cookie").unwrap().to_string();
+            c.cookie = Some(set.split(';').next().unwrap().to_string());
+            c.csrf = a.json()["csrf"].as_str().map(str::to_string);
+        }
+        (c, a)
+    }
+
+    fn send(
+        &self,
+        e: &Editor,
+        method: &str,
+        path: &str,
+        extra: &[(&str, &str)],
+        body: &str,
+    ) -> Answer {
+        let mut h: Vec<(&str, &str)> = extra.to_vec();
+        if let Some(c) = &self.cookie {
+            h.push(("Cookie", c));
+        }
+        if let Some(t) = &self.csrf
+            && method != "GET"
+        {
+            h.push(("X-CSRF-Token", t));
+        }
+        http(e.port, method, path, &h, body)
+    }
+}
+
+fn login_ok(e: &Editor, login: &str, password: &str) -> Client {
+    let (c, a) = Client::login(e, login, password);
+    assert_eq!(a.status, 200, "{}", a.body);
+    c
+}
+
+/// The `{plan, sections}` of a GET, ready to PUT back.
+fn save_body(read: &serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"plan": read["plan"], "sections": read["sections"]})
+}
+
+fn head_commit(root: &Path) -> String {
+    git(root, &["log", "-1", "--format=%an <%ae>%n%s"])
+}
+
+#[test]
+fn api_session_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    let e = Editor::start(&root, &[]);
+
+    // Bad credentials: 401; the cookie is HttpOnly and SameSite=Strict.
+    let (_, a) = Client::login(&e, "an", "sai-mat-khau-roi");
+    assert_eq!(a.status, 401, "{}", a.body);
+    assert_eq!(a.code(), "bad-credentials");
+    let (c, a) = Client::login(&e, "an", "mat-khau-cua-an");
+    assert_eq!(a.status, 200);
+    let j = a.json();
+    assert_eq!(j["login"], "an");
+    assert_eq!(j["role"], "editor");
+    assert_eq!(j["agency"], "so-tttt");
+    assert!(j["csrf"].as_str().unwrap().len() >= 32);
+    let cookie = a.header("set-cookie").unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    // Security headers on every answer.
+    let csp = a.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    assert_eq!(a.header("x-frame-options"), Some("DENY"));
+
+    // No session: 401 on every API request.
+    let anon = Client::default();
+    for (m, p) in [
+        ("GET", "/api/plans/2019/so-tttt"),
+        ("PUT", "/api/plans/2019/so-tttt"),
+        ("POST", "/api/plans/2019/so-tttt/submit"),
+        ("GET", "/api/cycles/2019/status"),
+        ("DELETE", "/api/session"),
+    ] {
+        assert_eq!(anon.send(&e, m, p, &[], "").status, 401, "{m} {p}");
+    }
+
+    // Missing CSRF token on a change: 403.
+    let no_csrf = Client {
+        cookie: c.cookie.clone(),
+        csrf: None,
+    };
+    let a = no_csrf.send(&e, "POST", "/api/plans/2019/so-tttt/submit", &[], "");
+    assert_eq!(a.status, 403);
+    assert_eq!(a.code(), "csrf");
+
+    // Log out: 204, and the session is gone.
+    assert_eq!(c.send(&e, "DELETE", "/api/session", &[], "").status, 204);
+    assert_eq!(
+        c.send(&e, "GET", "/api/plans/2019/so-tttt", &[], "").status,
+        401
+    );
+
+    // A one-time password must be changed before anything else.
+    let list = stdout(&users(&root, &["list"], None));
+    let line = list.lines().find(|l| l.starts_with("moi\t")).unwrap();
+    assert!(line.contains("chờ đổi"), "{line}");
+}
+
+#[test]
+fn api_lockout_and_disabled_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    let e = Editor::start(&root, &["--secure-cookies"]);
+    let c = login_ok(&e, "binh", "pass-y-te-2019");
+    // Disabling an account ends its sessions.
+    assert!(
+        c.send(&e, "GET", "/api/plans/2019/hoi-lhpn", &[], "")
+            .status
+            == 200
+    );
+    assert!(users(&root, &["disable", "binh"], None).status.success());
+    assert_eq!(
+        c.send(&e, "GET", "/api/plans/2019/hoi-lhpn", &[], "")
+            .status,
+        401
+    );
+    assert_eq!(Client::login(&e, "binh", "pass-y-te-2019").1.status, 401);
+
+    for _ in 0..4 {
+        assert_eq!(Client::login(&e, "an", "doan-bua-thoi").1.status, 401);
+    }
+    // Locked, even with the right password: 429.
+    let (_, a) = Client::login(&e, "an", "mat-khau-cua-an");
+    assert_eq!(a.status, 429, "{}", a.body);
+    assert!(
+        a.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("15 phút")
+    );
+    assert_eq!(a.header("retry-after"), Some("900"));
+    // --secure-cookies marks the cookie Secure.
+    // (The address is locked too now; a fresh server shares the database,
+    // so a new address is needed: nginx's X-Real-IP from loopback.)
+    let body = r#"{"login": "duyet", "password": "tham-dinh-2019-ok"}"#;
+    let a = http(
+        e.port,
+        "POST",
+        "/api/session",
+        &[("X-Real-IP", "10.0.0.9")],
+        body,
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(a.header("set-cookie").unwrap().contains("Secure"));
+}
+
+#[test]
+fn api_read_and_save_plans() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    let e = Editor::start(&root, &[]);
+    let an = login_ok(&e, "an", "mat-khau-cua-an");
+    let binh = login_ok(&e, "binh", "pass-y-te-2019");
+
+    // Unknown cycle or agency: 404; another agency's plan: 403 to read and write.
+    assert_eq!(
+        an.send(&e, "GET", "/api/plans/2031/so-tttt", &[], "")
+            .status,
+        404
+    );
+    assert_eq!(
+        an.send(&e, "GET", "/api/plans/2019/khong-co", &[], "")
+            .status,
+        404
+    );
+    assert_eq!(
+        an.send(&e, "GET", "/api/plans/2019/..%2F..%2Fetc", &[], "")
+            .status,
+        404
+    );
+    let a = binh.send(&e, "GET", "/api/plans/2019/so-tttt", &[], "");
+    assert_eq!(a.status, 403, "{}", a.body);
+
+    // hoi-lhpn's demo plan is a draft: binh reads it.
+    let a = binh.send(&e, "GET", "/api/plans/2019/hoi-lhpn", &[], "");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let read = a.json();
+    let version = read["version"].as_str().unwrap().to_string();
+    assert!(read["plan"]["agency"] == "hoi-lhpn");
+    assert!(read["sections"].is_object());
+    assert!(read["diagnostics"].is_array());
+    let status = read["plan"]["status"].as_str().unwrap().to_string();
+
+    // an may not write hoi-lhpn's plan, whatever the JSON says.
+    let mut body = save_body(&read);
+    let a = an.send(
+        &e,
+        "PUT",
+        "/api/plans/2019/hoi-lhpn",
+        &[("If-Match", &version)],
+        &body.to_string(),
+    );
+    assert_eq!(a.status, 403, "{}", a.body);
+    // Nor write a plan of its own agency that names another in its JSON.
+    let a = an.send(
+        &e,
+        "PUT",
+        "/api/plans/2019/so-tttt",
+        &[("If-Match", "x")],
+        &body.to_string(),
+    );
+    assert!(a.status == 412 || a.status == 422, "{}", a.body);
+
+    assert_eq!(status, "draft", "the demo's hoi-lhpn plan is a draft");
+    {
+        // A save commits with the account as author.
+        body["plan"]["contact"] =
+            serde_json::json!({"name": "Lê Thị Bình", "phone": "0255.3822111"});
+        let before = std::fs::read_to_string(root.join("content/2019/hoi-lhpn.md")).unwrap();
+        let a = binh.send(
+            &e,
+            "PUT",
+            "/api/plans/2019/hoi-lhpn",
+            &[("If-Match", &version)],
+            &body.to_string(),
+        );
+        assert_eq!(a.status, 200, "{}", a.body);
+        let new_version = a.json()["version"].as_str().unwrap().to_string();
+        assert_ne!(new_version, version);
+        let commit = head_commit(&root);
+        assert!(
+            commit.contains("binh") && commit.contains("hoi-lhpn") && commit.contains("2019"),
+            "{commit}"
+        );
+        let after = std::fs::read_to_string(root.join("content/2019/hoi-lhpn.md")).unwrap();
+        assert!(after.contains("Lê Thị Bình"));
+        // The prose was not touched, so the body is kept byte for byte.
+        let body_of = |t: &str| t.split_once("\n---\n").map(|(_, b)| b.to_string());
+        assert_eq!(body_of(&before), body_of(&after));
+
+        // A stale version: 412 with the current version, nothing written.
+        let a = binh.send(
+            &e,
+            "PUT",
+            "/api/plans/2019/hoi-lhpn",
+            &[("If-Match", &version)],
+            &body.to_string(),
+        );
+        assert_eq!(a.status, 412, "{}", a.body);
+        assert_eq!(a.json()["version"], new_version);
+        assert_eq!(
+            std::fs::read_to_string(root.join("content/2019/hoi-lhpn.md")).unwrap(),
+            after
+        );
+
+        // A value that cannot be written: 422 naming its JSON path.
+        let mut bad = body.clone();
+        bad["plan"]["spending"] = serde_json::json!([{"category": "ha-tang", "task": "x", "total": 1.5, "levels": {}, "kinds": {}}]);
+        let a = binh.send(
+            &e,
+            "PUT",
+            "/api/plans/2019/hoi-lhpn",
+            &[("If-Match", &new_version)],
+            &bad.to_string(),
+        );
+        assert_eq!(a.status, 422, "{}", a.body);
+        let path = a.json()["diagnostics"][0]["path"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(path, "plan.spending[0].total");
+
+        // Changed in git directly: a new version is picked up.
+        let file = root.join("content/2019/hoi-lhpn.md");
+        std::fs::write(&file, after.replace("Lê Thị Bình", "Lê Thị Bình Minh")).unwrap();
+        let a = binh.send(&e, "GET", "/api/plans/2019/hoi-lhpn", &[], "");
+        assert_ne!(a.json()["version"], new_version);
+        assert_eq!(a.json()["plan"]["contact"]["name"], "Lê Thị Bình Minh");
+    }
+
+    // A submitted plan edited by its editor: 409.
+    let read = an
+        .send(&e, "GET", "/api/plans/2019/so-tttt", &[], "")
+        .json();
+    assert_ne!(
+        read["plan"]["status"], "draft",
+        "the demo's so-tttt plan is submitted"
+    );
+    let v = read["version"].as_str().unwrap().to_string();
+    let a = an.send(
+        &e,
+        "PUT",
+        "/api/plans/2019/so-tttt",
+        &[("If-Match", &v)],
+        &save_body(&read).to_string(),
+    );
+    assert_eq!(a.status, 409, "{}", a.body);
+    // Without a version: 428, nothing written.
+    let a = an.send(
+        &e,
+        "PUT",
+        "/api/plans/2019/so-tttt",
+        &[],
+        &save_body(&read).to_string(),
+    );
+    assert_eq!(a.status, 428, "{}", a.body);
+}
+
+#[test]
+fn api_new_plan_submit_return_approve() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    // so-tttt starts with no plan.
+    std::fs::remove_file(root.join("content/2019/so-tttt.md")).unwrap();
+    git(&root, &["commit", "-qam", "bỏ kế hoạch so-tttt"]);
+    let e = Editor::start(&root, &[]);
+    let an = login_ok(&e, "an", "mat-khau-cua-an");
+    let duyet = login_ok(&e, "duyet", "tham-dinh-2019-ok");
+
+    let read = an
+        .send(&e, "GET", "/api/plans/2019/so-tttt", &[], "")
+        .json();
+    assert!(read["version"].is_null(), "{read}");
+    assert_eq!(read["plan"]["status"], "draft");
+
+    // Create with If-None-Match: *; a second create is 412.
+    let mut body = save_body(&read);
+    body["plan"]["contact"] = serde_json::json!({"name": "Nguyễn Văn An", "phone": "0255.3822222", "email": "an@stttt.example.gov.vn"});
+    body["plan"]["projects"] = serde_json::json!([{
+        "id": "mot-cua", "name": "Hệ thống một cửa điện tử", "category": "nguoi-dan", "priority": 1,
+        "period": {"from": 2019, "to": 2019}, "lead": "so-tttt", "partners": [],
+        "cost": {"total": "1200000", "spent": "0", "planned": "1200000"},
+        "levels": {"tinh": "1000000"}, "kinds": {"dau-tu": "1200000"},
+        "approval": "Quyết định số 1/QĐ-UBND"
+    }]);
+    let a = an.send(
+        &e,
+        "PUT",
+        "/api/plans/2019/so-tttt",
+        &[("If-None-Match", "*")],
+        &body.to_string(),
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    let v1 = a.json()["version"].as_str().unwrap().to_string();
+    // The split does not add up: saved as a draft, with E030-family errors reported.
+    let codes: Vec<String> = a.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(codes.iter().any(|c| c == "E032"), "{codes:?}");
+    assert_eq!(
+        head_commit(&root).lines().next().unwrap(),
+        "Nguyễn Văn An <an@stttt.example.gov.vn>"
+    );
+    let a = an.send(
+        &e,
+        "PUT",
+        "/api/plans/2019/so-tttt",
+        &[("If-None-Match", "*")],
+        &body.to_string(),
+    );
+    assert_eq!(a.status, 412);
+
+    // Submit with errors: 422 with the diagnostics, nothing written.
+    let a = an.send(&e, "POST", "/api/plans/2019/so-tttt/submit", &[], "");
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(
+        a.json()["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "E032")
+    );
+
+    // Fix and submit.
+    body["plan"]["projects"][0]["levels"] =
+        serde_json::json!({"tinh": "1000000", "huyen": "200000"});
+    let a = an.send(
+        &e,
+        "PUT",
+        "/api/plans/2019/so-tttt",
+        &[("If-Match", &v1)],
+        &body.to_string(),
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    // Reviewers cannot approve a draft; editors cannot approve at all.
+    assert_eq!(
+        duyet
+            .send(&e, "POST", "/api/plans/2019/so-tttt/approve", &[], "")
+            .status,
+        409
+    );
+    assert_eq!(
+        an.send(&e, "POST", "/api/plans/2019/so-tttt/approve", &[], "")
+            .status,
+        403
+    );
+    let a = an.send(&e, "POST", "/api/plans/2019/so-tttt/submit", &[], "");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let text = std::fs::read_to_string(root.join("content/2019/so-tttt.md")).unwrap();
+    assert!(text.contains("status: submitted"), "{text}");
+    assert!(text.contains("submitted: 20"), "{text}");
+
+    // The reviewer sees it in the cycle's status; an editor may not.
+    let a = duyet.send(&e, "GET", "/api/cycles/2019/status", &[], "");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let rows = a.json();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "so-tttt")
+        .unwrap()
+        .clone();
+    for key in [
+        "code",
+        "name",
+        "group",
+        "email",
+        "phone",
+        "submission",
+        "submitted",
+        "days_late",
+        "errors",
+        "last_change",
+    ] {
+        assert!(row.get(key).is_some(), "{key} missing in {row}");
+    }
+    assert_eq!(row["errors"], 0);
+    assert_eq!(
+        an.send(&e, "GET", "/api/cycles/2019/status", &[], "")
+            .status,
+        403
+    );
+
+    // Return with a comment; the editor sees it.
+    let a = duyet.send(
+        &e,
+        "POST",
+        "/api/plans/2019/so-tttt/return",
+        &[],
+        r#"{"comment": "Bổ sung Quyết định phê duyệt."}"#,
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(head_commit(&root).starts_with("Trần Duyệt"));
+    let read = an
+        .send(&e, "GET", "/api/plans/2019/so-tttt", &[], "")
+        .json();
+    assert_eq!(read["plan"]["status"], "draft");
+    assert_eq!(read["review"]["comment"], "Bổ sung Quyết định phê duyệt.");
+    // Resubmit, approve.
+    assert_eq!(
+        an.send(&e, "POST", "/api/plans/2019/so-tttt/submit", &[], "")
+            .status,
+        200
+    );
+    assert_eq!(
+        duyet
+            .send(&e, "POST", "/api/plans/2019/so-tttt/approve", &[], "")
+            .status,
+        200
+    );
+    let text = std::fs::read_to_string(root.join("content/2019/so-tttt.md")).unwrap();
+    assert!(text.contains("status: approved"), "{text}");
+    // An approved plan is not the editor's to change.
+    let read = an
+        .send(&e, "GET", "/api/plans/2019/so-tttt", &[], "")
+        .json();
+    let v = read["version"].as_str().unwrap().to_string();
+    assert_eq!(
+        an.send(
+            &e,
+            "PUT",
+            "/api/plans/2019/so-tttt",
+            &[("If-Match", &v)],
+            &save_body(&read).to_string()
+        )
+        .status,
+        409
+    );
+
+    // The preview is the page the theme renders for the saved plan.
+    let a = an.send(&e, "GET", "/preview/2019/so-tttt", &[], "");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(a.body.contains("Hệ thống một cửa điện tử"), "{}", a.body);
+    let a = Client::default().send(&e, "GET", "/preview/2019/so-tttt", &[], "");
+    assert_eq!(a.status, 303, "no session: to the login page");
+
+    // `check` on the repository agrees: the plan has no error, and git is clean.
+    let o = bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let diags: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        !diags
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["file"] == "content/2019/so-tttt.md" && d["severity"] == "error"),
+        "{diags}"
+    );
+    assert_eq!(git(&root, &["status", "--porcelain", "content"]), "");
+}
+
+// ---- in a real browser ------------------------------------------------------
+
+/// Why the browser test cannot run here, if it cannot.
+fn browser_missing() -> Option<String> {
+    let node = Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|o| o.status.success()) {
+        return Some("node is not installed".into());
+    }
+    let chromium = std::env::var_os("CHROME_PATH")
+        .map_or_else(|| std::path::PathBuf::from("/usr/bin/chromium"), Into::into);
+    if !chromium.is_file() {
+        return Some(format!("no chromium at {}", chromium.display()));
+    }
+    for package in ["playwright-core", "axe-core", "@axe-core/playwright"] {
+        let p = repo()
+            .join(".ci/node_modules")
+            .join(package)
+            .join("package.json");
+        if !p.is_file() {
+            return Some(format!("npm package {package} is not installed"));
+        }
+    }
+    None
+}
+
+/// The issue's scenario in Chromium (tests/e2e/editor.js), axe-core on every
+/// editor page at desktop and phone sizes; then `check` and `build` on the
+/// repository agree with what the forms showed.
+#[test]
+fn editor_scenario_in_chromium() {
+    if let Some(why) = browser_missing() {
+        eprintln!(
+            "SKIPPED editor_scenario_in_chromium: {why}; run `bash scripts/test.sh` once to install it"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    std::fs::remove_file(root.join("content/2019/so-tttt.md")).unwrap();
+    git(&root, &["commit", "-qam", "bỏ kế hoạch so-tttt"]);
+    let e = Editor::start(&root, &[]);
+    let out = Command::new("node")
+        .arg(repo().join("tests/e2e/editor.js"))
+        .arg(format!("http://127.0.0.1:{}/", e.port))
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        seen["axe"].as_array().unwrap().len(),
+        12,
+        "6 pages × 2 sizes"
+    );
+    let log = seen["log"].as_str().unwrap();
+    assert!(log.starts_with("Trần Duyệt: Duyệt"), "{log}");
+    assert!(log.contains("Nguyễn Văn An: Nộp"), "{log}");
+
+    let o = bin()
+        .args(["check", "--format", "json", "--root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let diags: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errors: Vec<_> = diags
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["file"] == "content/2019/so-tttt.md" && d["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let out_dir = dir.path().join("out");
+    let o = bin()
+        .args(["build", "--root"])
+        .arg(&root)
+        .arg("--output")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(out_dir.join("2019/so-tttt/index.html")).unwrap();
+    assert!(
+        page.contains("Một cửa điện tử") && page.contains("1.200.000"),
+        "the approved plan is published"
+    );
+}
