@@ -273,15 +273,6 @@ impl<'a> Standing<'a> {
     pub(crate) fn expected(self) -> bool {
         matches!(self, Standing::Present(a) if a.expected)
     }
-
-    pub(crate) fn agency(self) -> Option<&'a Agency> {
-        match self {
-            Standing::Unknown => None,
-            Standing::NotYet(a) | Standing::Ended { agency: a, .. } | Standing::Present(a) => {
-                Some(a)
-            }
-        }
-    }
 }
 
 /// An entry of a code list.

@@ -432,13 +432,10 @@ impl<'a> Ctx<'a> {
             (crate::consolidate::Submission::Late, Some(d)) => {
                 Some(super::document::days_between(deadline, d.value))
             }
-            (crate::consolidate::Submission::Missing, _) if !r.meta.closed => {
-                Some(super::document::days_between(
-                    deadline,
-                    crate::diag::today_in_vietnam(),
-                ))
-                .filter(|n| *n > 0)
-            }
+            (crate::consolidate::Submission::Missing, _) if !r.meta.closed => Some(
+                super::document::days_between(deadline, crate::diag::today_in_vietnam()),
+            )
+            .filter(|n| *n > 0),
             _ => None,
         };
         let late_text = days_late.map(|n| {
