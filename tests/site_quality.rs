@@ -980,7 +980,18 @@ fn site_file_links(dir: &Path, base_url: &str, server: &Server) -> Vec<String> {
             .filter_map(|l| l.strip_prefix("Sitemap:"))
             .map(|u| local(u.trim())),
     );
-    // Every result the search can show.
+    // The search index's files, which search.js finds from the manifest,
+    // and every result the search can show.
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("search/index.json")).unwrap()).unwrap();
+    for i in 0..manifest["shards"].as_array().unwrap().len() {
+        out.push(format!("{}search/t/{i}.json", server.prefix));
+    }
+    let docs = manifest["docs"].as_u64().unwrap();
+    let chunk = manifest["chunk"].as_u64().unwrap();
+    for i in 0..docs.div_ceil(chunk) {
+        out.push(format!("{}search/d/{i}.json", server.prefix));
+    }
     for entry in std::fs::read_dir(dir.join("search/d")).unwrap() {
         let rows: Value =
             serde_json::from_slice(&std::fs::read(entry.unwrap().path()).unwrap()).unwrap();
