@@ -432,13 +432,10 @@ impl<'a> Ctx<'a> {
             (crate::consolidate::Submission::Late, Some(d)) => {
                 Some(super::document::days_between(deadline, d.value))
             }
-            (crate::consolidate::Submission::Missing, _) if !r.meta.closed => {
-                Some(super::document::days_between(
-                    deadline,
-                    crate::diag::today_in_vietnam(),
-                ))
-                .filter(|n| *n > 0)
-            }
+            (crate::consolidate::Submission::Missing, _) if !r.meta.closed => Some(
+                super::document::days_between(deadline, crate::diag::today_in_vietnam()),
+            )
+            .filter(|n| *n > 0),
             _ => None,
         };
         let late_text = days_late.map(|n| {
@@ -487,7 +484,7 @@ impl<'a> Ctx<'a> {
             .filter_map(|(a, p)| {
                 let md = super::document::section_markdown(&p.body, SectionKey::DanhGia)?;
                 Some(json!({
-                    "agency": a.name, "url": format!("{}/", a.code.value),
+                    "agency": a.name_in(r.year), "url": format!("{}/", a.code.value),
                     "html": to_html(md, used),
                     "lang": self.prose_lang(md),
                 }))
@@ -509,7 +506,7 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .map(|(a, pr)| {
                     json!({
-                        "name": pr.name, "agency": a.name, "priority": pr.priority.value,
+                        "name": pr.name, "agency": a.name_in(r.year), "priority": pr.priority.value,
                         "planned": self.m(pr.cost.planned.value),
                         "url": format!("{}/#{}", a.code.value, pr.id.value),
                     })
