@@ -16,7 +16,7 @@ pub struct Exported {
 }
 
 /// Writes the consolidated plan of `year` (default: the newest cycle), or
-/// the plan of `agency`, as a Word file at `output` (default
+/// the plan of `agency` (default: the newest cycle with its plan), as a Word file at `output` (default
 /// `ke-hoach-<year>.docx` or `ke-hoach-<year>-<agency>.docx` in the current
 /// folder). Refuses a site with errors, as `build` does.
 pub fn export_docx(
@@ -41,7 +41,22 @@ pub fn export_docx(
     }
     let site = &checked.loaded.site;
     let years: Vec<i32> = site.cycles.iter().map(|c| c.year).collect();
-    let year = match year.or_else(|| years.iter().copied().max()) {
+    // Without a YEAR: the newest cycle; for one agency, the newest cycle
+    // with its plan (an agency that ended, or has not filed yet, still
+    // exports the last plan it has). The message says which was taken.
+    let filed_in = |code: &str| {
+        site.cycles
+            .iter()
+            .filter(|c| c.plans.iter().any(|p| p.stem == code))
+            .map(|c| c.year)
+            .max()
+    };
+    let picked = match (year, agency) {
+        (Some(_), _) => None,
+        (None, Some(code)) => filed_in(code).or_else(|| years.iter().copied().max()),
+        (None, None) => years.iter().copied().max(),
+    };
+    let year = match year.or(picked) {
         Some(y) if years.contains(&y) => y,
         other => {
             let y = other.map_or_else(String::new, |y| y.to_string());
@@ -56,6 +71,20 @@ pub fn export_docx(
                 "There is no cycle {y} in content/. Cycles: {list}."
             )));
         }
+    };
+    let newest = years.iter().copied().max().unwrap_or(year);
+    let chosen = match (picked, agency) {
+        (None, _) => String::new(),
+        (Some(_), Some(code)) if year < newest => tr!(
+            lang,
+            "Không ghi năm: xuất kỳ {year}, kỳ gần nhất có kế hoạch của `{code}` (kỳ mới nhất {newest} không có). Ghi năm để chọn kỳ khác, ví dụ `planpress export docx {year} --agency {code}`.\n",
+            "No year given: exporting {year}, the newest cycle with a plan of `{code}` (the newest cycle, {newest}, has none). Give a year to choose another, e.g. `planpress export docx {year} --agency {code}`.\n"
+        ),
+        (Some(_), _) => tr!(
+            lang,
+            "Không ghi năm: xuất kỳ mới nhất, {year}. Ghi năm để chọn kỳ khác, ví dụ `planpress export docx {year}`.\n",
+            "No year given: exporting the newest cycle, {year}. Give a year to choose another, e.g. `planpress export docx {year}`.\n"
+        ),
     };
     let cycle = site
         .cycles
@@ -88,8 +117,7 @@ pub fn export_docx(
             };
             let mut e = e.clone();
             e.totals = crate::consolidate::plan_totals(
-                site.catalog
-                    .as_ref()
+                site.catalog_for(year)
                     .ok_or_else(|| CommandError::failed(String::new()))?,
                 plan,
             );
@@ -112,8 +140,8 @@ pub fn export_docx(
     let p = path.display().to_string();
     Ok(Exported {
         message: match lang {
-            Lang::Vi => format!("Đã xuất kế hoạch năm {year} ra {p}."),
-            Lang::En => format!("Exported the {year} plan to {p}."),
+            Lang::Vi => format!("{chosen}Đã xuất kế hoạch năm {year} ra {p}."),
+            Lang::En => format!("{chosen}Exported the {year} plan to {p}."),
         },
         path,
     })

@@ -231,7 +231,7 @@ enum Command {
 enum ExportCommand {
     /// Kế hoạch dạng .docx theo thể thức văn bản hành chính (the plan as a .docx)
     Docx {
-        /// Năm kế hoạch (year; default: the newest cycle)
+        /// Năm kế hoạch; mặc định kỳ mới nhất, với --agency kỳ mới nhất có kế hoạch của cơ quan (year; default: the newest cycle, with --agency the newest with its plan)
         year: Option<i32>,
         /// Chỉ kế hoạch của một cơ quan (one agency's plan)
         #[arg(long)]

@@ -227,7 +227,7 @@ pub(crate) fn cycle_status(
             let contact = plan.and_then(|p| p.contact.as_ref());
             StatusRow {
                 code: code.clone(),
-                name: agency.name.clone(),
+                name: agency.name_in(cycle.year).to_string(),
                 group: agency.group.id(),
                 email: agency
                     .email

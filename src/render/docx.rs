@@ -951,12 +951,12 @@ fn write(doc: &Doc<'_>, s: &Source<'_>) -> Result<Vec<u8>, String> {
 
 /// The consolidated plan of a cycle as a Word file.
 pub(crate) fn cycle_docx(site: &Site, r: &CycleReport<'_>) -> Result<Vec<u8>, String> {
-    let catalog = site.catalog.as_ref().ok_or("no catalog")?;
+    let catalog = site.catalog_for(r.year).ok_or("no catalog")?;
     let config = site.config.as_ref().ok_or("no site.yaml")?;
     let lang = config.language;
     let names = |code: &str| {
         site.agency(code)
-            .map_or_else(|| code.to_string(), |a| a.name.clone())
+            .map_or_else(|| code.to_string(), |a| a.name_in(r.year).to_string())
     };
     let doc = Doc {
         lang,
@@ -1009,12 +1009,12 @@ pub(crate) fn plan_docx(
     e: &Entry<'_>,
     plan: &Plan,
 ) -> Result<Vec<u8>, String> {
-    let catalog = site.catalog.as_ref().ok_or("no catalog")?;
+    let catalog = site.catalog_for(r.year).ok_or("no catalog")?;
     let config = site.config.as_ref().ok_or("no site.yaml")?;
     let lang = config.language;
     let names = |code: &str| {
         site.agency(code)
-            .map_or_else(|| code.to_string(), |a| a.name.clone())
+            .map_or_else(|| code.to_string(), |a| a.name_in(r.year).to_string())
     };
     let doc = Doc {
         lang,
@@ -1052,7 +1052,7 @@ pub(crate) fn plan_docx(
         "{} {}: {}",
         doc.t("Kế hoạch ứng dụng CNTT năm", "IT plan"),
         r.year,
-        e.agency.name
+        e.agency.name_in(r.year)
     );
     let body = &plan.body;
     let src = Source {
@@ -1066,7 +1066,7 @@ pub(crate) fn plan_docx(
         projects,
         totals: &e.totals,
         with_agency: false,
-        signer_org: Some(e.agency.name.clone()),
+        signer_org: Some(e.agency.name_in(r.year).to_string()),
     };
     write(&doc, &src)
 }

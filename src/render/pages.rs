@@ -484,7 +484,7 @@ impl<'a> Ctx<'a> {
             .filter_map(|(a, p)| {
                 let md = super::document::section_markdown(&p.body, SectionKey::DanhGia)?;
                 Some(json!({
-                    "agency": a.name, "url": format!("{}/", a.code.value),
+                    "agency": a.name_in(r.year), "url": format!("{}/", a.code.value),
                     "html": to_html(md, used),
                     "lang": self.prose_lang(md),
                 }))
@@ -506,7 +506,7 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .map(|(a, pr)| {
                     json!({
-                        "name": pr.name, "agency": a.name, "priority": pr.priority.value,
+                        "name": pr.name, "agency": a.name_in(r.year), "priority": pr.priority.value,
                         "planned": self.m(pr.cost.planned.value),
                         "url": format!("{}/#{}", a.code.value, pr.id.value),
                     })
