@@ -26,8 +26,20 @@ fn run(root: &Path, args: &[&str]) -> Output {
     bin().args(args).arg("--root").arg(root).output().unwrap()
 }
 
-fn plans(root: &Path) -> Vec<String> {
-    let mut out: Vec<String> = std::fs::read_dir(root.join("content/2019"))
+/// The demo's cycles: 2019, 2020 and 2026 (after the 2025 reform, with its
+/// own catalog and agencies).
+fn years(root: &Path) -> Vec<i32> {
+    let mut out: Vec<i32> = std::fs::read_dir(root.join("content"))
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().to_str()?.parse().ok())
+        .collect();
+    out.sort_unstable();
+    assert!(out.len() >= 3, "the demo has its cycles");
+    out
+}
+
+fn plans(root: &Path, year: i32) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(root.join(format!("content/{year}")))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".md") && !n.starts_with('_'))
@@ -51,30 +63,39 @@ fn check_errors(root: &Path, file: &str) -> Vec<String> {
 fn every_demo_plan_goes_through_its_workbook_and_back() {
     let tmp = tempfile::tempdir().unwrap();
     let root = demo(tmp.path());
-    for agency in plans(&root) {
-        let md = root.join(format!("content/2019/{agency}.md"));
-        let xlsx = root.join(format!("{agency}-2019.xlsx"));
-        let out = run(&root, &["new", "plan", &agency, "--xlsx"]);
-        assert!(out.status.success(), "{agency}: {}", text(&out));
-        assert!(xlsx.is_file());
-        std::fs::remove_file(&md).unwrap();
-        let out = run(&root, &["import", xlsx.to_str().unwrap()]);
-        assert!(out.status.success(), "{agency}: {}", text(&out));
-        let first = std::fs::read_to_string(&md).unwrap();
-        assert!(first.contains(&format!("agency: {agency}")));
-        assert!(first.contains("status: draft"), "an import is a draft");
-        assert_eq!(
-            check_errors(&root, &format!("content/2019/{agency}.md")),
-            Vec::<String>::new()
-        );
-        // Again from the imported plan: the same file, byte for byte.
-        std::fs::remove_file(&xlsx).unwrap();
-        let out = run(&root, &["new", "plan", &agency, "--xlsx"]);
-        assert!(out.status.success(), "{}", text(&out));
-        let out = run(&root, &["import", xlsx.to_str().unwrap(), "--force"]);
-        assert!(out.status.success(), "{agency}: {}", text(&out));
-        assert_eq!(std::fs::read_to_string(&md).unwrap(), first, "{agency}");
-        std::fs::remove_file(&xlsx).unwrap();
+    for year in years(&root) {
+        let y = year.to_string();
+        for agency in plans(&root, year) {
+            let md = root.join(format!("content/{year}/{agency}.md"));
+            let xlsx = root.join(format!("{agency}-{year}.xlsx"));
+            let out = run(&root, &["new", "plan", &agency, "--xlsx", "--year", &y]);
+            assert!(out.status.success(), "{agency} {year}: {}", text(&out));
+            assert!(xlsx.is_file());
+            std::fs::remove_file(&md).unwrap();
+            // The year comes from the workbook itself.
+            let out = run(&root, &["import", xlsx.to_str().unwrap()]);
+            assert!(out.status.success(), "{agency} {year}: {}", text(&out));
+            let first = std::fs::read_to_string(&md).unwrap();
+            assert!(first.contains(&format!("agency: {agency}")));
+            assert!(first.contains("status: draft"), "an import is a draft");
+            assert_eq!(
+                check_errors(&root, &format!("content/{year}/{agency}.md")),
+                Vec::<String>::new(),
+                "{agency} {year}"
+            );
+            // Again from the imported plan: the same file, byte for byte.
+            std::fs::remove_file(&xlsx).unwrap();
+            let out = run(&root, &["new", "plan", &agency, "--xlsx", "--year", &y]);
+            assert!(out.status.success(), "{}", text(&out));
+            let out = run(&root, &["import", xlsx.to_str().unwrap(), "--force"]);
+            assert!(out.status.success(), "{agency} {year}: {}", text(&out));
+            assert_eq!(
+                std::fs::read_to_string(&md).unwrap(),
+                first,
+                "{agency} {year}"
+            );
+            std::fs::remove_file(&xlsx).unwrap();
+        }
     }
     let so_tttt = std::fs::read_to_string(root.join("content/2019/so-tttt.md")).unwrap();
     assert!(so_tttt.contains("total: 735.5"), "exact amounts survive");
@@ -86,7 +107,12 @@ fn import_never_replaces_a_plan_without_force_and_dry_run_writes_nothing() {
     let root = demo(tmp.path());
     let md = root.join("content/2019/so-tttt.md");
     let before = std::fs::read(&md).unwrap();
-    let out = run(&root, &["new", "plan", "so-tttt", "--xlsx", "--blank"]);
+    let out = run(
+        &root,
+        &[
+            "new", "plan", "so-tttt", "--xlsx", "--blank", "--year", "2019",
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out));
     let xlsx = root.join("so-tttt-2019.xlsx");
     let out = run(&root, &["import", xlsx.to_str().unwrap()]);
@@ -98,7 +124,10 @@ fn import_never_replaces_a_plan_without_force_and_dry_run_writes_nothing() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("---\n"));
     assert_eq!(std::fs::read(&md).unwrap(), before);
     // A second workbook is not written over the first.
-    let out = run(&root, &["new", "plan", "so-tttt", "--xlsx"]);
+    let out = run(
+        &root,
+        &["new", "plan", "so-tttt", "--xlsx", "--year", "2019"],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 }
 

@@ -223,8 +223,24 @@ pub fn import(root: &Path, file: &Path, opts: &ImportOptions) -> Result<Imported
     // The file's own year is known only once it is read: the cycle the
     // command names, else the newest, gives the code lists.
     let newest = site.cycles.iter().map(|c| c.year).max();
-    let names = names_of(site, opts.year.or(newest));
-    let reading = Reader::new(&names, lang).read(&source, &label);
+    let guess = opts.year.or(newest);
+    let mut names = names_of(site, guess);
+    let mut reading = Reader::new(&names, lang).read(&source, &label);
+    // The file may name another cycle: read it again with that cycle's
+    // catalog and agencies.
+    if opts.year.is_none() {
+        let said = reading
+            .year
+            .as_ref()
+            .map(|y| y.0)
+            .or_else(|| year_in_text(&source));
+        if let Some(said) = said
+            && Some(said) != guess
+        {
+            names = names_of(site, Some(said));
+            reading = Reader::new(&names, lang).read(&source, &label);
+        }
+    }
     if reading.doc.indicators.is_empty()
         && reading.doc.spending.is_empty()
         && reading.doc.projects.is_empty()
@@ -406,11 +422,17 @@ pub(crate) fn names_of(site: &crate::model::Site, year: Option<i32>) -> Names {
                     .collect()
             })
             .unwrap_or_default(),
+        // Only the agencies of that cycle: a name is read as the agency
+        // that held it that year.
         agencies: site
             .agencies
             .iter()
             .flatten()
-            .map(|a| (a.code.value.clone(), a.name.clone()))
+            .filter(|a| year.is_none_or(|y| a.exists_in(y)))
+            .map(|a| {
+                let name = year.map_or(a.name.as_str(), |y| a.name_in(y));
+                (a.code.value.clone(), name.to_string())
+            })
             .collect(),
         money_unit: site.config.as_ref().map(|c| c.money_unit),
     }
@@ -734,7 +756,7 @@ pub fn new_plan_xlsx(
     let sections = existing.map(|p| crate::plan_doc::sections_of_body(&p.body.text));
     let input = template::TemplateInput {
         agency,
-        agency_name: &found.name,
+        agency_name: found.name_in(year),
         year,
         names: &names,
         doc: doc.as_ref(),
