@@ -996,17 +996,21 @@ impl App {
                 ),
             );
         };
-        Reply::ok(Value::Array(super::review::status_rows(
-            &self.root, &site, year_n,
-        )))
+        match super::review::status_rows(&self.root, year_n, lang) {
+            Ok(rows) => match serde_json::to_value(rows) {
+                Ok(v) => Reply::ok(v),
+                Err(e) => {
+                    Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+                }
+            },
+            Err(e) => Reply::error(StatusCode::CONFLICT, "no-status", e.message),
+        }
     }
 }
 
 /// Whether a cycle takes no more changes from editors (`closed: true`).
-fn cycle_closed(_cycle: &crate::model::Cycle) -> bool {
-    // `closed:` of _plan.md (v2) is not in the model yet; until it is, no
-    // cycle is closed.
-    false
+fn cycle_closed(cycle: &crate::model::Cycle) -> bool {
+    cycle.meta.as_ref().is_some_and(|m| m.closed)
 }
 
 fn status_id(s: Status) -> &'static str {

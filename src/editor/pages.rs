@@ -1391,7 +1391,20 @@ fn review_page(app: &App, session: &Session, year: &str, lang: Lang) -> Response
             layout(lang, "404", Some(session), "<h1>404</h1>"),
         );
     };
-    let rows = super::review::status_rows(&app.root, &site, year_n);
+    let rows = match super::review::status_rows(&app.root, year_n, lang) {
+        Ok(rows) => rows,
+        Err(e) => {
+            return html(
+                StatusCode::CONFLICT,
+                layout(
+                    lang,
+                    "409",
+                    Some(session),
+                    &format!("<h1>409</h1><p>{}</p>", esc(&e.message)),
+                ),
+            );
+        }
+    };
     let title = tr!(
         lang,
         "Tình hình nộp kế hoạch năm {year_n}",
@@ -1407,29 +1420,17 @@ fn review_page(app: &App, session: &Session, year: &str, lang: Lang) -> Response
         c = tr!(lang, "Thay đổi gần nhất", "Last change"),
     );
     for r in &rows {
-        let code = r["code"].as_str().unwrap_or("");
-        let state = match r["submission"].as_str().unwrap_or("") {
-            "on-time" => tr!(lang, "đã nộp đúng hạn", "on time"),
-            "late" => tr!(lang, "nộp muộn", "late"),
-            "draft" => tr!(lang, "bản nháp", "draft"),
-            "missing" => tr!(lang, "chưa có", "missing"),
-            "invalid" => tr!(lang, "có lỗi", "has errors"),
-            o => o.to_string(),
-        };
-        let date = |k: &str| {
-            r[k].as_str()
-                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                .map(crate::render::format::date)
-                .unwrap_or_default()
-        };
+        let date =
+            |d: Option<chrono::NaiveDate>| d.map(crate::render::format::date).unwrap_or_default();
         let _ = write!(
             m,
             "<tr><th scope=\"row\"><a href=\"/plans/{year_n}/{c}\">{n}</a></th><td>{state}</td><td>{s}</td><td>{e}</td><td>{l}</td></tr>",
-            c = esc(code),
-            n = esc(r["name"].as_str().unwrap_or(code)),
-            s = date("submitted"),
-            e = r["errors"],
-            l = date("last_change"),
+            c = esc(&r.code),
+            n = esc(&r.name),
+            state = esc(r.submission.label(lang)),
+            s = date(r.submitted),
+            e = r.errors,
+            l = date(r.last_change),
         );
     }
     m.push_str("</tbody></table></div>");
