@@ -41,6 +41,11 @@ fn fixture(dir: &Path, port: u16) -> PathBuf {
         "vi",
         "  local: { kind: dir, path: /tmp/unused, keep: 5 }\n",
     );
+    // One cycle, 2019, with an agency in each state: the demo's later
+    // cycles would become the newest one that `status` and `remind` pick.
+    for later in ["2020", "2026"] {
+        std::fs::remove_dir_all(root.join("content").join(later)).unwrap();
+    }
     let site_yaml = root.join("content/site.yaml");
     let mut s = std::fs::read_to_string(&site_yaml).unwrap();
     s.push_str(&format!(
