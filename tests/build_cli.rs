@@ -644,3 +644,32 @@ fn search_index_folds_diacritics_in_sorted_shards() {
     assert_eq!(seen, docs);
     assert!(!dir.join(format!("d/{chunks}.json")).exists());
 }
+
+/// Two builds of the same site write the same bytes, file for file: what
+/// lets publish send only what changed and hard-link the rest.
+#[test]
+fn two_builds_write_the_same_bytes() {
+    let site = demo_copy();
+    let a = site.path().join("out-a");
+    let b = site.path().join("out-b");
+    for out in [&a, &b] {
+        let o = build(site.path(), &["--output", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let mut compared = 0;
+    for entry in walkdir::WalkDir::new(&a) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&a).unwrap();
+        let other = std::fs::read(b.join(rel)).unwrap_or_default();
+        assert!(
+            std::fs::read(entry.path()).unwrap() == other,
+            "{} differs",
+            rel.display()
+        );
+        compared += 1;
+    }
+    assert!(compared > 50, "{compared} files");
+}

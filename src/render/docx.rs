@@ -719,9 +719,39 @@ fn repeat_header_rows(document: Vec<u8>) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// docx-rs numbers paragraphs (`w14:paraId`) from a counter of the thread,
+/// which a build shares between the documents it renders there: the same
+/// document got other ids in another build, and every publish sent it
+/// again. The ids are renumbered in document order, the same every time.
+fn renumber_para_ids(parts: &mut [&mut Vec<u8>]) {
+    const MARK: &[u8] = b"w14:paraId=\"";
+    let mut next: u32 = 1;
+    for part in parts.iter_mut() {
+        let src = std::mem::take(*part);
+        let mut out = Vec::with_capacity(src.len());
+        let mut rest = &src[..];
+        while let Some(at) = rest.windows(MARK.len()).position(|w| w == MARK) {
+            out.extend_from_slice(&rest[..at + MARK.len()]);
+            rest = &rest[at + MARK.len()..];
+            let end = rest.iter().position(|&c| c == b'"').unwrap_or(0);
+            out.extend_from_slice(format!("{next:08X}").as_bytes());
+            next += 1;
+            rest = &rest[end..];
+        }
+        out.extend_from_slice(rest);
+        **part = out;
+    }
+}
+
 fn pack(docx: Docx) -> Result<Vec<u8>, String> {
     let mut xml = docx.build();
     xml.document = repeat_header_rows(std::mem::take(&mut xml.document));
+    {
+        let mut parts: Vec<&mut Vec<u8>> = vec![&mut xml.document];
+        parts.extend(xml.headers.iter_mut());
+        parts.extend(xml.footers.iter_mut());
+        renumber_para_ids(&mut parts);
+    }
     if xml.document.is_empty() {
         return Err("the Word document is not valid UTF-8".to_string());
     }
