@@ -374,11 +374,20 @@ fn config_from<T>(
         src.read(path, rel, &mut sink)
     } else {
         let l = sink.lang;
+        // The likeliest cause: the command was run inside `content/`
+        // itself, where the configuration files sit one level up from
+        // where planpress looks for them.
+        let inside_content = src.is_content_folder();
+        let help = if inside_content {
+            tr!(l, "Lệnh đang chạy ngay trong thư mục content/. Chạy lại từ thư mục cha của nó (`cd ..`), hoặc thêm `--root ..`.", "The command runs inside the content/ folder itself. Run it again from its parent folder (`cd ..`), or add `--root ..`.")
+        } else {
+            tr!(l, "Mỗi site cần content/site.yaml, content/agencies.yaml và content/catalog.yaml; kiểm tra lại --root.", "Every site needs content/site.yaml, content/agencies.yaml and content/catalog.yaml; check --root.")
+        };
         sink.report(
             Code::E070,
             Pos::START,
             tr!(l, "Thiếu tệp {rel}.", "{rel} is missing."),
-            Some(tr!(l, "Mỗi site cần content/site.yaml, content/agencies.yaml và content/catalog.yaml; kiểm tra lại --root.", "Every site needs content/site.yaml, content/agencies.yaml and content/catalog.yaml; check --root.")),
+            Some(help),
         );
         None
     };
@@ -673,6 +682,10 @@ trait Source: Sync {
     fn read(&self, path: &Path, rel: &str, sink: &mut Sink<'_>) -> Option<String>;
     /// Where the file `rel` (relative to the root) is.
     fn locate(&self, rel: &str) -> PathBuf;
+    /// Whether the root given is itself a site's `content/` folder.
+    fn is_content_folder(&self) -> bool {
+        false
+    }
     /// The cycle folders of `content/` and their Markdown files; problems
     /// met on the way go to `diags`.
     fn walk(&self, lang: Lang, diags: &mut Vec<Diagnostic>) -> Walked;
@@ -700,6 +713,10 @@ impl Source for Disk<'_> {
 
     fn locate(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
+    }
+
+    fn is_content_folder(&self) -> bool {
+        self.root.join("site.yaml").is_file() && self.root.join("agencies.yaml").is_file()
     }
 
     fn walk(&self, lang: Lang, diags: &mut Vec<Diagnostic>) -> Walked {
