@@ -26,9 +26,9 @@ use crate::validate;
 /// The most bytes of Markdown one body (a plan's or a `_plan.md`'s) may
 /// have in the preview: 25 times the demo's largest plan. Every step of a
 /// page render is linear in its input (heading ids, nesting at most 100
-/// levels, checked by `check`), so this bound is what keeps one page's
-/// render to a second or so; a hostile body of `check`'s 4 MiB took over
-/// a minute of the only worker. Over it, the preview shows an error page
+/// levels, checked by `check`), so this bound bounds one page's render,
+/// far below the 15 s deadline; a hostile body near `check`'s 4 MiB held
+/// the only worker for minutes. Over it, the preview shows an error page
 /// at once and renders nothing, so the worker is never held by the body.
 pub(crate) const PREVIEW_MAX_BODY: usize = 512 * 1024;
 
