@@ -126,12 +126,24 @@ pub(super) fn read(bytes: &[u8], lang: Lang) -> Result<Source, String> {
                 cell.date = s.date;
             }
         }
+        // Merged ranges of a real sheet do not overlap, so together they
+        // cover at most the grid; overlapping ones could make the spreading
+        // below quadratic.
+        let mut spread = 0usize;
         for ((sr, sc), (er, ec)) in merges {
             let Some(first) = rows.get(sr).and_then(|r| r.get(sc)).cloned() else {
                 continue;
             };
             let last_row = er.min(rows_n.saturating_sub(1));
             let last_col = ec.min(cols_n.saturating_sub(1));
+            spread = spread.saturating_add(
+                (last_row + 1)
+                    .saturating_sub(sr)
+                    .saturating_mul((last_col + 1).saturating_sub(sc)),
+            );
+            if spread > MAX_CELLS {
+                return Err(too_many());
+            }
             for (r, row) in rows.iter_mut().enumerate().take(last_row + 1).skip(sr) {
                 for (c, cell) in row.iter_mut().enumerate().take(last_col + 1).skip(sc) {
                     if (r, c) != (sr, sc) {
@@ -686,6 +698,78 @@ mod tests {
         assert!(!is_date_format("#,##0.00"));
         assert!(!is_date_format("0.0\" ngày\""));
         assert!(!is_date_format("[h]:mm"));
+    }
+
+    /// A workbook of hand-written parts, as any program may write them.
+    fn book(sheet: &str, styles: Option<&str>) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        let mut put = |name: &str, text: &str| {
+            zip.start_file(name, opts).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        };
+        put(
+            "xl/workbook.xml",
+            r#"<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="VI" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        );
+        put(
+            "xl/_rels/workbook.xml.rels",
+            r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/s.xml"/></Relationships>"#,
+        );
+        put(
+            "xl/sharedStrings.xml",
+            "<sst><si><r><t>Tổng </t></r><r><t>kinh phí</t></r><rPh><t>x</t></rPh></si></sst>",
+        );
+        if let Some(st) = styles {
+            put("xl/styles.xml", st);
+        }
+        put(
+            "xl/worksheets/s.xml",
+            &format!("<worksheet>{sheet}</worksheet>"),
+        );
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_hand_written_workbook_reads_exactly() {
+        let bytes = book(
+            r#"<sheetData><row r="2"><c r="B2" t="s"><v>0</v></c><c t="inlineStr"><is><t>a &amp; b_x000D_</t></is></c><c r="D2"><v>98765432109.876543210</v></c><c r="E2" s="1"><v>45292</v></c><c r="F2"><f>1/3</f><v>0.33333333333333331</v></c></row><row r="3"><c r="A3"><v>1</v></c></row></sheetData><mergeCells><mergeCell ref="B2:B3"/></mergeCells>"#,
+            Some(
+                r#"<styleSheet><numFmts><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>"#,
+            ),
+        );
+        let source = read(&bytes, Lang::Vi).unwrap();
+        let rows = &source.tables[0].rows;
+        assert_eq!(rows[1][1].text, "Tổng kinh phí");
+        assert_eq!(rows[2][1].text, "Tổng kinh phí", "merged down");
+        assert_eq!(rows[1][2].text, "a & b\r");
+        assert_eq!(
+            rows[1][3].num.unwrap().to_string(),
+            "98765432109.87654321",
+            "every stored digit, trailing zero dropped"
+        );
+        assert_eq!(rows[1][4].date, Some((2024, 1, 1)));
+        assert_eq!(rows[1][5].num.unwrap().to_string(), "0.33333333333333331");
+    }
+
+    #[test]
+    fn overlapping_merges_and_far_cells_are_refused() {
+        let merges: String = (0..1000)
+            .map(|_| r#"<mergeCell ref="A1:Z1000"/>"#)
+            .collect();
+        let bytes = book(
+            &format!(
+                r#"<sheetData><row r="1000"><c r="Z1000"><v>1</v></c></row></sheetData><mergeCells>{merges}</mergeCells>"#
+            ),
+            None,
+        );
+        assert!(read(&bytes, Lang::Vi).unwrap_err().contains("quá nhiều ô"));
+        let bytes = book(
+            r#"<sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>"#,
+            None,
+        );
+        assert!(read(&bytes, Lang::Vi).unwrap_err().contains("quá nhiều ô"));
     }
 
     #[test]
