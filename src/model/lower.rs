@@ -1004,6 +1004,24 @@ impl<'s, 'a> Lower<'s, 'a> {
                         .and_then(|p| self.in_range(p, 1, 65535, "port")),
                     None => Some(22),
                 };
+                if let (Some(p), Some(node)) = (&path, f.get("path"))
+                    && let Some(why) = crate::publish::ssh::path_refusal(p, self.lang())
+                {
+                    let lang = self.lang();
+                    self.e005(
+                        node.pos,
+                        tr!(
+                            lang,
+                            "`path: \"{p}\"` của đích xuất bản ssh không dùng được: {why}.",
+                            "The ssh publish target's `path: \"{p}\"` cannot be used: {why}."
+                        ),
+                        tr!(
+                            lang,
+                            "Ghi đường dẫn tuyệt đối tới một thư mục riêng cho site trên máy chủ, ví dụ `path: /srv/ke-hoach-cntt`.",
+                            "Give the absolute path of a folder of the site's own on the server, e.g. `path: /srv/ke-hoach-cntt`."
+                        ),
+                    );
+                }
                 TargetKind::Ssh {
                     host: host?,
                     port: u16::try_from(port?).ok()?,

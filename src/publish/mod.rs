@@ -23,7 +23,7 @@
 mod dir;
 pub(crate) mod manifest;
 mod s3;
-mod ssh;
+pub(crate) mod ssh;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -258,6 +258,11 @@ pub(crate) enum ErrorKind {
     TargetPath {
         path: String,
     },
+    /// A `kind: ssh` target's `path` that must not be used (`ssh::path_refusal`).
+    SshTargetPath {
+        path: String,
+        why: String,
+    },
     /// A `kind: dir` target's `path` (or a folder on the way to it) is a
     /// file.
     TargetIsFile {
@@ -400,6 +405,11 @@ impl fmt::Display for PublishError {
                 l,
                 "Đích xuất bản có `path: \"{path}\"` không dùng được: đường dẫn trống, `/`, thư mục site hoặc thư mục chứa nó. Trong content/site.yaml, ghi một thư mục riêng cho site, ví dụ `path: /srv/www/ke-hoach-cntt`.",
                 "The publish target's `path: \"{path}\"` cannot be used: it is empty, `/`, the site's folder or a folder above it. In content/site.yaml, give a folder of the site's own, e.g. `path: /srv/www/ke-hoach-cntt`."
+            ),
+            ErrorKind::SshTargetPath { path, why } => tr!(
+                l,
+                "Đích xuất bản ssh có `path: \"{path}\"` không dùng được: {why}. Trong content/site.yaml, ghi đường dẫn tuyệt đối tới một thư mục riêng cho site trên máy chủ, ví dụ `path: /srv/ke-hoach-cntt`. Chưa kết nối tới máy chủ, chưa tạo gì ở đó.",
+                "The ssh publish target's `path: \"{path}\"` cannot be used: {why}. In content/site.yaml, give the absolute path of a folder of the site's own on the server, e.g. `path: /srv/ke-hoach-cntt`. Nothing was connected to or created there."
             ),
             ErrorKind::TargetIsFile { path, file } => tr!(
                 l,
