@@ -15,7 +15,7 @@ use super::accounts::{Account, Login, Session, StateError, Store, password_probl
 use super::plans::{self, Current};
 use crate::diag::{Diagnostic, Lang, Severity, tr};
 use crate::load;
-use crate::model::{Site, Status};
+use crate::model::{Site, Standing, Status};
 use crate::plan_doc::{PlanDoc, Sections, write_plan_file};
 
 /// Name of the session cookie.
@@ -513,6 +513,9 @@ impl App {
                 ),
             ));
         }
+        if let Some(why) = not_standing(&site, agency, year_n, lang) {
+            return Err(Reply::error(StatusCode::NOT_FOUND, "not-in-cycle", why));
+        }
         Ok(Target {
             year: year_n,
             agency: agency.to_string(),
@@ -574,9 +577,10 @@ impl App {
             |(comment, by, at)| json!({"comment": comment, "by": by, "at": at}),
         );
         let Some(text) = &current.text else {
-            let (doc, sections, prefilled) = prefill(&site, t);
+            let (doc, sections, prefilled) = prefill(&self.root, &site, t);
             return Reply::ok(json!({
                 "version": Value::Null,
+                "note": doc.comment,
                 "plan": doc,
                 "sections": sections,
                 "diagnostics": [],
@@ -1030,9 +1034,90 @@ pub(crate) fn status_label(s: &str, lang: Lang) -> String {
     }
 }
 
-/// The starting point of a plan that does not exist yet: a blank draft.
-fn prefill(_site: &Site, t: &Target) -> (PlanDoc, Sections, bool) {
-    (plans::blank(t.year, &t.agency), Sections::new(), false)
+/// Why `agency` has no plan in cycle `year` although agencies.yaml lists
+/// it (it starts later, or has ended), as [`Site::standing`] decides for
+/// every other part of planpress; `None` when it stands in the cycle.
+pub(crate) fn not_standing(site: &Site, agency: &str, year: i32, lang: Lang) -> Option<String> {
+    match site.standing(agency, year) {
+        Standing::Present(_) | Standing::Unknown => None,
+        Standing::NotYet(a) => {
+            let (name, from) = (&a.name, a.from.as_ref().map_or(year, |f| f.value));
+            Some(tr!(
+                lang,
+                "{name} (`{agency}`) chỉ có từ kỳ {from} (content/agencies.yaml), nên không có kế hoạch năm {year}. Chọn năm từ {from} trở đi ở trang đầu.",
+                "{name} (`{agency}`) exists only from cycle {from} (content/agencies.yaml), so it has no {year} plan. Choose a year from {from} on, on the start page."
+            ))
+        }
+        Standing::Ended {
+            agency: a,
+            successor,
+        } => {
+            let (name, until) = (a.name_in(year), a.until.as_ref().map_or(year, |u| u.value));
+            Some(match successor {
+                Some(s) => {
+                    let (sc, sn) = (&s.code.value, s.name_in(year));
+                    tr!(
+                        lang,
+                        "{name} (`{agency}`) chỉ tồn tại đến kỳ {until}; năm {year} nhiệm vụ của cơ quan này thuộc {sn}, nên kế hoạch năm {year} là kế hoạch của {sn} (/plans/{year}/{sc}).",
+                        "{name} (`{agency}`) exists only until cycle {until}; in {year} its duties belong to {sn}, so the {year} plan is that of {sn} (/plans/{year}/{sc})."
+                    )
+                }
+                None => tr!(
+                    lang,
+                    "{name} (`{agency}`) chỉ tồn tại đến kỳ {until} (content/agencies.yaml), nên không có kế hoạch năm {year}.",
+                    "{name} (`{agency}`) exists only until cycle {until} (content/agencies.yaml), so it has no {year} plan."
+                ),
+            })
+        }
+    }
+}
+
+/// The starting point of a plan that does not exist yet (PLAN-FORMAT §8):
+/// prefilled from the agency's (or its predecessor's) plan of the latest
+/// earlier cycle, as `planpress new plan` prefills it; a blank draft when
+/// there is none. Only the few files that can be that earlier plan are read:
+/// the editor's site holds no plans.
+fn prefill(root: &std::path::Path, site: &Site, t: &Target) -> (PlanDoc, Sections, bool) {
+    let blank = || (plans::blank(t.year, &t.agency), Sections::new(), false);
+    let Some(agency) = site.agency(&t.agency) else {
+        return blank();
+    };
+    let mut codes = vec![t.agency.clone()];
+    codes.extend(
+        site.agencies
+            .iter()
+            .flatten()
+            .filter(|a| a.successor.as_ref().is_some_and(|s| s.value == t.agency))
+            .map(|a| a.code.value.clone()),
+    );
+    let mut earlier = site.clone();
+    for cycle in earlier.cycles.iter_mut().filter(|c| c.year < t.year) {
+        cycle.plans.clear();
+        for code in &codes {
+            if let Ok(Current {
+                text: Some(text), ..
+            }) = plans::read(root, cycle.year, code)
+            {
+                let rel = plans::rel(cycle.year, code);
+                if let (Some(plan), _) = load::plan_from_text(&text, &rel, code, site.lang()) {
+                    cycle.plans.push(plan);
+                }
+            }
+        }
+    }
+    let (Some(prev), Some(catalog)) = (
+        crate::cycles::earlier_plan(&earlier, agency, t.year),
+        earlier.catalog_for(t.year),
+    ) else {
+        return blank();
+    };
+    let doc = crate::cycles::prefilled(&earlier, agency, t.year, prev, catalog);
+    let skeleton = crate::scaffold::plan_skeleton(&earlier, agency, t.year);
+    let body = skeleton
+        .strip_prefix("---\n")
+        .and_then(|r| r.find("\n---\n").map(|i| &r[i + 5..]))
+        .unwrap_or("");
+    (doc, crate::plan_doc::sections_of_body(body), true)
 }
 
 fn session_json(s: &Session) -> Value {

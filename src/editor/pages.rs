@@ -118,6 +118,7 @@ pub(crate) fn page(app: &App, path: &str, _query: Option<&str>, headers: &Header
         ["password"] => html(StatusCode::OK, password_page(lang, &session, None)),
         ["plans", year, agency] => plan_page(app, &session, year, agency, lang),
         ["review", year] => review_page(app, &session, year, lang),
+        ["review", year, "reminders.zip"] => reminders(app, &session, year, lang),
         ["preview", year, agency] => preview(app, &session, year, agency, lang),
         _ => html(
             StatusCode::NOT_FOUND,
@@ -371,6 +372,12 @@ fn agency_name(site: &Site, code: &str) -> String {
         .map_or_else(|| code.to_string(), |a| a.name.clone())
 }
 
+/// The agency's name as it was in cycle `year` (`former_names`).
+fn agency_name_in(site: &Site, code: &str, year: i32) -> String {
+    site.agency(code)
+        .map_or_else(|| code.to_string(), |a| a.name_in(year).to_string())
+}
+
 fn home(app: &App, session: &Session, lang: Lang) -> String {
     let site = app.site();
     let mut years: Vec<i32> = site.cycles.iter().map(|c| c.year).collect();
@@ -386,7 +393,10 @@ fn home(app: &App, session: &Session, lang: Lang) -> String {
             "<h2>{}</h2><ul class=\"links\">",
             tr!(lang, "Kế hoạch của {name}", "Plans of {name}")
         );
-        for y in &years {
+        for y in years
+            .iter()
+            .filter(|y| site.standing(agency, **y).may_submit())
+        {
             let label = tr!(lang, "Năm {y}", "Year {y}");
             let _ = write!(
                 main,
@@ -566,7 +576,9 @@ struct Lists {
     agencies: Vec<(String, String)>,
 }
 
-fn lists(site: &Site) -> Lists {
+/// The code lists of cycle `year`: its own catalog (or the site's), and
+/// the agencies that exist in it, under their names of that year.
+fn lists(site: &Site, year: i32) -> Lists {
     let code_names = |v: Option<&Vec<crate::model::CodeName>>| {
         v.map(|v| {
             v.iter()
@@ -575,7 +587,7 @@ fn lists(site: &Site) -> Lists {
         })
         .unwrap_or_default()
     };
-    let cat = site.catalog.as_ref();
+    let cat = site.catalog_for(year);
     Lists {
         categories: code_names(cat.map(|c| &c.categories)),
         levels: code_names(cat.map(|c| &c.levels)),
@@ -584,7 +596,8 @@ fn lists(site: &Site) -> Lists {
             .agencies
             .iter()
             .flatten()
-            .map(|a| (a.code.value.clone(), a.name.clone()))
+            .filter(|a| site.standing(&a.code.value, year).may_submit())
+            .map(|a| (a.code.value.clone(), a.name_in(year).to_string()))
             .collect(),
     }
 }
@@ -850,7 +863,7 @@ fn project_row(i: &str, p: &crate::plan_doc::ProjectDoc, l: &Lists, lang: Lang) 
 
 fn indicator_rows(doc: &PlanDoc, site: &Site, agency: &str, lang: Lang) -> String {
     let mut s = String::new();
-    let catalog = site.catalog.as_ref();
+    let catalog = site.catalog_for(doc.year);
     let defs: Vec<_> = catalog
         .map(|c| {
             c.indicators
@@ -1030,7 +1043,7 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
     };
     let site = app.site();
     let year_n: i32 = year.parse().unwrap_or_default();
-    let name = agency_name(&site, agency);
+    let name = agency_name_in(&site, agency, year_n);
     let title = tr!(
         lang,
         "Kế hoạch ứng dụng CNTT năm {year_n} — {name}",
@@ -1052,7 +1065,7 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
     let doc: PlanDoc = serde_json::from_value(body["plan"].clone()).unwrap_or_default();
     let sections: Sections = serde_json::from_value(body["sections"].clone()).unwrap_or_default();
     let editable = doc.status == "draft" && session.account.edits(agency);
-    let l = lists(&site);
+    let l = lists(&site, year_n);
     let unit = site
         .config
         .as_ref()
@@ -1066,6 +1079,19 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
         tr!(lang, "Trạng thái", "Status"),
         esc(&status_label(&doc.status, lang))
     );
+    if body["prefilled"] == Value::Bool(true) {
+        let note = body["note"].as_str().unwrap_or("");
+        let _ = write!(
+            m,
+            "<div class=\"notice\" role=\"note\"><h2>{}</h2><p class=\"pre\">{}</p></div>",
+            tr!(
+                lang,
+                "Bản nháp điền sẵn từ kế hoạch năm trước, chưa lưu",
+                "A draft prefilled from last year's plan, not saved yet"
+            ),
+            esc(note)
+        );
+    }
     if let Some(c) = body["review"]["comment"].as_str() {
         let by = body["review"]["by"].as_str().unwrap_or("");
         let _ = write!(
@@ -1434,5 +1460,95 @@ fn review_page(app: &App, session: &Session, year: &str, lang: Lang) -> Response
         );
     }
     m.push_str("</tbody></table></div>");
+    let chase = rows.iter().filter(|r| r.submission.to_chase()).count();
+    let _ = write!(
+        m,
+        "<section class=\"reminders\" aria-labelledby=\"rem-h\"><h2 id=\"rem-h\">{h}</h2><p>{p}</p>",
+        h = tr!(lang, "Thư nhắc", "Reminders"),
+        p = if chase == 0 {
+            tr!(
+                lang,
+                "Mọi cơ quan đã gửi kế hoạch hợp lệ: không cần nhắc.",
+                "Every agency has filed a valid plan: nobody to remind."
+            )
+        } else {
+            tr!(
+                lang,
+                "{chase} cơ quan chưa gửi, còn bản nháp hoặc kế hoạch có lỗi. Tệp nén gồm một thư (.eml) cho mỗi cơ quan có email, mở được bằng Outlook hay Thunderbird, và reminders.csv để trộn thư; không thư nào được gửi đi từ trang này.",
+                "{chase} agencies have not filed, have a draft or a plan with errors. The zip holds one message (.eml) per agency with an e-mail address, which Outlook or Thunderbird opens, and reminders.csv for a mail merge; nothing is sent from this page."
+            )
+        },
+    );
+    if chase > 0 {
+        let _ = write!(
+            m,
+            "<p><a class=\"button\" href=\"/review/{year_n}/reminders.zip\" download>{}</a></p>",
+            tr!(lang, "Tải thư nhắc (.zip)", "Download the reminders (.zip)")
+        );
+    }
+    m.push_str("</section>");
     html(StatusCode::OK, layout(lang, &title, Some(session), &m))
+}
+
+/// The reminders of `planpress remind YEAR` as one zip, for a reviewer or an
+/// administrator only. A GET that changes nothing: the files are written to
+/// a private temporary folder, packed and removed; nothing is sent.
+fn reminders(app: &App, session: &Session, year: &str, lang: Lang) -> Response {
+    let refuse = |status: StatusCode, text: String| {
+        html(
+            status,
+            layout(
+                lang,
+                &status.as_u16().to_string(),
+                Some(session),
+                &format!(
+                    "<h1>{}</h1><p>{}</p><p><a href=\"/\">{}</a></p>",
+                    status.as_u16(),
+                    esc(&text),
+                    tr!(lang, "Về trang đầu", "Back to the start")
+                ),
+            ),
+        )
+    };
+    if !session.account.role.reviews() {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            tr!(
+                lang,
+                "Chỉ người duyệt (reviewer) hoặc quản trị viên tải được thư nhắc.",
+                "Only a reviewer or an administrator may download the reminders."
+            ),
+        );
+    }
+    let site = app.site();
+    let Some(year_n) = year
+        .parse::<i32>()
+        .ok()
+        .filter(|y| site.cycles.iter().any(|c| c.year == *y))
+    else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            tr!(
+                lang,
+                "Không có kỳ kế hoạch {year}.",
+                "There is no cycle {year}."
+            ),
+        );
+    };
+    match super::review::reminders_zip(&app.root, year_n, lang) {
+        Ok(r) => {
+            let mut resp = Response::new(Body::from(r.zip));
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/zip"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&format!(
+                "attachment; filename=\"nhac-nop-ke-hoach-{year_n}.zip\""
+            )) {
+                resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+            resp
+        }
+        Err(e) => refuse(StatusCode::CONFLICT, e.message),
+    }
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::diag::{CommandError, Lang};
+use crate::diag::{CommandError, Lang, tr};
 use crate::status::StatusRow;
 
 /// The rows of `planpress status YEAR` for the site at `root`, as of today
@@ -19,4 +19,82 @@ pub(crate) fn status_rows(
     let cycle = crate::status::pick_cycle(site, Some(year), lang)?;
     let (_, today) = crate::status::today(lang)?;
     crate::status::rows_or_error(site, cycle, &checked.diagnostics, root, today, lang)
+}
+
+/// What the review page's button downloads: the files `planpress remind
+/// YEAR` writes (one `<agency>.eml` per agency to chase, `reminders.csv`),
+/// packed as one zip. They are written by [`crate::remind::remind`] into a
+/// private folder of its own that is removed afterwards, so a download
+/// changes nothing in the site or its repository and sends no mail.
+pub(crate) struct Reminders {
+    /// The zip's bytes.
+    pub(crate) zip: Vec<u8>,
+}
+
+pub(crate) fn reminders_zip(root: &Path, year: i32, lang: Lang) -> Result<Reminders, CommandError> {
+    use std::io::Write as _;
+    let dir = private_temp_dir(lang)?;
+    let out = dir.0.join("nhac");
+    let opts = crate::remind::RemindOptions {
+        year: Some(year),
+        out: Some(out.clone()),
+        send: false,
+    };
+    crate::remind::remind(root, &opts)?;
+    let fail = |e: String| {
+        CommandError::failed(tr!(
+            lang,
+            "Không đóng gói được thư nhắc: {e}. Hãy thử lại, hoặc chạy `planpress remind {year}` trên máy chủ.",
+            "Cannot pack the reminders: {e}. Try again, or run `planpress remind {year}` on the server."
+        ))
+    };
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .map_err(|e| fail(e.to_string()))?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for name in &names {
+        let bytes = std::fs::read(out.join(name)).map_err(|e| fail(e.to_string()))?;
+        zip.start_file(format!("nhac-nop-ke-hoach-{year}/{name}"), options)
+            .map_err(|e| fail(e.to_string()))?;
+        zip.write_all(&bytes).map_err(|e| fail(e.to_string()))?;
+    }
+    let zip = zip.finish().map_err(|e| fail(e.to_string()))?.into_inner();
+    Ok(Reminders { zip })
+}
+
+/// A new folder only this process's user can read, removed on drop.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn private_temp_dir(lang: Lang) -> Result<TempDir, CommandError> {
+    let mut last = String::new();
+    for _ in 0..8 {
+        let mut n = [0u8; 8];
+        getrandom::fill(&mut n).map_err(|e| CommandError::failed(e.to_string()))?;
+        let path =
+            std::env::temp_dir().join(format!("planpress-editor-{:016x}", u64::from_le_bytes(n)));
+        let mut b = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+        match b.create(&path) {
+            Ok(()) => return Ok(TempDir(path)),
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(CommandError::failed(tr!(
+        lang,
+        "Không tạo được thư mục tạm: {last}. Kiểm tra chỗ trống của ổ đĩa máy chủ.",
+        "Cannot create a temporary folder: {last}. Check the server's free disk space."
+    )))
 }
