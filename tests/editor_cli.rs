@@ -313,20 +313,42 @@ fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &st
 
 /// A GET whose body is bytes (a download): status, head, body.
 fn get_bytes(port: u16, path: &str, cookie: Option<&str>) -> (u16, String, Vec<u8>) {
+    let c = cookie.map(|c| vec![("Cookie", c)]).unwrap_or_default();
+    request_bytes(port, "GET", path, &c, b"")
+}
+
+/// A request with a body of bytes (an upload): status, head (lowercase),
+/// body.
+fn request_bytes(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
-    if let Some(c) = cookie {
-        req.push_str(&format!("Cookie: {c}\r\n"));
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("\r\n");
-    s.write_all(req.as_bytes()).unwrap();
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body);
+    // The server may answer (413) before it has read everything.
+    let _ = s.write_all(&bytes);
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
+    let _ = s.read_to_end(&mut raw);
     let at = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
     let head = String::from_utf8_lossy(&raw[..at]).to_ascii_lowercase();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    assert!(!head.contains("transfer-encoding: chunked"), "{head}");
-    (status, head, raw[at + 4..].to_vec())
+    let mut body = raw[at + 4..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        body = dechunk(&String::from_utf8_lossy(&body)).into_bytes();
+    }
+    (status, head, body)
 }
 
 fn dechunk(mut s: &str) -> String {
@@ -1184,4 +1206,195 @@ fn plans_follow_the_cycle() {
     assert!(!p2026.contains("<option value=\"ubnd-binh-son\""));
     assert!(p2026.contains("<option value=\"phuong-cam-thanh\""));
     assert!(!p2019.contains("<option value=\"phuong-cam-thanh\""));
+}
+
+/// #16 item 6: an editor uploads the workbook `new plan --xlsx` writes;
+/// the server reads it with `import` and saves it as a draft commit only
+/// when it reads as this agency's plan. A wrong agency, a broken file, a
+/// file that is no workbook, one too large: refused, nothing written.
+#[test]
+fn upload_a_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    std::fs::remove_file(root.join("content/2020/hoi-lhpn.md")).unwrap();
+    git(&root, &["commit", "-qam", "bỏ kế hoạch 2020 của hoi-lhpn"]);
+    let xlsx = |agency: &str| -> Vec<u8> {
+        let out = dir.path().join(agency);
+        std::fs::create_dir_all(&out).unwrap();
+        let o = bin()
+            .current_dir(&out)
+            .args(["new", "plan", agency, "--xlsx", "--year", "2020", "--root"])
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let f = std::fs::read_dir(&out)
+            .unwrap()
+            .chain(std::fs::read_dir(&root).unwrap())
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy() == format!("{agency}-2020.xlsx"))
+            .unwrap()
+            .path();
+        let bytes = std::fs::read(&f).unwrap();
+        std::fs::remove_file(f).unwrap();
+        bytes
+    };
+    let ours = xlsx("hoi-lhpn");
+    let theirs = xlsx("so-tttt");
+    let e = Editor::start(&root, &[]);
+    let binh = login_ok(&e, "binh", "pass-y-te-2019");
+    let cookie = binh.cookie.clone().unwrap();
+    let csrf = binh.csrf.clone().unwrap();
+    let api = |path: &str, extra: &[(&str, &str)], body: &[u8]| {
+        let mut h = vec![("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str())];
+        h.extend_from_slice(extra);
+        let (status, head, body) = request_bytes(e.port, "POST", path, &h, body);
+        let json: serde_json::Value =
+            serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+        (status, head, json)
+    };
+    let plan = root.join("content/2020/hoi-lhpn.md");
+    let head0 = git(&root, &["rev-parse", "HEAD"]);
+
+    // Another agency's workbook, on one's own plan: refused, nothing written.
+    let (status, _, j) = api(
+        "/api/plans/2020/hoi-lhpn/upload",
+        &[("If-None-Match", "*")],
+        &theirs,
+    );
+    assert_eq!(status, 422, "{j}");
+    assert_eq!(j["error"]["code"], "wrong-plan");
+    let m = j["error"]["message"].as_str().unwrap();
+    assert!(m.contains("so-tttt") && m.contains("chưa ghi gì"), "{m}");
+    // Another agency's plan: 403.
+    let (status, _, _) = api(
+        "/api/plans/2020/so-tttt/upload",
+        &[("If-Match", "*")],
+        &ours,
+    );
+    assert_eq!(status, 403);
+    // A broken workbook (cut short) and a file that is no workbook.
+    let (status, _, j) = api(
+        "/api/plans/2020/hoi-lhpn/upload",
+        &[("If-None-Match", "*")],
+        &ours[..ours.len() / 2],
+    );
+    assert_eq!(status, 422, "{j}");
+    assert_eq!(j["error"]["code"], "unreadable");
+    assert!(
+        j["error"]["message"].as_str().unwrap().contains("bị hỏng"),
+        "{j}"
+    );
+    let (status, _, j) = api(
+        "/api/plans/2020/hoi-lhpn/upload",
+        &[("If-None-Match", "*")],
+        b"%PDF-1.4 not a plan",
+    );
+    assert_eq!(status, 415, "{j}");
+    let big = vec![b'x'; 11 * 1024 * 1024];
+    let (status, _, _) = api(
+        "/api/plans/2020/hoi-lhpn/upload",
+        &[("If-None-Match", "*")],
+        &big,
+    );
+    assert_eq!(status, 413);
+    // Without CSRF: 403.
+    let (status, _, _) = request_bytes(
+        e.port,
+        "POST",
+        "/api/plans/2020/hoi-lhpn/upload",
+        &[("Cookie", cookie.as_str()), ("If-None-Match", "*")],
+        &ours,
+    );
+    assert_eq!(status, 403);
+    assert!(!plan.exists());
+    assert_eq!(git(&root, &["rev-parse", "HEAD"]), head0);
+
+    // Its own workbook: read, saved as a draft commit by the editor.
+    let (status, head, j) = api(
+        "/api/plans/2020/hoi-lhpn/upload",
+        &[("If-None-Match", "*")],
+        &ours,
+    );
+    assert_eq!(status, 200, "{head} {j}");
+    assert!(j["version"].is_string() && j["import"].is_array(), "{j}");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    assert!(
+        text.contains("agency: hoi-lhpn") && text.contains("status: draft"),
+        "{text}"
+    );
+    let commit = head_commit(&root);
+    assert!(
+        commit.contains("Nhập từ tệp tải lên kế hoạch 2020"),
+        "{commit}"
+    );
+    // The same plan as `planpress import` reads from that file.
+    let file = dir.path().join("again.xlsx");
+    std::fs::write(&file, &ours).unwrap();
+    let o = bin()
+        .args(["import", "--dry-run", "--root"])
+        .arg(&root)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let read = binh
+        .send(&e, "GET", "/api/plans/2020/hoi-lhpn", &[], "")
+        .json();
+    let printed = stdout(&o);
+    for p in read["plan"]["projects"].as_array().unwrap() {
+        assert!(printed.contains(p["id"].as_str().unwrap()), "{printed}");
+    }
+
+    // The HTML form (multipart, no JavaScript): the page says what happened.
+    let version = read["version"].as_str().unwrap().to_string();
+    let boundary = "----planpress-test-boundary";
+    let mut form = Vec::new();
+    for (name, value) in [("csrf", csrf.as_str()), ("version", version.as_str())] {
+        form.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    form.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../../etc/passwd.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+    );
+    form.extend_from_slice(&ours);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let ctype = format!("multipart/form-data; boundary={boundary}");
+    let (status, _, page) = request_bytes(
+        e.port,
+        "POST",
+        "/plans/2020/hoi-lhpn/upload",
+        &[
+            ("Cookie", cookie.as_str()),
+            ("Content-Type", ctype.as_str()),
+        ],
+        &form,
+    );
+    let page = String::from_utf8_lossy(&page);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Đã nhập tệp và lưu bản nháp"), "{page}");
+    assert!(!page.contains("passwd"), "the upload's name is not used");
+    // A stale version in the form: 412, said on the page, nothing written.
+    let before = std::fs::read(&plan).unwrap();
+    let stale =
+        String::from_utf8_lossy(&form).replace(&version, "0123456789abcdef0123456789abcdef");
+    let mut stale_form = Vec::new();
+    let cut = form.windows(4).position(|w| w == b"PK\x03\x04").unwrap();
+    stale_form.extend_from_slice(stale[..stale.find("PK\u{3}\u{4}").unwrap()].as_bytes());
+    stale_form.extend_from_slice(&form[cut..]);
+    let (status, _, page) = request_bytes(
+        e.port,
+        "POST",
+        "/plans/2020/hoi-lhpn/upload",
+        &[
+            ("Cookie", cookie.as_str()),
+            ("Content-Type", ctype.as_str()),
+        ],
+        &stale_form,
+    );
+    assert_eq!(status, 412, "{}", String::from_utf8_lossy(&page));
+    assert_eq!(std::fs::read(&plan).unwrap(), before);
 }

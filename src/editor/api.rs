@@ -396,6 +396,9 @@ impl App {
                     (&Method::POST, ["approve"]) => {
                         self.act(req, &session.account, &target, Action::Approve, lang)
                     }
+                    (&Method::POST, ["upload"]) => {
+                        self.upload(req, &session.account, &target, lang)
+                    }
                     _ => not_found(lang),
                 }
             }
@@ -972,6 +975,130 @@ impl App {
         r
     }
 
+    /// `POST /api/plans/<year>/<agency>/upload`: the body is a filled
+    /// workbook (.xlsx from `new plan --xlsx`) or a Word plan (.docx). It is
+    /// read by `planpress import` itself (a dry run into memory) and, when it
+    /// reads as a plan of this agency and year, saved as the draft and
+    /// committed, as a PUT would; `import` in the answer holds the
+    /// diagnostics at their cells or tables. The type is decided by the
+    /// content, never by a name; nothing of the upload's name reaches a path.
+    fn upload(&self, req: &Request<'_>, account: &Account, t: &Target, lang: Lang) -> Reply {
+        if let Some(r) = self.may_edit(account, t, lang) {
+            return r;
+        }
+        let unreadable =
+            |message: String| Reply::error(StatusCode::UNPROCESSABLE_ENTITY, "unreadable", message);
+        let ext = match office_kind(req.body) {
+            Ok(ext) => ext,
+            Err(OfficeKind::Old) => {
+                return unreadable(tr!(
+                    lang,
+                    "Tệp là định dạng cũ (.xls, .doc) hoặc được đặt mật khẩu. Mở tệp bằng Excel hoặc Word, bỏ mật khẩu nếu có (Tệp > Thông tin > Bảo vệ), chọn \"Lưu thành\" .xlsx hoặc .docx rồi tải lên lại. Chưa ghi gì.",
+                    "The file is in an old format (.xls, .doc) or password-protected. Open it in Excel or Word, remove any password (File > Info > Protect), \"Save as\" .xlsx or .docx and upload it again. Nothing was written."
+                ));
+            }
+            Err(OfficeKind::Damaged) => {
+                return unreadable(tr!(
+                    lang,
+                    "Tệp bị hỏng (có thể tải lên chưa hết): không đọc được như một tệp Excel (.xlsx) hay Word (.docx). Mở tệp bằng Excel, Word hoặc LibreOffice, lưu lại rồi tải lên lần nữa. Chưa ghi gì.",
+                    "The file is damaged (perhaps not uploaded completely): it cannot be read as an Excel (.xlsx) or Word (.docx) file. Open it in Excel, Word or LibreOffice, save it again and upload it once more. Nothing was written."
+                ));
+            }
+            Err(OfficeKind::Other) => {
+                return Reply::error(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported-type",
+                    tr!(
+                        lang,
+                        "Chỉ tải lên được bảng tính Excel (.xlsx, tạo bằng `planpress new plan --xlsx` hoặc do Sở gửi) hoặc kế hoạch Word (.docx) theo mẫu của công văn. Tệp này không phải loại đó; chưa ghi gì.",
+                        "Only an Excel workbook (.xlsx, from `planpress new plan --xlsx` or sent by the department) or a Word plan (.docx) in the letter's layout can be uploaded. This file is neither; nothing was written."
+                    ),
+                );
+            }
+        };
+        let dir = match super::review::private_temp_dir(lang) {
+            Ok(d) => d,
+            Err(e) => return Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "write", e.message),
+        };
+        let file = dir.0.join(format!("tep-tai-len.{ext}"));
+        if let Err(e) = std::fs::write(&file, req.body) {
+            return Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "write", e.to_string());
+        }
+        let mut opts = crate::import::ImportOptions {
+            dry_run: true,
+            json: true,
+            ..Default::default()
+        };
+        // The file says its agency and year when it can; only a file that
+        // says neither is taken as this plan's.
+        let imported = match crate::import::import(&self.root, &file, &opts) {
+            Ok(i) => i,
+            Err(_) => {
+                opts.agency = Some(t.agency.clone());
+                opts.year = Some(t.year);
+                match crate::import::import(&self.root, &file, &opts) {
+                    Ok(i) => i,
+                    Err(e) => return unreadable(e.message),
+                }
+            }
+        };
+        drop(dir);
+        let rel = plans::rel(t.year, &t.agency);
+        let (said, _) = load::plan_from_text(&imported.text, &rel, &t.agency, lang);
+        let site = self.site();
+        if let Some(said) = &said {
+            let (code, year) = (said.agency.value.as_str(), said.year.value);
+            if code != t.agency || year != t.year {
+                let theirs = site.agency(code).map_or(code, |a| a.name_in(year));
+                let ours = site
+                    .agency(&t.agency)
+                    .map_or(t.agency.as_str(), |a| a.name_in(t.year));
+                let want = t.year;
+                return Reply::error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "wrong-plan",
+                    tr!(
+                        lang,
+                        "Tệp này là kế hoạch năm {year} của {theirs} ({code}), không phải kế hoạch năm {want} của {ours}. Chọn đúng tệp rồi tải lên lại; chưa ghi gì.",
+                        "This file is the {year} plan of {theirs} ({code}), not the {want} plan of {ours}. Choose the right file and upload it again; nothing was written."
+                    ),
+                );
+            }
+        }
+        let report: Value =
+            serde_json::from_str(&imported.report).unwrap_or(Value::Array(Vec::new()));
+        let _guard = self
+            .write
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let current = match self.read_current(t, lang) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        if let Some(r) = self.precondition(req, &current, lang) {
+            return r;
+        }
+        if let Some(text) = &current.text {
+            let status = plans::check_text(&site, t.year, &t.agency, text)
+                .plan
+                .map(|p| p.status.value);
+            if let Some(s) = status.filter(|s| *s != Status::Draft) {
+                return Self::not_draft(lang, status_id(s));
+            }
+        }
+        let r = self.write_and_commit(
+            &site,
+            account,
+            t,
+            &imported.text,
+            "Nhập từ tệp tải lên",
+            None,
+            lang,
+        );
+        r.with("import", report)
+            .with("errors", json!(imported.errors))
+    }
+
     fn cycle_status(&self, account: &Account, year: &str, lang: Lang) -> Reply {
         if !account.role.reviews() {
             return Reply::error(
@@ -1009,6 +1136,36 @@ impl App {
             },
             Err(e) => Reply::error(StatusCode::CONFLICT, "no-status", e.message),
         }
+    }
+}
+
+/// Why an upload is not a workbook or a Word file.
+enum OfficeKind {
+    /// An OLE compound file: .xls, .doc, or an encrypted .xlsx/.docx.
+    Old,
+    /// Begins as a zip but cannot be read as one.
+    Damaged,
+    /// Anything else (a PDF, a picture, text).
+    Other,
+}
+
+/// `xlsx` or `docx`, from what the file holds (the zip's parts), never from
+/// its name or the type the browser claims.
+fn office_kind(bytes: &[u8]) -> Result<&'static str, OfficeKind> {
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(OfficeKind::Old);
+    }
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Err(OfficeKind::Other);
+    }
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| OfficeKind::Damaged)?;
+    let has = |name: &str| zip.index_for_name(name).is_some();
+    if has("xl/workbook.xml") {
+        Ok("xlsx")
+    } else if has("word/document.xml") {
+        Ok("docx")
+    } else {
+        Err(OfficeKind::Other)
     }
 }
 

@@ -1014,6 +1014,19 @@ fn indicator_rows(doc: &PlanDoc, site: &Site, agency: &str, lang: Lang) -> Strin
 }
 
 fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang) -> Response {
+    plan_page_with(app, session, year, agency, lang, None)
+}
+
+/// The plan's page, with `outcome` (status and a box of what an upload or
+/// a form post did) above the form.
+fn plan_page_with(
+    app: &App,
+    session: &Session,
+    year: &str,
+    agency: &str,
+    lang: Lang,
+    outcome: Option<(StatusCode, String)>,
+) -> Response {
     // The same read as the API: same rights, same answers.
     let reply = app.read_for(session, year, agency);
     if reply.status != StatusCode::OK {
@@ -1079,6 +1092,13 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
         tr!(lang, "Trạng thái", "Status"),
         esc(&status_label(&doc.status, lang))
     );
+    let page_status = match &outcome {
+        Some((status, boxed)) => {
+            m.push_str(boxed);
+            *status
+        }
+        None => StatusCode::OK,
+    };
     if body["prefilled"] == Value::Bool(true) {
         let note = body["note"].as_str().unwrap_or("");
         let _ = write!(
@@ -1279,7 +1299,191 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
         );
     }
     m.push_str("</div></form>");
-    html(StatusCode::OK, layout(lang, &title, Some(session), &m))
+    if editable {
+        m.push_str(&upload_form(&session.csrf, year_n, agency, version, lang));
+    }
+    html(page_status, layout(lang, &title, Some(session), &m))
+}
+
+/// The form that uploads a filled workbook or Word plan: a plain
+/// multipart form, so it works without JavaScript.
+fn upload_form(csrf: &str, year: i32, agency: &str, version: &str, lang: Lang) -> String {
+    format!(
+        "<section class=\"upload\" aria-labelledby=\"up-h\"><h2 id=\"up-h\">{h}</h2>\
+         <form method=\"post\" action=\"/plans/{year}/{a}/upload\" enctype=\"multipart/form-data\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"version\" value=\"{v}\">\
+         <div class=\"field\"><label for=\"upload-file\">{l}</label><p class=\"hint\" id=\"upload-h\">{hint}</p>\
+         <input type=\"file\" id=\"upload-file\" name=\"file\" required aria-describedby=\"upload-h\" \
+         accept=\".xlsx,.docx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.openxmlformats-officedocument.wordprocessingml.document\"></div>\
+         <button type=\"submit\">{b}</button></form></section>",
+        h = tr!(
+            lang,
+            "Nhập từ tệp Excel hoặc Word",
+            "Import from an Excel or Word file"
+        ),
+        a = esc(agency),
+        csrf = esc(csrf),
+        v = esc(version),
+        l = tr!(
+            lang,
+            "Tệp đã điền (.xlsx hoặc .docx)",
+            "The filled file (.xlsx or .docx)"
+        ),
+        hint = tr!(
+            lang,
+            "Bảng tính tạo bằng `planpress new plan --xlsx` (Sở gửi kèm công văn), hoặc kế hoạch Word theo mẫu của công văn; tối đa 10 MiB. Tệp được kiểm tra như khi gõ vào biểu mẫu; nếu đọc được, nó thay bản nháp hiện tại (bản cũ vẫn còn trong lịch sử).",
+            "The workbook from `planpress new plan --xlsx` (sent with the letter), or a Word plan in the letter's layout; 10 MiB at most. It is checked as the form is; when it reads, it replaces the current draft (the old one stays in the history)."
+        ),
+        b = tr!(lang, "Tải lên và kiểm tra", "Upload and check"),
+    )
+}
+
+/// `POST /plans/<year>/<agency>/upload` from [`upload_form`]: the same
+/// request as the API's upload (same session, CSRF and version checks),
+/// answered with the plan's page and what the upload did.
+pub(crate) fn upload_post(
+    app: &App,
+    path: &str,
+    headers: &HeaderMap,
+    address: String,
+    form: Option<Vec<(String, Vec<u8>)>>,
+) -> Response {
+    let lang = app.lang();
+    let session = match app.session_of(headers) {
+        Ok(Some(s)) => s,
+        Ok(None) => return redirect("/login"),
+        Err(e) => return html(StatusCode::INTERNAL_SERVER_ERROR, esc(&e.0)),
+    };
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let ["plans", year, agency, "upload"] = parts.as_slice() else {
+        return html(
+            StatusCode::NOT_FOUND,
+            layout(lang, "404", Some(&session), "<h1>404</h1>"),
+        );
+    };
+    let fields = form.unwrap_or_default();
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_slice())
+    };
+    let file = get("file").unwrap_or_default();
+    if file.is_empty() {
+        let msg = tr!(
+            lang,
+            "Chưa chọn tệp: bấm \"Chọn tệp\" ở mục Nhập từ tệp, chọn bảng tính .xlsx hoặc tệp Word .docx đã điền, rồi bấm Tải lên.",
+            "No file chosen: press \"Choose file\" under Import, pick the filled .xlsx workbook or .docx Word file, then Upload."
+        );
+        return plan_page_with(
+            app,
+            &session,
+            year,
+            agency,
+            lang,
+            Some((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                error_box(lang, Some(&msg)),
+            )),
+        );
+    }
+    let text = |name: &str| String::from_utf8_lossy(get(name).unwrap_or_default()).into_owned();
+    let mut h = HeaderMap::new();
+    if let Some(c) = headers.get(header::COOKIE) {
+        h.insert(header::COOKIE, c.clone());
+    }
+    if let Ok(v) = HeaderValue::from_str(&text("csrf")) {
+        h.insert("x-csrf-token", v);
+    }
+    let version = text("version");
+    if version.is_empty() {
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
+    } else if let Ok(v) = HeaderValue::from_str(&version) {
+        h.insert(header::IF_MATCH, v);
+    }
+    let api_path = format!("/api/plans/{year}/{agency}/upload");
+    let reply = app.api(&api::Request {
+        method: &axum::http::Method::POST,
+        path: &api_path,
+        headers: &h,
+        address,
+        body: file,
+    });
+    let body = reply.body.clone().unwrap_or(Value::Null);
+    let boxed = if reply.status == StatusCode::OK {
+        let errors = body["errors"].as_u64().unwrap_or(0);
+        let list = body["import"].as_array().cloned().unwrap_or_default();
+        let warnings = list
+            .len()
+            .saturating_sub(usize::try_from(errors).unwrap_or(0));
+        let mut b = format!(
+            "<div class=\"notice\" role=\"status\" tabindex=\"-1\" id=\"upload-result\"><h2>{}</h2>",
+            if errors == 0 {
+                tr!(
+                    lang,
+                    "Đã nhập tệp và lưu bản nháp: không có lỗi ({warnings} cảnh báo)",
+                    "The file was imported and saved as the draft: no errors ({warnings} warnings)"
+                )
+            } else {
+                tr!(
+                    lang,
+                    "Đã nhập tệp và lưu bản nháp, còn {errors} lỗi và {warnings} cảnh báo: sửa trong tệp rồi tải lên lại, hoặc sửa ngay trong biểu mẫu dưới đây",
+                    "The file was imported and saved as the draft, with {errors} errors and {warnings} warnings: fix them in the file and upload it again, or here in the form"
+                )
+            }
+        );
+        b.push_str(&import_list(&list, lang));
+        b.push_str("</div>");
+        b
+    } else {
+        let message = body["error"]["message"].as_str().unwrap_or("").to_string();
+        let mut b = error_box(lang, Some(&message));
+        if let Some(list) = body["diagnostics"].as_array() {
+            b.push_str(&import_list(list, lang));
+        }
+        b
+    };
+    let status = if reply.status == StatusCode::OK {
+        StatusCode::OK
+    } else {
+        reply.status
+    };
+    plan_page_with(app, &session, year, agency, lang, Some((status, boxed)))
+}
+
+/// The diagnostics of an import, each with where it is in the uploaded file
+/// (`VI!K12`, a Word table's row and column).
+fn import_list(list: &[Value], lang: Lang) -> String {
+    if list.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("<ul class=\"import-list\">");
+    for d in list {
+        let place = match (&d["cell"], &d["table"], &d["paragraph"]) {
+            (Value::String(c), _, _) => c.clone(),
+            (_, Value::Number(t), _) => {
+                let (r, c) = (&d["row"], &d["column"]);
+                tr!(
+                    lang,
+                    "bảng {t}, dòng {r}, cột {c}",
+                    "table {t}, row {r}, column {c}"
+                )
+            }
+            (_, _, Value::Number(p)) => tr!(lang, "đoạn {p}", "paragraph {p}"),
+            _ => String::new(),
+        };
+        let _ = write!(
+            s,
+            "<li class=\"{sev}\"><strong>{code}</strong> {place}{sep}{msg}</li>",
+            sev = esc(d["severity"].as_str().unwrap_or("")),
+            code = esc(d["code"].as_str().unwrap_or("")),
+            place = esc(&place),
+            sep = if place.is_empty() { "" } else { ": " },
+            msg = esc(d["message"].as_str().unwrap_or("")),
+        );
+    }
+    s.push_str("</ul>");
+    s
 }
 
 /// The saved plan rendered by the site's own theme, as `build --drafts`

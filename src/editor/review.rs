@@ -69,7 +69,7 @@ pub(crate) fn reminders_zip(root: &Path, year: i32, lang: Lang) -> Result<Remind
 }
 
 /// A new folder only this process's user can read, removed on drop.
-struct TempDir(std::path::PathBuf);
+pub(crate) struct TempDir(pub(crate) std::path::PathBuf);
 
 impl Drop for TempDir {
     fn drop(&mut self) {
@@ -77,7 +77,7 @@ impl Drop for TempDir {
     }
 }
 
-fn private_temp_dir(lang: Lang) -> Result<TempDir, CommandError> {
+pub(crate) fn private_temp_dir(lang: Lang) -> Result<TempDir, CommandError> {
     let mut last = String::new();
     for _ in 0..8 {
         let mut n = [0u8; 8];
