@@ -853,10 +853,24 @@ fn api_new_plan_submit_return_approve() {
         409
     );
 
-    // The preview is the page the theme renders for the saved plan.
+    // The preview is the page the theme renders for the saved plan, with
+    // the theme's stylesheet where its relative link points.
     let a = an.send(&e, "GET", "/preview/2019/so-tttt", &[], "");
+    assert_eq!(a.status, 303);
+    assert_eq!(a.header("location"), Some("/preview/2019/so-tttt/"));
+    let a = an.send(&e, "GET", "/preview/2019/so-tttt/", &[], "");
     assert_eq!(a.status, 200, "{}", a.body);
     assert!(a.body.contains("Hệ thống một cửa điện tử"), "{}", a.body);
+    assert!(
+        a.body.contains("href=\"../../static/style.css\""),
+        "{}",
+        a.body
+    );
+    let css = an.send(&e, "GET", "/preview/static/style.css", &[], "");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    let theme = std::fs::read_to_string(repo().join("themes/default/static/style.css")).unwrap();
+    assert_eq!(css.body, theme);
     let a = Client::default().send(&e, "GET", "/preview/2019/so-tttt", &[], "");
     assert_eq!(a.status, 303, "no session: to the login page");
 
@@ -1397,4 +1411,31 @@ fn upload_a_workbook() {
     );
     assert_eq!(status, 412, "{}", String::from_utf8_lossy(&page));
     assert_eq!(std::fs::read(&plan).unwrap(), before);
+}
+
+/// The status rows are kept until the plans change: an edit made on disk
+/// (not committed) and a commit both show on the next look.
+#[test]
+fn status_follows_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    let e = Editor::start(&root, &[]);
+    let duyet = login_ok(&e, "duyet", "tham-dinh-2019-ok");
+    let row = |code: &str| {
+        let rows = duyet
+            .send(&e, "GET", "/api/cycles/2019/status", &[], "")
+            .json();
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .cloned()
+            .unwrap()
+    };
+    let before = row("so-y-te");
+    assert_eq!(row("so-y-te"), before, "the same answer twice");
+    std::fs::remove_file(root.join("content/2019/so-y-te.md")).unwrap();
+    assert_eq!(row("so-y-te")["submission"], "missing");
+    git(&root, &["checkout", "--", "content/2019/so-y-te.md"]);
+    assert_eq!(row("so-y-te"), before);
 }

@@ -70,6 +70,8 @@ pub(crate) struct App {
     /// must not interleave, and libgit2 takes the repository's lock anyway.
     write: Mutex<()>,
     pub(crate) secure_cookies: bool,
+    /// The review page's rows, until the plans change.
+    pub(crate) status: Mutex<super::review::StatusCache>,
 }
 
 /// The request as the API sees it.
@@ -241,6 +243,7 @@ impl App {
             store: Mutex::new(store),
             write: Mutex::new(()),
             secure_cookies,
+            status: Mutex::default(),
         })
     }
 
@@ -1127,7 +1130,7 @@ impl App {
                 ),
             );
         };
-        match super::review::status_rows(&self.root, year_n, lang) {
+        match super::review::StatusCache::rows(&self.status, &self.root, year_n, lang) {
             Ok(rows) => match serde_json::to_value(rows) {
                 Ok(v) => Reply::ok(v),
                 Err(e) => {

@@ -119,6 +119,12 @@ pub(crate) fn page(app: &App, path: &str, _query: Option<&str>, headers: &Header
         ["plans", year, agency] => plan_page(app, &session, year, agency, lang),
         ["review", year] => review_page(app, &session, year, lang),
         ["review", year, "reminders.zip"] => reminders(app, &session, year, lang),
+        ["preview", "static", name] => preview_asset(app, name, lang),
+        // The theme's links are relative (`../../static/style.css`): with
+        // the closing slash they reach the stylesheet served just above.
+        ["preview", year, agency] if !path.ends_with('/') => {
+            redirect(&format!("/preview/{year}/{agency}/"))
+        }
         ["preview", year, agency] => preview(app, &session, year, agency, lang),
         _ => html(
             StatusCode::NOT_FOUND,
@@ -1267,7 +1273,7 @@ fn plan_page_with(
     m.push_str("</section></fieldset>");
     let _ = write!(
         m,
-        "<div class=\"actions\"><a class=\"preview\" href=\"/preview/{year_n}/{a}\" target=\"_blank\" rel=\"noopener\">{p}</a> ",
+        "<div class=\"actions\"><a class=\"preview\" href=\"/preview/{year_n}/{a}/\" target=\"_blank\" rel=\"noopener\">{p}</a> ",
         a = esc(agency),
         p = tr!(
             lang,
@@ -1486,9 +1492,38 @@ fn import_list(list: &[Value], lang: Lang) -> String {
     s
 }
 
+/// A file of the site's theme (`static/style.css`, the emblem, the
+/// scripts), for the preview: the same bytes `build` publishes.
+fn preview_asset(app: &App, name: &str, lang: Lang) -> Response {
+    let site = app.site();
+    let opts = crate::render::Options { drafts: true };
+    let want = format!("static/{name}");
+    let found = crate::render::theme_for(&app.root, &site, opts)
+        .ok()
+        .and_then(|t| t.statics.into_iter().find(|(p, _)| *p == want));
+    let Some((_, bytes)) = found else {
+        return html(
+            StatusCode::NOT_FOUND,
+            layout(lang, "404", None, "<h1>404</h1>"),
+        );
+    };
+    let ctype = match name.rsplit_once('.').map(|(_, e)| e) {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    };
+    let mut r = Response::new(Body::from(bytes));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    r
+}
+
 /// The saved plan rendered by the site's own theme, as `build --drafts`
-/// would publish it (the page alone: the portal's stylesheet and pictures
-/// are not served by the editor).
+/// would publish it, with the theme's stylesheet and pictures served
+/// under `/preview/static/`.
 fn preview(app: &App, session: &Session, year: &str, agency: &str, lang: Lang) -> Response {
     let reply = app.read_for(session, year, agency);
     let fail = |status: StatusCode, text: String| {
@@ -1621,7 +1656,7 @@ fn review_page(app: &App, session: &Session, year: &str, lang: Lang) -> Response
             layout(lang, "404", Some(session), "<h1>404</h1>"),
         );
     };
-    let rows = match super::review::status_rows(&app.root, year_n, lang) {
+    let rows = match super::review::StatusCache::rows(&app.status, &app.root, year_n, lang) {
         Ok(rows) => rows,
         Err(e) => {
             return html(

@@ -7,6 +7,77 @@ use std::path::Path;
 use crate::diag::{CommandError, Lang, tr};
 use crate::status::StatusRow;
 
+/// The rows of a cycle, computed again only when the repository's HEAD,
+/// a file under `content/` (its size or time of change, so an edit not yet
+/// committed counts too) or the day changes: checking the whole site on
+/// every look at the review page costs seconds at a thousand plans, and a
+/// stat of each file costs milliseconds.
+#[derive(Default)]
+pub(crate) struct StatusCache {
+    rows: std::collections::HashMap<i32, ([u8; 32], Vec<StatusRow>)>,
+}
+
+impl StatusCache {
+    pub(crate) fn rows(
+        cache: &std::sync::Mutex<StatusCache>,
+        root: &Path,
+        year: i32,
+        lang: Lang,
+    ) -> Result<Vec<StatusRow>, CommandError> {
+        let (_, today) = crate::status::today(lang)?;
+        let key = stamp(root, today);
+        if let Ok(c) = cache.lock()
+            && let Some((k, rows)) = c.rows.get(&year)
+            && *k == key
+        {
+            return Ok(rows.clone());
+        }
+        let rows = status_rows(root, year, lang)?;
+        if let Ok(mut c) = cache.lock() {
+            c.rows.insert(year, (key, rows.clone()));
+        }
+        Ok(rows)
+    }
+}
+
+/// The state the status rows depend on, hashed.
+fn stamp(root: &Path, today: chrono::NaiveDate) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    fn walk(dir: &Path, h: &mut Sha256) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for e in entries {
+            let Ok(meta) = e.metadata() else { continue };
+            h.update(e.file_name().as_encoded_bytes());
+            if meta.is_dir() {
+                walk(&e.path(), h);
+            } else {
+                let at = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                h.update(at.to_le_bytes());
+                h.update(meta.len().to_le_bytes());
+            }
+        }
+    }
+    let mut h = Sha256::new();
+    h.update(today.to_string().as_bytes());
+    if let Ok(repo) = git2::Repository::discover(root)
+        && let Ok(head) = repo.head()
+        && let Some(id) = head.target()
+    {
+        h.update(id.as_bytes());
+    }
+    walk(&root.join("content"), &mut h);
+    walk(&root.join("themes"), &mut h);
+    h.finalize().into()
+}
+
 /// The rows of `planpress status YEAR` for the site at `root`, as of today
 /// in Vietnam (`PLANPRESS_NOW` stands in for the clock, as for `status`).
 pub(crate) fn status_rows(
