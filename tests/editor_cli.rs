@@ -1397,7 +1397,7 @@ fn upload_a_workbook() {
         String::from_utf8_lossy(&form).replace(&version, "0123456789abcdef0123456789abcdef");
     let mut stale_form = Vec::new();
     let cut = form.windows(4).position(|w| w == b"PK\x03\x04").unwrap();
-    stale_form.extend_from_slice(stale[..stale.find("PK\u{3}\u{4}").unwrap()].as_bytes());
+    stale_form.extend_from_slice(&stale.as_bytes()[..stale.find("PK\u{3}\u{4}").unwrap()]);
     stale_form.extend_from_slice(&form[cut..]);
     let (status, _, page) = request_bytes(
         e.port,
