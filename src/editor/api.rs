@@ -1277,7 +1277,30 @@ fn prefill(root: &std::path::Path, site: &Site, t: &Target) -> (PlanDoc, Section
         .strip_prefix("---\n")
         .and_then(|r| r.find("\n---\n").map(|i| &r[i + 5..]))
         .unwrap_or("");
-    (doc, crate::plan_doc::sections_of_body(body), true)
+    // The skeleton's guidance is in `<!-- -->` comments; the form shows
+    // the same guidance beside each box, so the boxes start empty of it.
+    let mut sections = crate::plan_doc::sections_of_body(body);
+    for text in sections.values_mut() {
+        *text = without_comments(text);
+    }
+    (doc, sections, true)
+}
+
+/// `text` without its HTML comments, trimmed.
+fn without_comments(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("-->") {
+            Some(end) => rest = &rest[start + end + 3..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out.trim().to_string()
 }
 
 fn session_json(s: &Session) -> Value {
@@ -1333,6 +1356,13 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8], lang: Lang) -> Result<T, R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn guidance_comments_are_left_out() {
+        assert_eq!(without_comments("<!-- a -->\nb <!-- c --> d"), "b  d");
+        assert_eq!(without_comments("<!-- only -->"), "");
+        assert_eq!(without_comments("x <!-- open"), "x");
+    }
 
     #[test]
     fn cookies_and_tokens() {

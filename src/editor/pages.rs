@@ -1050,7 +1050,17 @@ fn plan_page_with(
                 Some(session),
                 &format!(
                     "<h1>{}</h1><p>{}</p><p><a href=\"/\">{}</a></p>",
-                    reply.status.as_u16(),
+                    match reply.status {
+                        StatusCode::NOT_FOUND => tr!(lang, "Không có kế hoạch này", "No such plan"),
+                        StatusCode::FORBIDDEN => {
+                            tr!(
+                                lang,
+                                "Không được mở kế hoạch này",
+                                "You may not open this plan"
+                            )
+                        }
+                        s => s.as_u16().to_string(),
+                    },
                     esc(&msg),
                     tr!(lang, "Về trang đầu", "Back to the start")
                 ),
@@ -1106,7 +1116,25 @@ fn plan_page_with(
         None => StatusCode::OK,
     };
     if body["prefilled"] == Value::Bool(true) {
-        let note = body["note"].as_str().unwrap_or("");
+        // The note is the one `new plan` writes for people who edit the
+        // file; here the buttons below save and submit.
+        let note: Vec<String> = body["note"]
+            .as_str()
+            .unwrap_or("")
+            .lines()
+            .map(|l| {
+                if l.contains("submitted") {
+                    tr!(
+                        lang,
+                        "Kiểm tra, sửa rồi bấm “Lưu bản nháp”; khi xong, bấm “Nộp kế hoạch”.",
+                        "Check and correct it, then press “Save draft”; when done, press “Submit the plan”."
+                    )
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        let note = note.join("\n");
         let _ = write!(
             m,
             "<div class=\"notice\" role=\"note\"><h2>{}</h2><p class=\"pre\">{}</p></div>",
@@ -1115,7 +1143,7 @@ fn plan_page_with(
                 "Bản nháp điền sẵn từ kế hoạch năm trước, chưa lưu",
                 "A draft prefilled from last year's plan, not saved yet"
             ),
-            esc(note)
+            esc(&note)
         );
     }
     if let Some(c) = body["review"]["comment"].as_str() {
