@@ -1013,8 +1013,8 @@ impl App {
                     "unsupported-type",
                     tr!(
                         lang,
-                        "Chỉ tải lên được bảng tính Excel (.xlsx, tạo bằng `planpress new plan --xlsx` hoặc do Sở gửi) hoặc kế hoạch Word (.docx) theo mẫu của công văn. Tệp này không phải loại đó; chưa ghi gì.",
-                        "Only an Excel workbook (.xlsx, from `planpress new plan --xlsx` or sent by the department) or a Word plan (.docx) in the letter's layout can be uploaded. This file is neither; nothing was written."
+                        "Chỉ tải lên được bảng tính Excel (.xlsx) mà Sở gửi kèm công văn, hoặc kế hoạch Word (.docx) theo mẫu của công văn. Tệp này không phải loại đó; chưa ghi gì.",
+                        "Only the Excel workbook (.xlsx) the department sends with its letter, or a Word plan (.docx) in the letter's layout, can be uploaded. This file is neither; nothing was written."
                     ),
                 );
             }

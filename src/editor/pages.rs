@@ -1365,8 +1365,8 @@ fn upload_form(csrf: &str, year: i32, agency: &str, version: &str, lang: Lang) -
         ),
         hint = tr!(
             lang,
-            "Bảng tính tạo bằng `planpress new plan --xlsx` (Sở gửi kèm công văn), hoặc kế hoạch Word theo mẫu của công văn; tối đa 10 MiB. Tệp được kiểm tra như khi gõ vào biểu mẫu; nếu đọc được, nó thay bản nháp hiện tại (bản cũ vẫn còn trong lịch sử).",
-            "The workbook from `planpress new plan --xlsx` (sent with the letter), or a Word plan in the letter's layout; 10 MiB at most. It is checked as the form is; when it reads, it replaces the current draft (the old one stays in the history)."
+            "Bảng tính Excel mà Sở gửi kèm công văn, hoặc kế hoạch Word theo mẫu của công văn; tối đa 10 MiB. Tệp được kiểm tra như khi gõ vào biểu mẫu; nếu đọc được, nó thay bản nháp hiện tại (bản cũ vẫn còn trong lịch sử).",
+            "The Excel workbook the department sends with its letter, or a Word plan in the letter's layout; 10 MiB at most. It is checked as the form is; when it reads, it replaces the current draft (the old one stays in the history)."
         ),
         b = tr!(lang, "Tải lên và kiểm tra", "Upload and check"),
     )
