@@ -82,6 +82,10 @@ fn config_invalid(lang: crate::diag::Lang) -> Vec<Diagnostic> {
 pub(crate) enum Target {
     Index,
     Cycle(i32),
+    /// The whole consolidated document for printing, `<year>/ban-in/`.
+    Print(i32),
+    /// Page `n` of one part of a long list of a cycle (`<year>/phu-luc/…`).
+    List(i32, pages::ListKind, String, usize),
     Plan(i32, String),
     Agency(String),
     NotFound,
@@ -193,6 +197,23 @@ impl<'s> Renderer<'s> {
             }
             ["robots.txt"] => Target::Robots,
             [y, "index.html"] => Target::Cycle(year(y)?),
+            [y, "ban-in", "index.html"] => Target::Print(year(y)?),
+            [y, dir, key, rest @ ..] if pages::ListKind::from_dir(dir).is_some() => {
+                let y = year(y)?;
+                let kind = pages::ListKind::from_dir(dir)?;
+                // Page 1 is the part's folder itself; `1/` is not a page.
+                let n = match rest {
+                    ["index.html"] => 1,
+                    [n, "index.html"] => n.parse().ok().filter(|n: &usize| *n >= 2)?,
+                    _ => return None,
+                };
+                let r = self.report(y)?;
+                let pages = pages::list_pages(self.ctx_of(y).catalog, r);
+                pages
+                    .iter()
+                    .any(|(k, p, m)| *k == kind && p == key && *m == n)
+                    .then(|| Target::List(y, kind, key.to_string(), n))?
+            }
             [y, "data", file] => {
                 let y = year(y)?;
                 DOWNLOADS
@@ -229,6 +250,16 @@ impl<'s> Renderer<'s> {
         let mut out = vec![("index.html".to_string(), Target::Index)];
         for r in &self.reports {
             out.push((format!("{}/index.html", r.year), Target::Cycle(r.year)));
+            out.push((
+                format!("{}/ban-in/index.html", r.year),
+                Target::Print(r.year),
+            ));
+            for (kind, key, n) in pages::list_pages(self.ctx_of(r.year).catalog, r) {
+                out.push((
+                    format!("{}/{}index.html", r.year, pages::list_url(kind, &key, n)),
+                    Target::List(r.year, kind, key, n),
+                ));
+            }
             for e in r.entries.iter().filter(|e| e.plan.is_some()) {
                 let code = &e.agency.code.value;
                 out.push((
@@ -284,13 +315,38 @@ impl<'s> Renderer<'s> {
             Target::Cycle(y) => {
                 let ctx = self.ctx_of(*y);
                 let r = self.report(*y).ok_or_else(Vec::new)?;
-                let mut page = cycle_page(ctx, r);
+                let mut page = cycle_page(ctx, r, false);
                 let approved = self.history.and_then(|h| h.approved.get(y));
                 if let Value::Object(m) = &mut page.data {
                     let since = approved.map_or(Value::Null, |a| ctx.since_approved(a, r.year));
                     m.insert("since_approved".into(), since);
                 }
                 page
+            }
+            Target::Print(y) => {
+                let ctx = self.ctx_of(*y);
+                let r = self.report(*y).ok_or_else(Vec::new)?;
+                cycle_page(ctx, r, true)
+            }
+            Target::List(y, kind, key, n) => {
+                let ctx = self.ctx_of(*y);
+                let r = self.report(*y).ok_or_else(Vec::new)?;
+                let data = ctx.list_page(r, *kind, key, *n).ok_or_else(Vec::new)?;
+                let what = data["heading"].as_str().unwrap_or_default().to_string();
+                let name = data["name"].as_str().unwrap_or_default().to_string();
+                let title = if *n > 1 {
+                    let p = tr!(ctx.lang, "trang {n}", "page {n}");
+                    format!("{what} — {name}, {p}")
+                } else {
+                    format!("{what} — {name}")
+                };
+                Page {
+                    template: "list.html",
+                    path: path.to_string(),
+                    description: format!("{title}. {}", r.meta.title),
+                    title,
+                    data,
+                }
             }
             Target::Plan(y, code) => {
                 let ctx = self.ctx_of(*y);
@@ -420,7 +476,7 @@ impl<'s> Renderer<'s> {
         // last, one would leave the other core idle at the end. The search
         // index was built when the targets were listed.
         let weight = |t: &Target| match t {
-            Target::Cycle(_) => 0,
+            Target::Cycle(_) | Target::Print(_) => 0,
             Target::Download(_, f) if f.ends_with(".xlsx") || f.ends_with(".docx") => 0,
             _ => 1,
         };
@@ -510,12 +566,24 @@ pub(crate) fn render(
 }
 
 /// The consolidated page of a cycle.
-fn cycle_page(ctx: &Ctx<'_>, r: &CycleReport<'_>) -> Page {
+fn cycle_page(ctx: &Ctx<'_>, r: &CycleReport<'_>, print: bool) -> Page {
     let theme = ctx.theme;
     Page {
         template: "cycle.html",
-        path: format!("{}/index.html", r.year),
-        title: r.meta.title.clone(),
+        path: if print {
+            format!("{}/ban-in/index.html", r.year)
+        } else {
+            format!("{}/index.html", r.year)
+        },
+        title: if print {
+            format!(
+                "{} — {}",
+                r.meta.title,
+                tr!(ctx.lang, "bản in toàn văn", "whole document for print")
+            )
+        } else {
+            r.meta.title.clone()
+        },
         description: format!(
             "{} {}: {} {}",
             theme.t("consolidated"),
@@ -523,7 +591,7 @@ fn cycle_page(ctx: &Ctx<'_>, r: &CycleReport<'_>) -> Page {
             theme.t("planned").to_lowercase(),
             format::money(r.totals.planned, ctx.lang)
         ),
-        data: ctx.cycle_page(r),
+        data: ctx.cycle_page(r, print),
     }
 }
 
