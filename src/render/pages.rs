@@ -1428,6 +1428,12 @@ impl Ctx<'_> {
         let name = self.key_name(kind, key);
         let zero = Totals::default();
         let part_label = tr!(lang, "Cộng trang {n}/{pages}", "Page {n}/{pages} subtotal");
+        // "trang 2/7" in captions, nothing when the part is one page.
+        let of_pages = if pages > 1 {
+            tr!(lang, ", trang {n}/{pages}", ", page {n}/{pages}")
+        } else {
+            String::new()
+        };
         let whole_label = tr!(
             lang,
             "Cộng {name} ({len} dòng)",
@@ -1471,18 +1477,19 @@ impl Ctx<'_> {
                 t.insert("no_foot".into(), (pages <= 1).into());
                 t.insert("total_label".into(), whole_label.clone().into());
                 t.insert("headers".into(), self.split_headers());
-                let (annex, unit, total, planned) = (
+                let (annex, unit, total, planned, total_word) = (
                     self.theme.t("annex"),
                     self.unit_label(),
                     self.m(cat.total),
                     self.m(cat.planned),
+                    self.theme.t("project_total").to_lowercase(),
                 );
                 t.insert(
                     "caption".into(),
                     tr!(
                         lang,
-                        "{annex} {year}: {name}, trang {n}/{pages} (đơn vị tính: {unit}). Cộng {name}: tổng mức đầu tư {total}; kinh phí cần thực hiện trong năm {year}: {planned}.",
-                        "{annex} {year}: {name}, page {n}/{pages} (unit: {unit}). {name} subtotal: total cost {total}; planned for {year}: {planned}.",
+                        "{annex} {year}: {name}{of_pages} (đơn vị tính: {unit}). Cộng {name}: {total_word} {total}; cần thực hiện trong năm {year}: {planned}.",
+                        "{annex} {year}: {name}{of_pages} (unit: {unit}). {name} subtotal: {total_word} {total}; planned for {year}: {planned}.",
                     )
                     .into(),
                 );
@@ -1543,8 +1550,8 @@ impl Ctx<'_> {
                     "caption".into(),
                     tr!(
                         lang,
-                        "{title} {prior}: {name}, trang {n}/{pages} (đơn vị tính: {unit}). Cộng {name}: {total}.",
-                        "{title} {prior}: {name}, page {n}/{pages} (unit: {unit}). {name} subtotal: {total}.",
+                        "{title} {prior}: {name}{of_pages} (đơn vị tính: {unit}). Cộng {name}: {total}.",
+                        "{title} {prior}: {name}{of_pages} (unit: {unit}). {name} subtotal: {total}.",
                     )
                     .into(),
                 );
@@ -1585,8 +1592,8 @@ impl Ctx<'_> {
                     },
                     "caption": tr!(
                         lang,
-                        "{what} {year}: {name}, trang {n}/{pages}; {expected} cơ quan, đơn vị. Đơn vị tính: {unit}.",
-                        "{what} {year}: {name}, page {n}/{pages}; {expected} agencies. Unit: {unit}.",
+                        "{what} {year}: {name}{of_pages}; {expected} cơ quan, đơn vị. Đơn vị tính: {unit}.",
+                        "{what} {year}: {name}{of_pages}; {expected} agencies. Unit: {unit}.",
                     ),
                 });
                 (t, format!("{} {year}", self.theme.t("submission_status")))
@@ -1612,7 +1619,7 @@ impl Ctx<'_> {
             "kind": match kind { ListKind::Annex => "annex", ListKind::Spending => "spending", ListKind::Status => "status" },
             "heading": heading, "name": name, "page": n, "pages": pages, "count": len,
             "page_links": page_links, "siblings": siblings,
-            "back": format!("{up}#{}", kind.anchor()),
+            "back": format!("{up}#{}", kind.anchor()), "year_url": up.clone(),
             "prev": (n > 1).then(|| format!("{up}{}", list_url(kind, key, n - 1))),
             "next": (n < pages).then(|| format!("{up}{}", list_url(kind, key, n + 1))),
             "table": table,
