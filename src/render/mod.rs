@@ -343,7 +343,10 @@ impl<'s> Renderer<'s> {
                 Page {
                     template: "list.html",
                     path: path.to_string(),
-                    description: format!("{title}. {}", r.meta.title),
+                    // Without the category's name: it comes from the
+                    // catalog, and attributes carry only the theme's and
+                    // the cycle's words.
+                    description: format!("{what}. {}", r.meta.title),
                     title,
                     data,
                 }
