@@ -88,6 +88,9 @@ pub(crate) enum Target {
     List(i32, pages::ListKind, String, usize),
     Plan(i32, String),
     Agency(String),
+    /// Page `n` of the agencies of one group, `co-quan/<group>/`: the home
+    /// page's list when the site has too many agencies for one page.
+    AgencyList(String, usize),
     NotFound,
     Download(i32, String),
     Sitemap,
@@ -221,6 +224,17 @@ impl<'s> Renderer<'s> {
                     .any(|d| d.replace("{year}", &y.to_string()) == *file)
                     .then(|| Target::Download(y, file.to_string()))?
             }
+            ["co-quan", group, rest @ ..] => {
+                let n = match rest {
+                    ["index.html"] => 1,
+                    [n, "index.html"] => n.parse().ok().filter(|n: &usize| *n >= 2)?,
+                    _ => return None,
+                };
+                agency_list_pages(&self.ctx, &self.reports)
+                    .into_iter()
+                    .any(|(g, m)| g == *group && m == n)
+                    .then(|| Target::AgencyList(group.to_string(), n))?
+            }
             ["agencies", code, "index.html"] => {
                 let code = code.to_string();
                 self.reports
@@ -273,6 +287,12 @@ impl<'s> Renderer<'s> {
             if let Some(t) = self.target(&path) {
                 out.push((path, t));
             }
+        }
+        for (g, n) in agency_list_pages(&self.ctx, &self.reports) {
+            out.push((
+                format!("co-quan/{}index.html", agency_list_url(&g, n)),
+                Target::AgencyList(g, n),
+            ));
         }
         out.push(("404.html".into(), Target::NotFound));
         for r in &self.reports {
@@ -374,6 +394,9 @@ impl<'s> Renderer<'s> {
                     description: format!("{} {} {}", theme.t("cycle"), r.year, e.name),
                     data,
                 }
+            }
+            Target::AgencyList(group, n) => {
+                agency_list_page(ctx, &self.reports, group, *n).ok_or_else(Vec::new)?
             }
             Target::Agency(code) => {
                 let a = ctx.site.agency(code).ok_or_else(Vec::new)?;
@@ -657,13 +680,28 @@ fn index_page(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Page {
         })
         .collect();
     let groups = &ctx.theme.strings["groups"];
-    let agencies: Vec<Value> = ctx
-        .site
-        .agencies
+    let listed = listed_agencies(ctx, reports);
+    // A few hundred agencies are listed on the home page; past that, each
+    // group has pages of its own and the home page links to them.
+    let split = listed.len() > HOME_AGENCIES_MAX;
+    let agencies: Vec<Value> = listed
         .iter()
-        .flatten()
-        .filter(|a| reports.iter().any(|r| r.entries.iter().any(|e| e.agency.code.value == a.code.value)))
+        .take_while(|_| !split)
         .map(|a| json!({"code": a.code.value, "name": a.name, "group": groups.get(a.group.id()).cloned().unwrap_or(json!(a.group.id())), "url": format!("agencies/{}/", a.code.value)}))
+        .collect();
+    let agency_groups: Vec<Value> = crate::model::Group::CHOICES
+        .iter()
+        .filter(|_| split)
+        .filter_map(|(g, _)| {
+            let n = listed.iter().filter(|a| a.group.id() == *g).count();
+            (n > 0).then(|| {
+                json!({
+                    "name": groups.get(*g).cloned().unwrap_or(json!(g)), "count": n,
+                    "url": format!("co-quan/{}", agency_list_url(g, 1)),
+                    "pages": n.div_ceil(AGENCY_PAGE_ROWS),
+                })
+            })
+        })
         .collect();
     let title = ctx
         .site
@@ -675,8 +713,107 @@ fn index_page(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Page {
         path: "index.html".into(),
         description: title.clone(),
         title,
-        data: json!({"cycles": cycles, "agencies": agencies}),
+        data: json!({"cycles": cycles, "agencies": agencies, "agency_groups": agency_groups}),
     }
+}
+
+/// Agencies listed on the home page at most; past it they are listed by
+/// group on pages of AGENCY_PAGE_ROWS.
+const HOME_AGENCIES_MAX: usize = 300;
+const AGENCY_PAGE_ROWS: usize = 500;
+
+/// The agencies that have a page (they appear in some cycle), in
+/// agencies.yaml's order.
+fn listed_agencies<'s>(
+    ctx: &Ctx<'s>,
+    reports: &[CycleReport<'_>],
+) -> Vec<&'s crate::model::Agency> {
+    let known: std::collections::HashSet<&str> = reports
+        .iter()
+        .flat_map(|r| r.entries.iter().map(|e| e.agency.code.value.as_str()))
+        .collect();
+    ctx.site
+        .agencies
+        .iter()
+        .flatten()
+        .filter(|a| known.contains(a.code.value.as_str()))
+        .collect()
+}
+
+fn agency_list_url(group: &str, n: usize) -> String {
+    if n <= 1 {
+        format!("{group}/")
+    } else {
+        format!("{group}/{n}/")
+    }
+}
+
+/// The pages of the agencies by group: none while the home page lists
+/// them all.
+fn agency_list_pages(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Vec<(String, usize)> {
+    let listed = listed_agencies(ctx, reports);
+    if listed.len() <= HOME_AGENCIES_MAX {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (g, _) in crate::model::Group::CHOICES {
+        let n = listed.iter().filter(|a| a.group.id() == *g).count();
+        for i in 1..=n.div_ceil(AGENCY_PAGE_ROWS) {
+            out.push((g.to_string(), i));
+        }
+    }
+    out
+}
+
+fn agency_list_page(
+    ctx: &Ctx<'_>,
+    reports: &[CycleReport<'_>],
+    group: &str,
+    n: usize,
+) -> Option<Page> {
+    let listed = listed_agencies(ctx, reports);
+    let mine: Vec<_> = listed.iter().filter(|a| a.group.id() == group).collect();
+    let pages = mine.len().div_ceil(AGENCY_PAGE_ROWS);
+    if n == 0 || n > pages {
+        return None;
+    }
+    let up = if n > 1 { "../../../" } else { "../../" };
+    let name = ctx.theme.strings["groups"]
+        .get(group)
+        .and_then(Value::as_str)
+        .unwrap_or(group)
+        .to_string();
+    let rows: Vec<Value> = mine
+        .iter()
+        .skip((n - 1) * AGENCY_PAGE_ROWS)
+        .take(AGENCY_PAGE_ROWS)
+        .map(|a| json!({"name": a.name, "url": format!("{up}agencies/{}/", a.code.value)}))
+        .collect();
+    let page_links: Vec<Value> = (1..=pages)
+        .map(|i| json!({"n": i, "url": format!("{up}co-quan/{}", agency_list_url(group, i)), "current": i == n}))
+        .collect();
+    let lang = ctx.lang;
+    let title = if pages > 1 {
+        tr!(
+            lang,
+            "{name}: các cơ quan, đơn vị (trang {n}/{pages})",
+            "{name}: agencies (page {n}/{pages})"
+        )
+    } else {
+        tr!(lang, "{name}: các cơ quan, đơn vị", "{name}: agencies")
+    };
+    Some(Page {
+        template: "agencies.html",
+        path: format!("co-quan/{}index.html", agency_list_url(group, n)),
+        description: title.clone(),
+        title: title.clone(),
+        data: json!({
+            "heading": title, "name": name, "agencies": rows, "page": n, "pages": pages,
+            "page_links": page_links,
+            "prev": (n > 1).then(|| format!("{up}co-quan/{}", agency_list_url(group, n - 1))),
+            "next": (n < pages).then(|| format!("{up}co-quan/{}", agency_list_url(group, n + 1))),
+        }),
+    })
 }
 
 fn agency_page(

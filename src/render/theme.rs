@@ -35,6 +35,7 @@ const TEMPLATES: &[(&str, &str)] = builtin!(
     "list.html",
     "partials/status.html",
     "partials/pager.html",
+    "agencies.html",
 );
 
 const STRINGS: &str = include_str!("../../themes/default/strings.json");
