@@ -409,6 +409,7 @@ impl State {
                         Target::Cycle(_) => 2,
                         Target::Plan(..) => 3,
                         Target::Agency(_) => 4,
+                        Target::List(..) => 5,
                         _ => continue,
                     };
                     if !kinds.insert(kind) {
