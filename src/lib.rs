@@ -62,7 +62,7 @@ mod validate;
 pub use build::{BuildError, BuildOutcome, build, build_to};
 pub use check::{CheckView, Checked, check, for_people, narrow};
 pub use cycles::new_cycle;
-pub use diag::{Code, CommandError, Diagnostic, Lang, Pos, Severity};
+pub use diag::{Code, CommandError, Diagnostic, Exit, Lang, Pos, Severity};
 pub use diff::{DiffFormat, diff};
 pub use editor::{EditorOptions, UsersCommand, editor, users};
 pub use export::{Exported, export_docx};

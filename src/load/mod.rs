@@ -42,8 +42,8 @@ impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LoadError::BadRoot(p, e) => {
-                let vi = crate::cli::io_in_words(e, p, true, Lang::Vi);
-                let en = crate::cli::io_in_words(e, p, true, Lang::En);
+                let vi = crate::diag::io_in_words(e, p, true, Lang::Vi);
+                let en = crate::diag::io_in_words(e, p, true, Lang::En);
                 write!(f, "--root: {vi} ({en}).")
             }
         }
@@ -51,6 +51,13 @@ impl std::fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+impl crate::diag::Exit for LoadError {
+    /// A root that cannot be read is a wrong argument.
+    fn exit_code(&self) -> u8 {
+        2
+    }
+}
 
 /// The result of reading one file: its diagnostics, its text and what was
 /// made of it.

@@ -347,6 +347,12 @@ impl PublishError {
     }
 }
 
+impl crate::diag::Exit for PublishError {
+    fn exit_code(&self) -> u8 {
+        if self.is_usage() { 2 } else { 1 }
+    }
+}
+
 pub(crate) fn io_err(what: impl fmt::Display, err: std::io::Error) -> ErrorKind {
     ErrorKind::Io {
         what: what.to_string(),
@@ -407,7 +413,7 @@ impl fmt::Display for PublishError {
                 "The publish target `path: \"{path}\"` cannot be used: {file} is a file, not a folder. Fix `path` in content/site.yaml, or move that file away; nothing was created there."
             ),
             ErrorKind::Io { what, err } => {
-                let why = crate::cli::io_in_words(err, std::path::Path::new(what), false, l);
+                let why = crate::diag::io_in_words(err, std::path::Path::new(what), false, l);
                 format!("{what}: {why}")
             }
             ErrorKind::Busy { place } => tr!(
