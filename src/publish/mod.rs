@@ -93,7 +93,7 @@ fn still_the_scaffolds(checked: &Checked) -> bool {
         .get("content/site.yaml")
         .is_some_and(|text| {
             text.lines().any(|l| {
-                l.trim_start().starts_with("base_url:") && l.contains(crate::scaffold::PLACEHOLDER)
+                l.trim_start().starts_with("base_url:") && l.contains(crate::validate::PLACEHOLDER)
             })
         })
 }
@@ -827,7 +827,7 @@ pub fn publish(
 /// The work of `publish` once the site is built and valid.
 fn deploy(
     checked: &Checked,
-    files: &[crate::render::OutFile],
+    files: &[crate::output::OutFile],
     opts: &PublishOptions,
     log: &mut dyn FnMut(&str),
 ) -> Result<Report, PublishError> {

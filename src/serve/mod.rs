@@ -13,7 +13,6 @@
 mod errors;
 mod http;
 
-pub(crate) use http::content_type;
 mod state;
 mod watch;
 
