@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::diag::Lang;
 use crate::model::{
     Agency, Amount, Catalog, Cycle, CycleMeta, Plan, Project, Site, SpendingRow, Split, Standing,
     Status, Unit,
@@ -28,6 +29,21 @@ impl Submission {
             Submission::Late => "late",
             Submission::Draft => "draft",
             Submission::Missing => "missing",
+        }
+    }
+
+    /// Where the agency stands, as the department says it: the one table
+    /// of these words (`status` adds its own state for plans with errors).
+    pub(crate) fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Submission::OnTime, Lang::Vi) => "đúng hạn",
+            (Submission::Late, Lang::Vi) => "trễ hạn",
+            (Submission::Draft, Lang::Vi) => "bản nháp",
+            (Submission::Missing, Lang::Vi) => "chưa gửi",
+            (Submission::OnTime, Lang::En) => "on time",
+            (Submission::Late, Lang::En) => "late",
+            (Submission::Draft, Lang::En) => "draft",
+            (Submission::Missing, Lang::En) => "missing",
         }
     }
 }

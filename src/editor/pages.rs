@@ -22,21 +22,7 @@ use crate::plan_doc::{INTRO, PlanDoc, Sections, SplitDoc, letter_heading};
 const JS: &str = include_str!("editor.js");
 const CSS: &str = include_str!("editor.css");
 
-/// HTML-escapes text for element content and quoted attributes.
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::escape::html as esc;
 
 fn html(status: StatusCode, body: String) -> Response {
     let mut r = Response::new(Body::from(body));

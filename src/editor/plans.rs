@@ -78,7 +78,7 @@ pub(crate) fn check_text(site: &Site, year: i32, agency: &str, text: &str) -> Ch
 /// JSON path in the API's shape (`plan.projects[0].cost.total`), so that the
 /// forms can show a diagnostic beside the field it is about.
 pub(crate) fn paths_of(text: &str) -> Vec<(u32, u32, String)> {
-    use crate::load::yaml::{self, Kind, Node};
+    use crate::yaml::{self, Kind, Node};
     fn walk(node: &Node, path: &str, out: &mut Vec<(u32, u32, String)>) {
         out.push((node.pos.line, node.pos.col, path.to_string()));
         match &node.kind {

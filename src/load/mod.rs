@@ -5,7 +5,6 @@
 mod nesting;
 pub(crate) mod paste;
 pub(crate) mod source;
-pub(crate) mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +16,7 @@ use walkdir::WalkDir;
 use crate::diag::{Code, Diagnostic, Lang, Pos, Sink, tr};
 use crate::model::lower::{Known, Lower};
 use crate::model::{Body, Cycle, Plan, Site};
-use yaml::{Kind, Node, YamlError, YamlErrorKind};
+use crate::yaml::{self, Kind, Node, YamlError, YamlErrorKind};
 
 /// A loaded site, the problems found on the way, and the text of every file
 /// read (to show the offending lines).
@@ -42,8 +41,8 @@ impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LoadError::BadRoot(p, e) => {
-                let vi = crate::cli::io_in_words(e, p, true, Lang::Vi);
-                let en = crate::cli::io_in_words(e, p, true, Lang::En);
+                let vi = crate::diag::io_in_words(e, p, true, Lang::Vi);
+                let en = crate::diag::io_in_words(e, p, true, Lang::En);
                 write!(f, "--root: {vi} ({en}).")
             }
         }
@@ -51,6 +50,13 @@ impl std::fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+impl crate::diag::Exit for LoadError {
+    /// A root that cannot be read is a wrong argument.
+    fn exit_code(&self) -> u8 {
+        2
+    }
+}
 
 /// The result of reading one file: its diagnostics, its text and what was
 /// made of it.
@@ -454,18 +460,20 @@ fn lower_markdown<T>(
 }
 
 /// Loads one plan from raw bytes as `content/2019/<agency>.md` of a site with
-/// no configuration, and validates it. For the fuzz target and property
-/// tests: whatever the bytes, this returns diagnostics and never panics.
-pub(crate) fn check_plan_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
+/// no configuration: the site (none when the bytes are not text) and the
+/// diagnostics of loading it. For the
+/// fuzz target (`crate::check_plan_bytes` validates it): whatever the bytes,
+/// this never panics.
+pub(crate) fn plan_site_from_bytes(bytes: &[u8]) -> (Option<Site>, Vec<Diagnostic>) {
     let rel = "content/2019/plan.md";
     let mut sink = Sink::new(Lang::Vi, rel, false);
     let Some(text) = source::decode(bytes.to_vec(), &mut sink) else {
-        return sink.into_vec();
+        return (None, sink.into_vec());
     };
     let plan = lower_markdown(&text, &mut sink, |l, n, at, body| {
         l.plan(n, at, rel, "plan", body)
     });
-    let mut out = sink.into_vec();
+    let out = sink.into_vec();
     let site = Site {
         cycles: vec![Cycle {
             year: 2019,
@@ -477,8 +485,7 @@ pub(crate) fn check_plan_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
         }],
         ..Site::default()
     };
-    out.extend(crate::validate::validate(&site));
-    out
+    (Some(site), out)
 }
 
 /// Lowers one plan file from its bytes (a blob of a git revision), as the

@@ -13,8 +13,8 @@
 //! document that holds it (one top-level field, or one item of a top-level
 //! list) is left out and the rest is read.
 
-use super::yaml::{self, Kind, Node, YamlError, YamlErrorKind};
 use crate::diag::Pos;
+use crate::yaml::{self, Kind, Node, YamlError, YamlErrorKind};
 
 /// Something pasted that YAML does not read as the editor meant.
 #[derive(Clone, Debug, PartialEq)]

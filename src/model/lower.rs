@@ -16,7 +16,7 @@ use super::{
     Split, Status, Target, TargetKind, Unit,
 };
 use crate::diag::{Code, Lang, Pos, Sink, suggest, tr};
-use crate::load::yaml::{Kind, Node, key_text};
+use crate::yaml::{Kind, Node, key_text};
 
 /// Turns nodes into typed values, reporting into one file's sink.
 pub(crate) struct Lower<'s, 'a> {
@@ -1697,7 +1697,7 @@ fn slug(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::diag::Diagnostic;
-    use crate::load::yaml;
+    use crate::yaml;
 
     fn lower_plan(yaml_text: &str) -> (Option<Plan>, Vec<Diagnostic>) {
         let mut sink = Sink::new(Lang::En, "content/2019/x.md", false);
@@ -1844,7 +1844,7 @@ mod tests {
 mod s3_target_tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::load::yaml;
+    use crate::yaml;
 
     fn target(text: &str) -> (Option<Target>, Vec<crate::diag::Diagnostic>) {
         let mut sink = Sink::new(Lang::En, "content/site.yaml", false);

@@ -93,7 +93,7 @@ fn still_the_scaffolds(checked: &Checked) -> bool {
         .get("content/site.yaml")
         .is_some_and(|text| {
             text.lines().any(|l| {
-                l.trim_start().starts_with("base_url:") && l.contains(crate::scaffold::PLACEHOLDER)
+                l.trim_start().starts_with("base_url:") && l.contains(crate::validate::PLACEHOLDER)
             })
         })
 }
@@ -352,6 +352,12 @@ impl PublishError {
     }
 }
 
+impl crate::diag::Exit for PublishError {
+    fn exit_code(&self) -> u8 {
+        if self.is_usage() { 2 } else { 1 }
+    }
+}
+
 pub(crate) fn io_err(what: impl fmt::Display, err: std::io::Error) -> ErrorKind {
     ErrorKind::Io {
         what: what.to_string(),
@@ -417,7 +423,7 @@ impl fmt::Display for PublishError {
                 "The publish target `path: \"{path}\"` cannot be used: {file} is a file, not a folder. Fix `path` in content/site.yaml, or move that file away; nothing was created there."
             ),
             ErrorKind::Io { what, err } => {
-                let why = crate::cli::io_in_words(err, std::path::Path::new(what), false, l);
+                let why = crate::diag::io_in_words(err, std::path::Path::new(what), false, l);
                 format!("{what}: {why}")
             }
             ErrorKind::Busy { place } => tr!(
@@ -831,7 +837,7 @@ pub fn publish(
 /// The work of `publish` once the site is built and valid.
 fn deploy(
     checked: &Checked,
-    files: &[crate::render::OutFile],
+    files: &[crate::output::OutFile],
     opts: &PublishOptions,
     log: &mut dyn FnMut(&str),
 ) -> Result<Report, PublishError> {

@@ -24,9 +24,7 @@ use crate::model::Site;
 use pages::Ctx;
 use theme::Theme;
 
-/// One file of the built site: its path under the output folder, `/`
-/// separated, and its bytes.
-pub(crate) type OutFile = (String, Vec<u8>);
+pub(crate) use crate::output::OutFile;
 
 /// How to render.
 #[derive(Clone, Copy, Debug, Default)]

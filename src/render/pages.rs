@@ -922,7 +922,7 @@ impl Ctx<'_> {
         &self,
         h: &crate::git::SiteHistory,
         plan: &Plan,
-        approved: Option<&crate::diff::Approved>,
+        approved: Option<&crate::git::Approved>,
     ) -> Value {
         let lang = self.lang;
         let Some(fh) = h.files.files.get(&plan.file) else {
@@ -1049,7 +1049,7 @@ impl Ctx<'_> {
     }
 
     /// Context of `partials/approved-changes.html` on a consolidated page.
-    pub(crate) fn since_approved(&self, a: &crate::diff::Approved, year: i32) -> Value {
+    pub(crate) fn since_approved(&self, a: &crate::git::Approved, year: i32) -> Value {
         let lang = self.lang;
         let unit = self.unit_label();
         let tag = &a.tag;
