@@ -401,12 +401,13 @@ fn check_run_inside_content_says_to_go_one_folder_up() {
         .current_dir(dir.path().join("content"))
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("Thiếu tệp content/site.yaml"), "{stderr}");
+    // The report goes to stdout, as every `check` report does.
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("Thiếu tệp content/site.yaml"), "{report}");
     assert!(
-        stderr.contains("ngay trong thư mục content/") && stderr.contains("`cd ..`"),
-        "{stderr}"
+        report.contains("ngay trong thư mục content/") && report.contains("`cd ..`"),
+        "{report}"
     );
     // From the right folder, the same site checks clean.
     let out = Command::new(BIN)
@@ -414,7 +415,11 @@ fn check_run_inside_content_says_to_go_one_folder_up() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

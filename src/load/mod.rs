@@ -385,9 +385,17 @@ fn config_from<T>(
         // where planpress looks for them.
         let inside_content = src.is_content_folder();
         let help = if inside_content {
-            tr!(l, "Lệnh đang chạy ngay trong thư mục content/. Chạy lại từ thư mục cha của nó (`cd ..`), hoặc thêm `--root ..`.", "The command runs inside the content/ folder itself. Run it again from its parent folder (`cd ..`), or add `--root ..`.")
+            tr!(
+                l,
+                "Lệnh đang chạy ngay trong thư mục content/. Chạy lại từ thư mục cha của nó (`cd ..`), hoặc thêm `--root ..`.",
+                "The command runs inside the content/ folder itself. Run it again from its parent folder (`cd ..`), or add `--root ..`."
+            )
         } else {
-            tr!(l, "Mỗi site cần content/site.yaml, content/agencies.yaml và content/catalog.yaml; kiểm tra lại --root.", "Every site needs content/site.yaml, content/agencies.yaml and content/catalog.yaml; check --root.")
+            tr!(
+                l,
+                "Mỗi site cần content/site.yaml, content/agencies.yaml và content/catalog.yaml; kiểm tra lại --root.",
+                "Every site needs content/site.yaml, content/agencies.yaml and content/catalog.yaml; check --root."
+            )
         };
         sink.report(
             Code::E070,

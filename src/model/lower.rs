@@ -1005,7 +1005,7 @@ impl<'s, 'a> Lower<'s, 'a> {
                     None => Some(22),
                 };
                 if let (Some(p), Some(node)) = (&path, f.get("path"))
-                    && let Some(why) = crate::publish::ssh::path_refusal(p, self.lang())
+                    && let Some(why) = super::remote::path_refusal(p, self.lang())
                 {
                     let lang = self.lang();
                     self.e005(

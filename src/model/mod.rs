@@ -6,6 +6,7 @@
 
 pub(crate) mod lower;
 pub(crate) mod money;
+pub(crate) mod remote;
 pub(crate) mod sections;
 
 use chrono::NaiveDate;

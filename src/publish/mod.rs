@@ -258,7 +258,7 @@ pub(crate) enum ErrorKind {
     TargetPath {
         path: String,
     },
-    /// A `kind: ssh` target's `path` that must not be used (`ssh::path_refusal`).
+    /// A `kind: ssh` target's `path` that must not be used (`model::remote::path_refusal`).
     SshTargetPath {
         path: String,
         why: String,

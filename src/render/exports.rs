@@ -1623,9 +1623,7 @@ fn submission_sheet(
             Key::Agency => Cell::Text(e.agency.name_in(report.year).to_string()),
             Key::Group => Cell::Text(group_vi(e.agency.group).into()),
             Key::Submission => Cell::Center(submission_vi(e.submission)),
-            Key::Status => filed.map_or(Cell::Blank, |p| {
-                Cell::Center(status_vi(p.status.value))
-            }),
+            Key::Status => filed.map_or(Cell::Blank, |p| Cell::Center(status_vi(p.status.value))),
             Key::Date => filed
                 .and_then(|p| p.submitted.as_ref())
                 .map_or(Cell::Blank, |d| Cell::Date(d.value)),
