@@ -677,11 +677,13 @@ fn the_consolidated_page_has_sections_i_to_vii_and_the_heading_block() {
     ] {
         assert!(page.contains(s), "the page lacks {s:?}");
     }
-    // The submission table: a row per agency group on the consolidated
-    // page, with a total row equal to plan.json; the groups' own pages
-    // list each agency: no 0 for one that sent nothing, days late for a
-    // late one.
+    // The submission table: the demo is a province's cycle, so every
+    // agency has its row on the consolidated page (no 0 for one that sent
+    // nothing, days late for a late one) and a total row equal to
+    // plan.json. The groups' own pages list the same agencies.
     let status = &page[page.find("id=\"cap-status\"").unwrap()..page.find("</table>").unwrap()];
+    assert!(status.contains("chưa gửi"), "missing agencies must say so");
+    assert!(status.contains(" ngày</td>"), "no days late");
     let groups: String = ["van-phong", "so-ban-nganh", "hoi-doan-the", "huyen"]
         .iter()
         .map(|g| {
@@ -690,12 +692,6 @@ fn the_consolidated_page_has_sections_i_to_vii_and_the_heading_block() {
         .collect();
     assert!(groups.contains("chưa gửi"), "missing agencies must say so");
     assert!(groups.contains(" ngày</td>"), "no days late");
-    for g in ["van-phong", "so-ban-nganh", "hoi-doan-the", "huyen"] {
-        assert!(
-            status.contains(&format!("href=\"tinh-hinh/{g}/\"")),
-            "no link to {g}"
-        );
-    }
     let json = plan_json(&out);
     assert!(
         status.contains(&format!(

@@ -571,7 +571,13 @@ impl<'a> Ctx<'a> {
             .plans()
             .map(|(_, p)| p.projects.len() + p.spending.len())
             .sum();
-        let full = print && rows_count <= PRINT_FULL_ROWS;
+        // A province's cycle (up to PRINT_FULL_ROWS rows) keeps the whole
+        // II.2 and VI annex on the consolidated page, which is then the
+        // document itself, as PLAN-FORMAT §4 and §7 say; only a larger
+        // cycle shows subtotals linked to the pages by category.
+        let full = rows_count <= PRINT_FULL_ROWS;
+        let entries: Option<Vec<Value>> = (!print && r.entries.len() <= STATUS_PAGE_ROWS)
+            .then(|| r.entries.iter().map(|e| self.entry_row(e, r)).collect());
         let rows: Vec<(&str, &crate::model::SpendingRow)> = r
             .plans()
             .flat_map(|(a, p)| p.spending.iter().map(move |s| (a.code.value.as_str(), s)))
@@ -671,7 +677,7 @@ impl<'a> Ctx<'a> {
             "sections": sections, "status_total": status_total,
             "has_drafts": r.count(crate::consolidate::Submission::Draft) > 0 && r.entries.iter().any(|e| e.submission == crate::consolidate::Submission::Draft && e.plan.is_some()),
             "intro_lang": json!(self.prose_lang(&r.meta.body.text)),
-            "print_page": print, "full": full,
+            "print_page": print, "full": full, "entries": json!(entries),
             "status_groups": self.status_summary(r),
             "counts": obj!({
                 "on_time": r.count(crate::consolidate::Submission::OnTime), "late": r.count(crate::consolidate::Submission::Late),
