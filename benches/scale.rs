@@ -4,7 +4,9 @@
 //! `cargo bench --bench scale`; `PLANPRESS_BENCH_PLANS` changes the size,
 //! `PLANPRESS_BENCH_RUNS` the number of alternated clean builds (3),
 //! `PLANPRESS_BENCH_TMP` the folder the site and outputs go to (a RAM disk
-//! such as /dev/shm keeps the disk's own noise out).
+//! such as /dev/shm keeps the disk's own noise out), and
+//! `PLANPRESS_BENCH_BIN` the planpress executable measured (an earlier
+//! release build, for "before" figures beside Hugo in the same run).
 //!
 //! Generation and the git commits are outside every timing. Clean builds
 //! alternate planpress and Hugo, each into a folder removed beforehand,
@@ -37,7 +39,9 @@ fn timed(cmd: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Run {
         c.env(k, v);
     }
     let t = Instant::now();
-    let o = c.output().expect("run /usr/bin/time (apt-get install time)");
+    let o = c
+        .output()
+        .expect("run /usr/bin/time (apt-get install time)");
     let wall = t.elapsed();
     let stderr = String::from_utf8_lossy(&o.stderr).to_string();
     assert!(
@@ -48,7 +52,10 @@ fn timed(cmd: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Run {
     );
     let peak_kib = stderr
         .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0);
     Run {
@@ -121,6 +128,10 @@ fn stages(stderr: &str) -> Vec<(String, f64, f64)> {
         .collect()
 }
 
+fn refs(v: &[std::ffi::OsString]) -> Vec<&std::ffi::OsStr> {
+    v.iter().map(|s| s.as_os_str()).collect()
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
 }
@@ -134,15 +145,22 @@ fn main() {
     };
     let plans = env_num("PLANPRESS_BENCH_PLANS", 10_000);
     let runs = env_num("PLANPRESS_BENCH_RUNS", 3).max(1);
-    let base = std::env::var_os("PLANPRESS_BENCH_TMP").map_or_else(std::env::temp_dir, PathBuf::from);
+    let base =
+        std::env::var_os("PLANPRESS_BENCH_TMP").map_or_else(std::env::temp_dir, PathBuf::from);
     let dir = tempfile::tempdir_in(&base).expect("temp dir");
     let site = dir.path().join("site");
-    let bin = env!("CARGO_BIN_EXE_planpress");
+    let bin = std::env::var("PLANPRESS_BENCH_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_planpress").to_string());
+    let bin = bin.as_str();
+    println!("planpress measured: {bin}");
     println!("load average at the start: {}", loadavg());
     let t = Instant::now();
     corpus::generate(&site, plans, YEAR);
     match peer::commit(&site, YEAR) {
-        Ok(()) => println!("corpus of {plans} plans generated and committed to git in {} (not timed)", ms(t.elapsed())),
+        Ok(()) => println!(
+            "corpus of {plans} plans generated and committed to git in {} (not timed)",
+            ms(t.elapsed())
+        ),
         Err(e) => println!("corpus of {plans} plans not in git ({e}): plan pages without history"),
     }
     let hugo_dir = dir.path().join("hugo");
@@ -166,7 +184,6 @@ fn main() {
         os("-d"),
         hugo_out.clone().into_os_string(),
     ];
-    let refs = |v: &[std::ffi::OsString]| v.iter().map(|s| s.as_os_str()).collect::<Vec<_>>();
     let have_hugo = Command::new("hugo").arg("version").output().is_ok();
     if !have_hugo {
         println!("peer skipped: hugo not found; apt-get install hugo");
@@ -220,9 +237,21 @@ fn main() {
     println!("planpress stages (median wall / CPU ms):");
     if let Some(first) = stage_runs.first() {
         for (i, (name, _, _)) in first.iter().enumerate() {
-            let w: Vec<u64> = stage_runs.iter().filter_map(|s| s.get(i)).map(|s| s.1 as u64).collect();
-            let c: Vec<u64> = stage_runs.iter().filter_map(|s| s.get(i)).map(|s| s.2 as u64).collect();
-            println!("  {name:<14} {:>7} ms wall {:>7} ms CPU", median(w), median(c));
+            let w: Vec<u64> = stage_runs
+                .iter()
+                .filter_map(|s| s.get(i))
+                .map(|s| s.1 as u64)
+                .collect();
+            let c: Vec<u64> = stage_runs
+                .iter()
+                .filter_map(|s| s.get(i))
+                .map(|s| s.2 as u64)
+                .collect();
+            println!(
+                "  {name:<14} {:>7} ms wall {:>7} ms CPU",
+                median(w),
+                median(c)
+            );
         }
     }
     let (bytes, files) = weight(&ours_out);
@@ -238,7 +267,12 @@ fn main() {
     );
 
     // `check`, as an editor or CI runs it.
-    let check_cmd = [os(bin), os("check"), os("--root"), site.clone().into_os_string()];
+    let check_cmd = [
+        os(bin),
+        os("check"),
+        os("--root"),
+        site.clone().into_os_string(),
+    ];
     let checks: Vec<Run> = (0..runs.max(5))
         .map(|_| timed(&refs(&check_cmd), &[]))
         .collect();
@@ -253,7 +287,10 @@ fn main() {
     // its cache in `.planpress/`.
     let _ = std::fs::remove_dir_all(&ours_out);
     timed(&refs(&ours_cmd), &[]);
-    let plan = site.join(format!("content/{YEAR}/{}.md", format!("co-quan-{:04}", plans / 2 + 1)));
+    let plan = site.join(format!(
+        "content/{YEAR}/{}.md",
+        format!("co-quan-{:04}", plans / 2 + 1)
+    ));
     let mut incr = Vec::new();
     for i in 0..runs {
         let mut text = std::fs::read_to_string(&plan).expect("plan");

@@ -1,7 +1,9 @@
 //! `planpress build`: check, consolidate, render, write atomically.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::cache::{Key, PageCache};
 use crate::check::{Checked, check};
 use crate::diag::Severity;
 use crate::load::LoadError;
@@ -144,9 +146,19 @@ fn write_site(
     let paths: Vec<String> = renderer.targets().into_iter().map(|(p, _)| p).collect();
     let staging =
         crate::output::Staging::begin(output, paths.iter().map(String::as_str)).map_err(io)?;
+    let cache = PageCache::open(root, output, crate::cache::header(&theme.fingerprint));
     timer.mark("folders");
-    let done = renderer.render_each(&|p, bytes| staging.put(p, &bytes));
+    let incremental = Incremental {
+        cache: &cache,
+        staging: &staging,
+        reused: AtomicUsize::new(0),
+        rendered: AtomicUsize::new(0),
+    };
+    let done = renderer.render_each(Some(&incremental), &|p, bytes| staging.put(p, &bytes));
     timer.mark("render, write");
+    let reused = incremental.reused.load(Ordering::Relaxed);
+    let pages = reused + incremental.rendered.load(Ordering::Relaxed);
+    timer.note(&format!("reused {reused} of {pages} pages"));
     let done = done.and_then(|files| {
         staging
             .put(crate::output::MARKER, crate::output::MARKER_TEXT.as_bytes())
@@ -157,9 +169,40 @@ fn write_site(
         Ok(files) => {
             staging.commit().map_err(io)?;
             timer.mark("swap, remove");
+            cache.save();
+            timer.mark("cache");
             Ok(Ok(files))
         }
         Err(render::Failure::Render(diags)) => Ok(Err(diags)),
         Err(render::Failure::Io(e)) => Err(io(e)),
+    }
+}
+
+/// The build cache over the work folder: a page the cache knows is
+/// unchanged is linked from the previous output.
+struct Incremental<'a> {
+    cache: &'a PageCache,
+    staging: &'a crate::output::Staging,
+    /// Pages linked from the previous output, and pages rendered.
+    reused: AtomicUsize,
+    rendered: AtomicUsize,
+}
+
+impl render::Reuse for Incremental<'_> {
+    fn reuse(&self, path: &str, key: &Key) -> std::io::Result<bool> {
+        if self.cache.unchanged(path, key).is_none() {
+            return Ok(false);
+        }
+        let kept = self.staging.keep_previous(path)?;
+        if kept {
+            self.cache.record(path, *key);
+            self.reused.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(kept)
+    }
+
+    fn rendered(&self, path: &str, key: Key) {
+        self.cache.record(path, key);
+        self.rendered.fetch_add(1, Ordering::Relaxed);
     }
 }

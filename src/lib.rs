@@ -9,7 +9,7 @@
 //!
 //! | layer | modules | may use |
 //! |---|---|---|
-//! | foundation | `diag` (codes, positions, messages), `timings`, `cli` | crates only |
+//! | foundation | `diag` (codes, positions, messages), `timings`, `cli`, `cache` (keys and records of incremental builds) | crates only |
 //! | read | `load` (files, BOM/CRLF, pasted characters, YAML tree with positions) | foundation |
 //! | model | `model` (typed plan, `Decimal` amounts; `lower` builds it from the tree) | read |
 //! | check | `validate` (every rule, one plan at a time where it can) | model |
@@ -35,6 +35,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod build;
+mod cache;
 mod check;
 pub mod cli;
 mod consolidate;
