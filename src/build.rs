@@ -49,6 +49,15 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
+impl crate::diag::Exit for BuildError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            BuildError::Load(_) | BuildError::Refused(_) => 2,
+            BuildError::Io(..) => 1,
+        }
+    }
+}
+
 /// Checks the site at `root`; `Err` holds the checked site when it has
 /// errors, and nothing should be rendered.
 fn check_valid(root: &Path) -> Result<Result<Checked, Checked>, LoadError> {

@@ -3,12 +3,13 @@
 //! cannot follow the site: Vietnamese comes first and English follows in
 //! brackets, as in the commands' own descriptions.
 
-use std::io::ErrorKind;
-use std::path::Path;
+use std::fmt::Display;
+use std::io::{ErrorKind, Write};
+use std::process::ExitCode;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind as ClapKind};
 
-use crate::diag::{Lang, tr};
+use crate::diag::Exit;
 
 /// The help page's frame (`Usage:`, `Commands:`, `Options:` in clap's own).
 pub const HELP_TEMPLATE: &str = "\
@@ -133,43 +134,97 @@ pub fn usage_error(e: &clap::Error) -> (String, u8) {
     (format!("planpress: {text}\n"), 2)
 }
 
-/// An operating-system error in plain words, about `path` (a folder when
-/// `folder`): never `(os error 2)`.
-pub(crate) fn io_in_words(e: &std::io::Error, path: &Path, folder: bool, lang: Lang) -> String {
-    let p = path.display();
-    let what_vi = if folder { "thư mục" } else { "tệp" };
-    let what_en = if folder { "folder" } else { "file" };
-    match e.kind() {
-        ErrorKind::NotFound => tr!(
-            lang,
-            "không tìm thấy {what_vi} {p}; kiểm tra lại đường dẫn",
-            "{what_en} {p} not found; check the path"
-        ),
-        ErrorKind::PermissionDenied => tr!(
-            lang,
-            "không có quyền đọc {what_vi} {p}; nhờ quản trị máy cấp quyền",
-            "no permission to read the {what_en} {p}; ask the administrator"
-        ),
-        ErrorKind::NotADirectory => {
-            tr!(lang, "{p} không phải là một thư mục", "{p} is not a folder")
+/// Why a command stopped short: an error of the library, with its words
+/// and exit code, or standard output that would not take what was printed.
+#[derive(Debug)]
+pub enum Failure {
+    /// A command's own error, already in the user's words.
+    Command {
+        /// What went wrong and how to go on.
+        message: String,
+        /// 1 (refused or failed) or 2 (bad usage).
+        exit: u8,
+    },
+    /// Writing to standard output failed.
+    Stdout(std::io::Error),
+}
+
+impl<E: Exit + Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Command {
+            message: e.to_string(),
+            exit: e.exit_code(),
         }
-        ErrorKind::IsADirectory => tr!(
-            lang,
-            "{p} là một thư mục, không phải tệp",
-            "{p} is a folder, not a file"
-        ),
-        ErrorKind::InvalidData => tr!(
-            lang,
-            "nội dung {what_vi} {p} không đọc được",
-            "the {what_en} {p} cannot be read"
-        ),
-        _ => {
-            let plain = e.kind().to_string();
-            tr!(
-                lang,
-                "không đọc được {what_vi} {p} ({plain})",
-                "cannot read the {what_en} {p} ({plain})"
-            )
+    }
+}
+
+impl Failure {
+    /// The code the process ends with. A closed pipe (`planpress status
+    /// --json | head -c 10`) is 0, as for ripgrep and the Unix tools that
+    /// die of SIGPIPE unseen: the reader took what it wanted. Any other
+    /// failed write (a full disk) is 1, a failure: the output is cut short.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Command { exit, .. } => *exit,
+            Failure::Stdout(e) if e.kind() == ErrorKind::BrokenPipe => 0,
+            Failure::Stdout(_) => 1,
+        }
+    }
+
+    /// What to tell the user on stderr, or nothing for a closed pipe. The
+    /// site's language is not known here (stdout failed after the command
+    /// ran), so Vietnamese comes first and English in brackets.
+    pub fn message(&self) -> Option<String> {
+        match self {
+            Failure::Command { message, .. } => Some(message.clone()),
+            Failure::Stdout(e) => match e.kind() {
+                ErrorKind::BrokenPipe => None,
+                ErrorKind::StorageFull | ErrorKind::QuotaExceeded => Some(
+                    "không ghi được kết quả ra đầu ra chuẩn vì đĩa đã đầy; kết quả bị cắt dở. \
+                     Giải phóng chỗ trống hoặc ghi ra ổ khác rồi chạy lại lệnh. \
+                     (could not write the output: the disk is full; free some space or \
+                     write elsewhere, then run the command again)"
+                        .to_string(),
+                ),
+                kind => Some(format!(
+                    "không ghi được kết quả ra đầu ra chuẩn ({kind}); kết quả bị cắt dở. \
+                     Kiểm tra nơi nhận kết quả (tệp, ổ đĩa) rồi chạy lại lệnh. \
+                     (could not write the output; check where it goes, then run again)"
+                )),
+            },
+        }
+    }
+}
+
+/// Writes `text` to standard output and flushes it, so that a closed pipe
+/// or a full disk is an error here rather than a panic inside `print!` or a
+/// silent loss at exit.
+pub fn out(text: &str) -> Result<(), Failure> {
+    let mut lock = std::io::stdout().lock();
+    lock.write_all(text.as_bytes())
+        .and_then(|()| lock.flush())
+        .map_err(Failure::Stdout)
+}
+
+/// Writes `text` and a line end to standard error. A failure is dropped:
+/// there is nowhere left to report it, and `eprintln!` would panic.
+pub fn note(text: &str) {
+    let mut lock = std::io::stderr().lock();
+    let _ = lock
+        .write_all(text.as_bytes())
+        .and_then(|()| lock.write_all(b"\n"));
+}
+
+/// The one place where a command's result becomes the process's exit code:
+/// errors are printed once, as `planpress: <why>`.
+pub fn finish(result: Result<ExitCode, Failure>) -> ExitCode {
+    match result {
+        Ok(code) => code,
+        Err(f) => {
+            if let Some(m) = f.message() {
+                note(&format!("planpress: {m}"));
+            }
+            ExitCode::from(f.exit_code())
         }
     }
 }
@@ -232,10 +287,22 @@ mod tests {
     }
 
     #[test]
-    fn os_errors_in_words() {
-        let e = std::io::Error::from(ErrorKind::NotFound);
-        let t = io_in_words(&e, Path::new("/x/y"), true, Lang::Vi);
-        assert_eq!(t, "không tìm thấy thư mục /x/y; kiểm tra lại đường dẫn");
-        assert!(!t.contains("os error"));
+    fn a_closed_pipe_is_quiet_and_a_full_disk_is_not() {
+        let pipe = Failure::Stdout(std::io::Error::from(ErrorKind::BrokenPipe));
+        assert_eq!(pipe.exit_code(), 0);
+        assert_eq!(pipe.message(), None);
+        let full = Failure::Stdout(std::io::Error::from(ErrorKind::StorageFull));
+        assert_eq!(full.exit_code(), 1);
+        let m = full.message().unwrap_or_default();
+        assert!(m.starts_with("không ghi được") && m.contains("đầy"), "{m}");
+        assert!(!m.contains("os error"), "{m}");
+    }
+
+    #[test]
+    fn each_error_keeps_its_exit_code() {
+        let usage = Failure::from(crate::CommandError::usage("x".into()));
+        assert_eq!((usage.exit_code(), usage.message()), (2, Some("x".into())));
+        let failed = Failure::from(crate::CommandError::failed("y".into()));
+        assert_eq!(failed.exit_code(), 1);
     }
 }

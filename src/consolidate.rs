@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::diag::Lang;
 use crate::model::{
     Agency, Amount, Catalog, Cycle, CycleMeta, Plan, Project, Site, SpendingRow, Split, Standing,
     Status, Unit,
@@ -28,6 +29,21 @@ impl Submission {
             Submission::Late => "late",
             Submission::Draft => "draft",
             Submission::Missing => "missing",
+        }
+    }
+
+    /// Where the agency stands, as the department says it: the one table
+    /// of these words (`status` adds its own state for plans with errors).
+    pub(crate) fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Submission::OnTime, Lang::Vi) => "đúng hạn",
+            (Submission::Late, Lang::Vi) => "trễ hạn",
+            (Submission::Draft, Lang::Vi) => "bản nháp",
+            (Submission::Missing, Lang::Vi) => "chưa gửi",
+            (Submission::OnTime, Lang::En) => "on time",
+            (Submission::Late, Lang::En) => "late",
+            (Submission::Draft, Lang::En) => "draft",
+            (Submission::Missing, Lang::En) => "missing",
         }
     }
 }
@@ -164,6 +180,45 @@ impl Totals {
 pub(crate) fn plan_totals(catalog: &Catalog, plan: &Plan) -> Totals {
     let mut t = Totals::new(catalog);
     t.add_plan(plan);
+    t
+}
+
+/// The sums of a chosen set of projects and II.2 rows: one page of a long
+/// list split over several pages (its "Cộng trang" row). Lives here because
+/// this module is the only one that adds amounts.
+pub(crate) fn part_totals<'p>(
+    catalog: &Catalog,
+    projects: impl IntoIterator<Item = &'p Project>,
+    spending: impl IntoIterator<Item = &'p SpendingRow>,
+) -> Totals {
+    let mut t = Totals::new(catalog);
+    for p in projects {
+        t.add_project(p);
+        if let Some(c) = t.category_mut(&p.category.value) {
+            c.add_project(p);
+        }
+    }
+    for r in spending {
+        t.add_spending(r);
+        if let Some(c) = t.category_mut(&r.category.value) {
+            c.add_spending(r);
+        }
+    }
+    t
+}
+
+/// The sums of the plans of some entries (an agency group of the
+/// submission table, or one page of it): absent plans count for nothing.
+pub(crate) fn entries_totals<'e, 's: 'e>(
+    catalog: &Catalog,
+    entries: impl IntoIterator<Item = &'e Entry<'s>>,
+) -> Totals {
+    let mut t = Totals::new(catalog);
+    for e in entries {
+        if let Some(p) = e.plan {
+            t.add_plan(p);
+        }
+    }
     t
 }
 
@@ -432,5 +487,40 @@ mod tests {
         let d = |s: &str| Decimal::from_str_exact(s).unwrap();
         assert_eq!(mean(&[d("10"), d("20"), d("25")]), Some(d("18.3")));
         assert_eq!(mean(&[]), None);
+    }
+
+    #[test]
+    fn parts_add_up_to_the_whole() {
+        let site = crate::load::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+            .expect("the demo loads")
+            .site;
+        let c = site.cycles.iter().find(|c| c.year == 2019).expect("2019");
+        let r = cycle(&site, c, false).expect("2019 consolidates");
+        let catalog = site.catalog_for(2019).expect("catalog");
+        let projects: Vec<&Project> = r.plans().flat_map(|(_, p)| &p.projects).collect();
+        let spending: Vec<&SpendingRow> = r.plans().flat_map(|(_, p)| &p.spending).collect();
+        // Two halves of the lists, summed apart, give the cycle's totals.
+        let (a, b) = projects.split_at(projects.len() / 2);
+        let (c, d) = spending.split_at(spending.len() / 3);
+        let one = part_totals(catalog, a.iter().copied(), c.iter().copied());
+        let two = part_totals(catalog, b.iter().copied(), d.iter().copied());
+        assert_eq!(one.planned + two.planned, r.totals.planned);
+        assert_eq!(one.total + two.total, r.totals.total);
+        assert_eq!(one.spending + two.spending, r.totals.spending);
+        for (id, t) in &r.totals.per_category {
+            let sum = one.category(id).map_or(Amount::ZERO, |x| x.planned)
+                + two.category(id).map_or(Amount::ZERO, |x| x.planned);
+            assert_eq!(sum, t.planned, "{id}");
+        }
+        // Entries by group, summed apart, give the cycle's totals too.
+        let mut planned = Amount::ZERO;
+        for (g, _) in crate::model::Group::CHOICES {
+            let t = entries_totals(
+                catalog,
+                r.entries.iter().filter(|e| e.agency.group.id() == *g),
+            );
+            planned = planned + t.planned;
+        }
+        assert_eq!(planned, r.totals.planned);
     }
 }

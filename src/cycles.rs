@@ -1,7 +1,8 @@
-//! Moving a site on to its next year: `planpress new cycle` starts a cycle
-//! from the latest earlier one, and `planpress new plan` (unless
-//! `--blank`) starts an agency's plan from its plan of the latest earlier
-//! cycle, as PLAN-FORMAT §8 says. The plan is written through
+//! Moving a site on to its next year: what `planpress new cycle` writes for
+//! a cycle from the latest earlier one, and what `planpress new plan`
+//! (unless `--blank`) prefills an agency's plan with from its plan of the
+//! latest earlier cycle, as PLAN-FORMAT §8 says. The commands themselves
+//! live in `scaffold`, which uses this module and not the other way round. The plan is written through
 //! [`crate::plan_doc`], the one writer of plan files.
 
 use std::fmt::Write as _;
@@ -9,7 +10,6 @@ use std::fmt::Write as _;
 use chrono::{Datelike as _, NaiveDate};
 use rust_decimal::Decimal;
 
-use crate::diag::{CommandError, tr};
 use crate::model::{Agency, Catalog, CycleMeta, Plan, Site, Standing};
 use crate::plan_doc::{IndicatorDoc, PlanDoc, SpendingDoc, SplitDoc};
 
@@ -100,87 +100,6 @@ pub(crate) fn next_cycle_md(prev: &CycleMeta, prev_year: i32, year: i32) -> Stri
         s.push('\n');
     }
     s
-}
-
-/// `planpress new cycle YEAR`: `content/<YEAR>/_plan.md` from the latest
-/// earlier cycle, and its `catalog.yaml` when that cycle has one. Refuses
-/// to overwrite, and writes nothing when any of the files is there.
-pub fn new_cycle(root: &std::path::Path, year: i32) -> Result<crate::Created, CommandError> {
-    let loaded = crate::load::load(root).map_err(|e| CommandError::usage(format!("--root {e}")))?;
-    let site = &loaded.site;
-    let lang = site.lang();
-    if !(1901..=2200).contains(&year) {
-        return Err(CommandError::usage(tr!(
-            lang,
-            "Năm {year} không hợp lệ: viết năm bốn chữ số, ví dụ 2020.",
-            "{year} is not a valid year: write a four-digit year, e.g. 2020."
-        )));
-    }
-    let rel = format!("content/{year}/_plan.md");
-    if loaded.root.join(&rel).exists() {
-        return Err(CommandError::failed(tr!(
-            lang,
-            "{rel} đã có; không ghi đè. Sửa tệp đó, hoặc xóa nó trước nếu muốn tạo lại kỳ {year}.",
-            "{rel} already exists; not overwriting it. Edit it, or delete it first to start cycle {year} again."
-        )));
-    }
-    let Some(prev) = site
-        .cycles
-        .iter()
-        .filter(|c| c.year < year && c.meta.is_some())
-        .max_by_key(|c| c.year)
-    else {
-        return Err(CommandError::failed(tr!(
-            lang,
-            "Không có kỳ kế hoạch nào trước năm {year} để làm gốc (cần content/<năm>/_plan.md hợp lệ). Chạy `planpress check` để xem lỗi, hoặc tạo {rel} bằng tay.",
-            "There is no cycle before {year} to start from (a valid content/<year>/_plan.md). Run `planpress check` to see why, or write {rel} by hand."
-        )));
-    };
-    let Some(meta) = prev.meta.as_ref() else {
-        return Err(CommandError::failed(String::new()));
-    };
-    let mut files = vec![(rel.clone(), next_cycle_md(meta, prev.year, year))];
-    let catalog_src = loaded
-        .root
-        .join(format!("content/{}/catalog.yaml", prev.year));
-    if prev.catalog.is_some() {
-        let text = std::fs::read_to_string(&catalog_src).map_err(|e| {
-            let p = catalog_src.display();
-            CommandError::failed(tr!(
-                lang,
-                "Không đọc được {p}: {e}.",
-                "Cannot read {p}: {e}."
-            ))
-        })?;
-        files.push((format!("content/{year}/catalog.yaml"), text));
-    }
-    for (r, _) in &files {
-        if loaded.root.join(r).exists() {
-            return Err(CommandError::failed(tr!(
-                lang,
-                "{r} đã có; không ghi đè, và chưa tạo tệp nào.",
-                "{r} already exists; not overwriting it, and nothing was written."
-            )));
-        }
-    }
-    let mut written = Vec::new();
-    // The catalog first: a cycle whose `_plan.md` exists is complete.
-    for (r, text) in files.iter().rev() {
-        let path = loaded.root.join(r);
-        crate::scaffold::write_new(&path, text, lang)?;
-        written.push(path);
-    }
-    let prev_year = prev.year;
-    let (_, summary) = crate::scaffold::check_summary(&loaded.root, &[rel.as_str()], lang);
-    let message = tr!(
-        lang,
-        "Đã tạo {rel} từ kỳ {prev_year}.\n{summary}\nTiếp theo: xác nhận ngày hướng dẫn và hạn gửi (dòng ghi XÁC NHẬN), rà soát căn cứ chung, rồi tạo kế hoạch của từng cơ quan bằng `planpress new plan MÃ --year {year}`: số liệu được điền sẵn từ kế hoạch năm {prev_year}.",
-        "Created {rel} from cycle {prev_year}.\n{summary}\nNext: confirm the guidance date and the deadline (lines marked XÁC NHẬN), review the legal bases, then start each agency's plan with `planpress new plan CODE --year {year}`: it is prefilled from its {prev_year} plan."
-    );
-    Ok(crate::Created {
-        files: written,
-        message,
-    })
 }
 
 /// The plan a prefilled plan of `agency` for `year` starts from: the
@@ -369,16 +288,17 @@ pub(crate) fn prefilled(
 }
 
 /// The whole prefilled file: the front matter of [`prefilled`] and the
-/// body of the blank skeleton (the letter's headings and guidance).
+/// body of the blank `skeleton` (the letter's headings and guidance), which
+/// `scaffold` writes and passes in.
 pub(crate) fn prefilled_file(
     site: &Site,
     agency: &Agency,
     year: i32,
     prev: &Plan,
+    skeleton: &str,
 ) -> Option<String> {
     let catalog = site.catalog_for(year)?;
     let doc = prefilled(site, agency, year, prev, catalog);
-    let skeleton = crate::scaffold::plan_skeleton(site, agency, year);
     let body = skeleton
         .strip_prefix("---\n")
         .and_then(|r| r.find("\n---\n").map(|i| &r[i + 5..]))

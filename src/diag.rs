@@ -4,6 +4,8 @@
 //! so one run shows every problem of every file.
 
 use std::fmt;
+use std::io::ErrorKind;
+use std::path::Path;
 
 /// Interface language of messages and pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -163,6 +165,62 @@ impl fmt::Display for CommandError {
 }
 
 impl std::error::Error for CommandError {}
+
+/// The exit code a command ends with when this error stops it: 1 when it
+/// was refused or failed, 2 on bad usage (a wrong argument, root, target or
+/// revision). Each error type says its own, so that `main` maps errors to
+/// codes in one place (`cli::finish`).
+pub trait Exit {
+    /// 1 (refused or failed) or 2 (bad usage).
+    fn exit_code(&self) -> u8;
+}
+
+impl Exit for CommandError {
+    fn exit_code(&self) -> u8 {
+        self.exit
+    }
+}
+
+/// An operating-system error in plain words, about `path` (a folder when
+/// `folder`): never `(os error 2)`.
+pub(crate) fn io_in_words(e: &std::io::Error, path: &Path, folder: bool, lang: Lang) -> String {
+    let p = path.display();
+    let what_vi = if folder { "thư mục" } else { "tệp" };
+    let what_en = if folder { "folder" } else { "file" };
+    match e.kind() {
+        ErrorKind::NotFound => tr!(
+            lang,
+            "không tìm thấy {what_vi} {p}; kiểm tra lại đường dẫn",
+            "{what_en} {p} not found; check the path"
+        ),
+        ErrorKind::PermissionDenied => tr!(
+            lang,
+            "không có quyền đọc {what_vi} {p}; nhờ quản trị máy cấp quyền",
+            "no permission to read the {what_en} {p}; ask the administrator"
+        ),
+        ErrorKind::NotADirectory => {
+            tr!(lang, "{p} không phải là một thư mục", "{p} is not a folder")
+        }
+        ErrorKind::IsADirectory => tr!(
+            lang,
+            "{p} là một thư mục, không phải tệp",
+            "{p} is a folder, not a file"
+        ),
+        ErrorKind::InvalidData => tr!(
+            lang,
+            "nội dung {what_vi} {p} không đọc được",
+            "the {what_en} {p} cannot be read"
+        ),
+        _ => {
+            let plain = e.kind().to_string();
+            tr!(
+                lang,
+                "không đọc được {what_vi} {p} ({plain})",
+                "cannot read the {what_en} {p} ({plain})"
+            )
+        }
+    }
+}
 
 /// Collects diagnostics for one file. Files of the site configuration report
 /// every problem as E070 and keep the detailed code in the message.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use planpress::cli::{Failure, finish, note, out};
 
 /// Kế hoạch ứng dụng CNTT: kiểm tra, dựng và xuất bản kế hoạch của các cơ quan.
 /// (Plans for IT in state agencies: check, build and publish.)
@@ -345,18 +346,24 @@ fn main() -> ExitCode {
     let parsed = planpress::cli::localize(Cli::command())
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m));
-    let cli = match parsed {
-        Ok(cli) => cli,
+    match parsed {
+        Ok(cli) => finish(run(cli)),
         Err(e) => {
             let (text, code) = planpress::cli::usage_error(&e);
             if code == 0 {
-                print!("{text}");
+                // `--help | head` closes the pipe early: not an error.
+                let _ = out(&text);
             } else {
-                eprint!("{text}");
+                let _ = std::io::stderr().write_all(text.as_bytes());
             }
-            return ExitCode::from(code);
+            ExitCode::from(code)
         }
-    };
+    }
+}
+
+/// Runs one command. Every error comes back here as a `Failure` carrying
+/// its own exit code; `finish` prints it and ends with that code.
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Check {
             root,
@@ -379,44 +386,34 @@ fn main() -> ExitCode {
                 StatusFormatArg::Json => planpress::StatusFormat::Json,
                 StatusFormatArg::Csv => planpress::StatusFormat::Csv,
             };
-            match planpress::status(&root, year, format) {
-                Ok(r) => {
-                    print!("{}", r.text);
-                    if !matches!(format, planpress::StatusFormat::Human) {
-                        eprintln!("{}.", r.summary);
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("planpress: {e}");
-                    ExitCode::from(e.exit)
-                }
+            let r = planpress::status(&root, year, format)?;
+            out(&r.text)?;
+            if !matches!(format, planpress::StatusFormat::Human) {
+                note(&format!("{}.", r.summary));
             }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Remind {
             year,
             root,
-            out,
+            out: folder,
             send,
         } => {
-            let opts = planpress::RemindOptions { year, out, send };
-            match planpress::remind(&root, &opts) {
-                Ok(r) => {
-                    print!("{}", r.message);
-                    for n in &r.notes {
-                        eprintln!("planpress: {n}");
-                    }
-                    if r.failed {
-                        ExitCode::FAILURE
-                    } else {
-                        ExitCode::SUCCESS
-                    }
-                }
-                Err(e) => {
-                    eprintln!("planpress: {e}");
-                    ExitCode::from(e.exit)
-                }
+            let opts = planpress::RemindOptions {
+                year,
+                out: folder,
+                send,
+            };
+            let r = planpress::remind(&root, &opts)?;
+            out(&r.message)?;
+            for n in &r.notes {
+                note(&format!("planpress: {n}"));
             }
+            Ok(if r.failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Build {
             root,
@@ -429,7 +426,14 @@ fn main() -> ExitCode {
             bind,
             port,
             open,
-        } => serve(root, bind, port, open),
+        } => {
+            let mut opts = planpress::ServeOptions::new(root);
+            opts.bind = bind;
+            opts.port = port;
+            opts.open = open;
+            planpress::serve(&opts)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Publish {
             target,
             root,
@@ -461,16 +465,11 @@ fn main() -> ExitCode {
                     root,
                     output,
                 },
-        } => match planpress::export_docx(&root, year, agency.as_deref(), output.as_deref()) {
-            Ok(e) => {
-                println!("{}", e.message);
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("planpress: {}", e.message);
-                ExitCode::from(e.exit)
-            }
-        },
+        } => {
+            let e = planpress::export_docx(&root, year, agency.as_deref(), output.as_deref())?;
+            out(&format!("{}\n", e.message))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::New {
             what:
                 NewCommand::Plan {
@@ -519,13 +518,8 @@ fn main() -> ExitCode {
             opts.port = port;
             opts.state = state;
             opts.secure_cookies = secure_cookies;
-            match planpress::editor(&opts) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("planpress: {e}");
-                    ExitCode::from(e.exit)
-                }
-            }
+            planpress::editor(&opts)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Init {
             dir,
@@ -555,30 +549,21 @@ fn import(
     root: &std::path::Path,
     file: &std::path::Path,
     opts: &planpress::ImportOptions,
-) -> ExitCode {
-    match planpress::import(root, file, opts) {
-        Ok(done) => {
-            let mut out = std::io::stdout().lock();
-            if opts.dry_run && !opts.json {
-                let _ = out.write_all(done.text.as_bytes());
-            }
-            if opts.json {
-                let _ = out.write_all(done.report.as_bytes());
-            } else {
-                eprint!("{}", done.report);
-            }
-            let _ = out.flush();
-            if done.errors > 0 {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
-        Err(e) => {
-            eprintln!("planpress: {e}");
-            ExitCode::from(e.exit)
-        }
+) -> Result<ExitCode, Failure> {
+    let done = planpress::import(root, file, opts)?;
+    if opts.dry_run && !opts.json {
+        out(&done.text)?;
     }
+    if opts.json {
+        out(&done.report)?;
+    } else {
+        let _ = std::io::stderr().write_all(done.report.as_bytes());
+    }
+    Ok(if done.errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn diff(
@@ -587,29 +572,20 @@ fn diff(
     rev_b: Option<String>,
     format: DiffFormatArg,
     drafts: bool,
-) -> ExitCode {
+) -> Result<ExitCode, Failure> {
     let format = match format {
         DiffFormatArg::Human => planpress::DiffFormat::Human,
         DiffFormatArg::Json => planpress::DiffFormat::Json,
     };
-    match planpress::diff(&root, Some(&rev_a), rev_b.as_deref(), format, drafts) {
-        Ok((text, notes)) => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-            for n in notes {
-                eprintln!("{n}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("planpress: {e}");
-            ExitCode::from(e.exit)
-        }
+    let (text, notes) = planpress::diff(&root, Some(&rev_a), rev_b.as_deref(), format, drafts)?;
+    out(&text)?;
+    for n in notes {
+        note(&n);
     }
+    Ok(ExitCode::SUCCESS)
 }
 
-fn users(root: PathBuf, state: Option<PathBuf>, what: UsersArg) -> ExitCode {
+fn users(root: PathBuf, state: Option<PathBuf>, what: UsersArg) -> Result<ExitCode, Failure> {
     let stdin = |wanted: bool| {
         wanted.then(|| {
             let mut s = String::new();
@@ -643,30 +619,16 @@ fn users(root: PathBuf, state: Option<PathBuf>, what: UsersArg) -> ExitCode {
             password: stdin(password_stdin),
         },
     };
-    match planpress::users(&root, state.as_deref(), cmd) {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("planpress: {e}");
-            ExitCode::from(e.exit)
-        }
-    }
+    out(&planpress::users(&root, state.as_deref(), cmd)?)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Reports what `new` or `init` wrote.
-fn created(outcome: Result<planpress::Created, planpress::CommandError>) -> ExitCode {
-    match outcome {
-        Ok(c) => {
-            println!("{}", c.message);
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("planpress: {e}");
-            ExitCode::from(e.exit)
-        }
-    }
+fn created(
+    outcome: Result<planpress::Created, planpress::CommandError>,
+) -> Result<ExitCode, Failure> {
+    out(&format!("{}\n", outcome?.message))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints a check's diagnostics on stderr, as `build` does.
@@ -680,7 +642,7 @@ fn print_diagnostics(checked: &planpress::Checked) {
             checked.lang,
             colour,
         );
-        eprint!("{text}");
+        let _ = std::io::stderr().write_all(text.as_bytes());
     }
 }
 
@@ -690,7 +652,7 @@ fn publish(
     dry_run: bool,
     drafts: bool,
     allow_placeholder: bool,
-) -> ExitCode {
+) -> Result<ExitCode, Failure> {
     let opts = planpress::PublishOptions {
         target,
         dry_run,
@@ -698,7 +660,7 @@ fn publish(
         ssh: None,
         allow_placeholder,
     };
-    let outcome = planpress::publish(&root, &opts, &mut |line| eprintln!("{line}"));
+    let outcome = planpress::publish(&root, &opts, &mut |line| note(line));
     done(outcome, |p| {
         print_diagnostics(&p.checked);
         p.report.summary()
@@ -710,38 +672,16 @@ fn publish(
 fn done<T>(
     outcome: Result<planpress::Outcome<T>, planpress::PublishError>,
     text: impl FnOnce(&T) -> String,
-) -> ExitCode {
-    match outcome {
-        Err(e) => {
-            eprintln!("planpress: {e}");
-            ExitCode::from(if e.is_usage() { 2 } else { 1 })
-        }
-        Ok(planpress::Outcome::Invalid(checked)) => {
+) -> Result<ExitCode, Failure> {
+    match outcome? {
+        planpress::Outcome::Invalid(checked) => {
             print_diagnostics(&checked);
-            eprintln!("{}", planpress::portal_unchanged(checked.lang));
-            ExitCode::FAILURE
+            note(&planpress::portal_unchanged(checked.lang));
+            Ok(ExitCode::FAILURE)
         }
-        Ok(planpress::Outcome::Done(t)) => {
-            print!("{}", text(&t));
-            ExitCode::SUCCESS
-        }
-    }
-}
-
-fn serve(root: PathBuf, bind: IpAddr, port: u16, open: bool) -> ExitCode {
-    let mut opts = planpress::ServeOptions::new(root);
-    opts.bind = bind;
-    opts.port = port;
-    opts.open = open;
-    match planpress::serve(&opts) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e @ planpress::ServeError::Load(_)) => {
-            eprintln!("planpress: {e}");
-            ExitCode::from(2)
-        }
-        Err(e) => {
-            eprintln!("planpress: {e}");
-            ExitCode::FAILURE
+        planpress::Outcome::Done(t) => {
+            out(&text(&t))?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
@@ -750,46 +690,39 @@ fn colour_on(stream: &impl IsTerminal) -> bool {
     stream.is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn build(root: PathBuf, output: Option<PathBuf>, drafts: bool, force: bool) -> ExitCode {
+fn build(
+    root: PathBuf,
+    output: Option<PathBuf>,
+    drafts: bool,
+    force: bool,
+) -> Result<ExitCode, Failure> {
     let start = std::time::Instant::now();
     let report = print_diagnostics;
-    match planpress::build_to(&root, output.as_deref(), drafts, force) {
-        Err(planpress::BuildError::Load(e)) => {
-            eprintln!("planpress: {e}");
-            ExitCode::from(2)
-        }
-        Err(planpress::BuildError::Refused(why)) => {
-            eprintln!("planpress: {why}");
-            ExitCode::from(2)
-        }
-        Err(e) => {
-            eprintln!("planpress: {e}");
-            ExitCode::FAILURE
-        }
-        Ok(planpress::BuildOutcome::Failed(checked)) => {
+    match planpress::build_to(&root, output.as_deref(), drafts, force)? {
+        planpress::BuildOutcome::Failed(checked) => {
             report(&checked);
-            ExitCode::FAILURE
+            Ok(ExitCode::FAILURE)
         }
-        Ok(planpress::BuildOutcome::Built {
+        planpress::BuildOutcome::Built {
             checked,
             output,
             files,
-        }) => {
+        } => {
             report(&checked);
             if let Some(w) = planpress::placeholder_warning(&checked) {
-                eprintln!("{w}");
+                note(&w);
             }
             let ms = start.elapsed().as_millis();
-            match checked.lang {
-                planpress::Lang::Vi => eprintln!(
+            note(&match checked.lang {
+                planpress::Lang::Vi => format!(
                     "Đã dựng {files} tệp vào {} trong {ms} ms.",
                     output.display()
                 ),
                 planpress::Lang::En => {
-                    eprintln!("Built {files} files into {} in {ms} ms.", output.display())
+                    format!("Built {files} files into {} in {ms} ms.", output.display())
                 }
-            }
-            ExitCode::SUCCESS
+            });
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
@@ -799,32 +732,22 @@ fn check(
     format: FormatArg,
     deny_warnings: bool,
     view: &planpress::CheckView,
-) -> ExitCode {
-    let mut checked = match planpress::check(&root) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("planpress: {e}");
-            return ExitCode::from(2);
-        }
-    };
+) -> Result<ExitCode, Failure> {
+    let mut checked = planpress::check(&root)?;
     // Machine formats keep one W102 per agency: tools count them.
     let grouped = matches!(format, FormatArg::Human);
     let view = planpress::CheckView {
         verbose: view.verbose || !grouped,
         ..view.clone()
     };
-    if let Err(e) = planpress::narrow(&mut checked, &view) {
-        eprintln!("planpress: {e}");
-        return ExitCode::from(e.exit);
-    }
+    planpress::narrow(&mut checked, &view)?;
     let format = match format {
         FormatArg::Human => planpress::Format::Human,
         FormatArg::Json => planpress::Format::Json,
         FormatArg::Github => planpress::Format::Github,
         FormatArg::Gitlab => planpress::Format::Gitlab,
     };
-    let stdout = std::io::stdout();
-    let colour = colour_on(&stdout);
+    let colour = colour_on(&std::io::stdout());
     let text = planpress::render(
         &checked.diagnostics,
         &checked.sources,
@@ -832,13 +755,11 @@ fn check(
         checked.lang,
         colour,
     );
-    let mut lock = stdout.lock();
-    let _ = lock.write_all(text.as_bytes());
-    let _ = lock.flush();
+    out(&text)?;
     let failed = checked.errors() > 0 || (deny_warnings && checked.warnings() > 0);
-    if failed {
+    Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    })
 }

@@ -790,7 +790,7 @@ mod tests {
             let doc = PlanDoc::from_plan(&plan);
             let written = write_plan_file(&doc, &sections_of_body(&plan.body.text), None);
             let codes = |t: &str| -> Vec<String> {
-                crate::load::check_plan_bytes(
+                crate::check_plan_bytes(
                     t.replace(&format!("agency: {}", doc.agency), "agency: plan")
                         .as_bytes(),
                 )

@@ -12,6 +12,7 @@ use crate::diag::{CommandError, Lang, Severity, suggest, tr};
 use crate::load;
 use crate::model::{Agency, Site, Standing, Unit};
 use crate::render::format::date;
+use crate::validate::PLACEHOLDER;
 
 /// The CI files `init` writes, ready to copy (the same as `ci-templates/`).
 const GITHUB_WORKFLOW: &str = include_str!("../ci-templates/github-workflow.yml");
@@ -451,7 +452,13 @@ pub fn new_plan(
     let prefilled = earlier.and_then(|prev| {
         Some((
             prev,
-            crate::cycles::prefilled_file(site, found, year, prev)?,
+            crate::cycles::prefilled_file(
+                site,
+                found,
+                year,
+                prev,
+                &plan_skeleton(site, found, year),
+            )?,
         ))
     });
     let text = match &prefilled {
@@ -520,6 +527,90 @@ fn not_in_cycle(site: &Site, agency: &str, year: i32, lang: Lang) -> Option<Comm
     Some(CommandError::failed(message))
 }
 
+/// `planpress new cycle YEAR`: `content/<YEAR>/_plan.md` from the latest
+/// earlier cycle, and its `catalog.yaml` when that cycle has one. Refuses
+/// to overwrite, and writes nothing when any of the files is there.
+pub fn new_cycle(root: &std::path::Path, year: i32) -> Result<Created, CommandError> {
+    let loaded = crate::load::load(root).map_err(|e| CommandError::usage(format!("--root {e}")))?;
+    let site = &loaded.site;
+    let lang = site.lang();
+    if !(1901..=2200).contains(&year) {
+        return Err(CommandError::usage(tr!(
+            lang,
+            "Năm {year} không hợp lệ: viết năm bốn chữ số, ví dụ 2020.",
+            "{year} is not a valid year: write a four-digit year, e.g. 2020."
+        )));
+    }
+    let rel = format!("content/{year}/_plan.md");
+    if loaded.root.join(&rel).exists() {
+        return Err(CommandError::failed(tr!(
+            lang,
+            "{rel} đã có; không ghi đè. Sửa tệp đó, hoặc xóa nó trước nếu muốn tạo lại kỳ {year}.",
+            "{rel} already exists; not overwriting it. Edit it, or delete it first to start cycle {year} again."
+        )));
+    }
+    let Some(prev) = site
+        .cycles
+        .iter()
+        .filter(|c| c.year < year && c.meta.is_some())
+        .max_by_key(|c| c.year)
+    else {
+        return Err(CommandError::failed(tr!(
+            lang,
+            "Không có kỳ kế hoạch nào trước năm {year} để làm gốc (cần content/<năm>/_plan.md hợp lệ). Chạy `planpress check` để xem lỗi, hoặc tạo {rel} bằng tay.",
+            "There is no cycle before {year} to start from (a valid content/<year>/_plan.md). Run `planpress check` to see why, or write {rel} by hand."
+        )));
+    };
+    let Some(meta) = prev.meta.as_ref() else {
+        return Err(CommandError::failed(String::new()));
+    };
+    let mut files = vec![(
+        rel.clone(),
+        crate::cycles::next_cycle_md(meta, prev.year, year),
+    )];
+    let catalog_src = loaded
+        .root
+        .join(format!("content/{}/catalog.yaml", prev.year));
+    if prev.catalog.is_some() {
+        let text = std::fs::read_to_string(&catalog_src).map_err(|e| {
+            let p = catalog_src.display();
+            CommandError::failed(tr!(
+                lang,
+                "Không đọc được {p}: {e}.",
+                "Cannot read {p}: {e}."
+            ))
+        })?;
+        files.push((format!("content/{year}/catalog.yaml"), text));
+    }
+    for (r, _) in &files {
+        if loaded.root.join(r).exists() {
+            return Err(CommandError::failed(tr!(
+                lang,
+                "{r} đã có; không ghi đè, và chưa tạo tệp nào.",
+                "{r} already exists; not overwriting it, and nothing was written."
+            )));
+        }
+    }
+    let mut written = Vec::new();
+    // The catalog first: a cycle whose `_plan.md` exists is complete.
+    for (r, text) in files.iter().rev() {
+        let path = loaded.root.join(r);
+        write_new(&path, text, lang)?;
+        written.push(path);
+    }
+    let prev_year = prev.year;
+    let (_, summary) = check_summary(&loaded.root, &[rel.as_str()], lang);
+    let message = tr!(
+        lang,
+        "Đã tạo {rel} từ kỳ {prev_year}.\n{summary}\nTiếp theo: xác nhận ngày hướng dẫn và hạn gửi (dòng ghi XÁC NHẬN), rà soát căn cứ chung, rồi tạo kế hoạch của từng cơ quan bằng `planpress new plan MÃ --year {year}`: số liệu được điền sẵn từ kế hoạch năm {prev_year}.",
+        "Created {rel} from cycle {prev_year}.\n{summary}\nNext: confirm the guidance date and the deadline (lines marked XÁC NHẬN), review the legal bases, then start each agency's plan with `planpress new plan CODE --year {year}`: it is prefilled from its {prev_year} plan."
+    );
+    Ok(Created {
+        files: written,
+        message,
+    })
+}
+
 // ---- init ---------------------------------------------------------------------
 
 /// Section I's national bases from the seed (laws and decisions of the
@@ -533,10 +624,6 @@ const LEGAL_BASES: &[&str] = &[
     "Quyết định số 898/QĐ-TTg ngày 27/5/2016 của Thủ tướng Chính phủ về việc phê duyệt phương hướng, mục tiêu, nhiệm vụ bảo đảm an toàn thông tin mạng giai đoạn 2016-2020",
     "Quyết định số 05/2017/QĐ-TTg ngày 16/3/2017 của Thủ tướng Chính phủ về việc ban hành quy định về hệ thống phương án ứng cứu khẩn cấp bảo đảm an toàn thông tin mạng quốc gia",
 ];
-
-/// How a value left for the province to fill in starts: `check` warns
-/// (W108) until every one is replaced.
-pub(crate) const PLACEHOLDER: &str = "«ĐIỀN:";
 
 /// The province's own bases, to fill in (the seed's Quảng Ngãi lines, as
 /// kinds of document).
@@ -981,15 +1068,15 @@ mod tests {
     #[test]
     fn quoted_strings_survive_yaml() {
         let q = quoted("a \"b\" \\ c: #d");
-        let node = crate::load::yaml::parse(&format!("k: {q}\n"), 0)
+        let node = crate::yaml::parse(&format!("k: {q}\n"), 0)
             .unwrap()
             .unwrap();
-        let crate::load::yaml::Kind::Map(e) = node.kind else {
+        let crate::yaml::Kind::Map(e) = node.kind else {
             panic!()
         };
         assert_eq!(
             e[0].1.kind,
-            crate::load::yaml::Kind::Scalar {
+            crate::yaml::Kind::Scalar {
                 text: "a \"b\" \\ c: #d".into(),
                 plain: false
             }
@@ -999,7 +1086,7 @@ mod tests {
     #[test]
     fn ci_templates_are_valid_yaml() {
         for t in [GITHUB_WORKFLOW, GITLAB_CI] {
-            assert!(crate::load::yaml::parse(t, 0).unwrap().is_some());
+            assert!(crate::yaml::parse(t, 0).unwrap().is_some());
         }
         assert!(PRE_COMMIT.starts_with("#!/bin/sh\n"));
     }

@@ -41,16 +41,13 @@ impl State {
 
     /// The state as the department says it.
     pub(crate) fn label(self, lang: Lang) -> &'static str {
+        use crate::consolidate::Submission;
         match (self, lang) {
-            (State::OnTime, Lang::Vi) => "đúng hạn",
-            (State::Late, Lang::Vi) => "trễ hạn",
-            (State::Draft, Lang::Vi) => "bản nháp",
-            (State::Missing, Lang::Vi) => "chưa gửi",
+            (State::OnTime, _) => Submission::OnTime.label(lang),
+            (State::Late, _) => Submission::Late.label(lang),
+            (State::Draft, _) => Submission::Draft.label(lang),
+            (State::Missing, _) => Submission::Missing.label(lang),
             (State::Invalid, Lang::Vi) => "có lỗi",
-            (State::OnTime, Lang::En) => "on time",
-            (State::Late, Lang::En) => "late",
-            (State::Draft, Lang::En) => "draft",
-            (State::Missing, Lang::En) => "missing",
             (State::Invalid, Lang::En) => "has errors",
         }
     }
@@ -338,7 +335,7 @@ pub(crate) fn summary(rows: &[StatusRow], year: i32, lang: Lang) -> String {
 
 /// `dd/mm/yyyy`, as Vietnamese documents write dates.
 pub(crate) fn vn_date(d: Option<NaiveDate>) -> String {
-    d.map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string())
+    d.map_or_else(String::new, crate::model::date_text)
 }
 
 /// How `status` prints its rows.

@@ -385,8 +385,41 @@ fn a_bad_amount_gives_no_follow_on_priority_error() {
     );
     fs::write(&path, &text).unwrap();
     let diags = check(dir.path());
-    assert!(diags.iter().any(|d| d.0 == "E005"), "{diags:#?}");
+    let e005: Vec<_> = diags.iter().filter(|d| d.0 == "E005").collect();
+    // One slip, one message: the number is read as the hint proposes
+    // (1500.5), not reported again as the invalid `1.500.5`.
+    assert_eq!(e005.len(), 1, "{diags:#?}");
+    assert!(e005[0].3.contains("`1.500,5`"), "{diags:#?}");
     assert!(!diags.iter().any(|d| d.0 == "E035"), "{diags:#?}");
+}
+
+#[test]
+fn check_run_inside_content_says_to_go_one_folder_up() {
+    let dir = site("vi");
+    let out = Command::new(BIN)
+        .arg("check")
+        .current_dir(dir.path().join("content"))
+        .output()
+        .unwrap();
+    // The report goes to stdout, as every `check` report does.
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("Thiếu tệp content/site.yaml"), "{report}");
+    assert!(
+        report.contains("ngay trong thư mục content/") && report.contains("`cd ..`"),
+        "{report}"
+    );
+    // From the right folder, the same site checks clean.
+    let out = Command::new(BIN)
+        .arg("check")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -677,11 +677,25 @@ fn the_consolidated_page_has_sections_i_to_vii_and_the_heading_block() {
     ] {
         assert!(page.contains(s), "the page lacks {s:?}");
     }
-    // The submission table: no 0 for an agency that sent nothing, days
-    // late for a late one, and a total row equal to plan.json.
+    // The submission table: a row per agency group on the consolidated
+    // page, with a total row equal to plan.json; the groups' own pages
+    // list each agency: no 0 for one that sent nothing, days late for a
+    // late one.
     let status = &page[page.find("id=\"cap-status\"").unwrap()..page.find("</table>").unwrap()];
-    assert!(status.contains("chưa gửi"), "missing agencies must say so");
-    assert!(status.contains(" ngày</td>"), "no days late");
+    let groups: String = ["van-phong", "so-ban-nganh", "hoi-doan-the", "huyen"]
+        .iter()
+        .map(|g| {
+            std::fs::read_to_string(out.join(format!("2019/tinh-hinh/{g}/index.html"))).unwrap()
+        })
+        .collect();
+    assert!(groups.contains("chưa gửi"), "missing agencies must say so");
+    assert!(groups.contains(" ngày</td>"), "no days late");
+    for g in ["van-phong", "so-ban-nganh", "hoi-doan-the", "huyen"] {
+        assert!(
+            status.contains(&format!("href=\"tinh-hinh/{g}/\"")),
+            "no link to {g}"
+        );
+    }
     let json = plan_json(&out);
     assert!(
         status.contains(&format!(

@@ -311,6 +311,46 @@ fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &st
     }
 }
 
+/// A GET whose body is bytes (a download): status, head, body.
+fn get_bytes(port: u16, path: &str, cookie: Option<&str>) -> (u16, String, Vec<u8>) {
+    let c = cookie.map(|c| vec![("Cookie", c)]).unwrap_or_default();
+    request_bytes(port, "GET", path, &c, b"")
+}
+
+/// A request with a body of bytes (an upload): status, head (lowercase),
+/// body.
+fn request_bytes(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body);
+    // The server may answer (413) before it has read everything.
+    let _ = s.write_all(&bytes);
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let at = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..at]).to_ascii_lowercase();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut body = raw[at + 4..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        body = dechunk(&String::from_utf8_lossy(&body)).into_bytes();
+    }
+    (status, head, body)
+}
+
 fn dechunk(mut s: &str) -> String {
     let mut out = String::new();
     while let Some((size, rest)) = s.split_once("\r\n") {
@@ -813,10 +853,24 @@ fn api_new_plan_submit_return_approve() {
         409
     );
 
-    // The preview is the page the theme renders for the saved plan.
+    // The preview is the page the theme renders for the saved plan, with
+    // the theme's stylesheet where its relative link points.
     let a = an.send(&e, "GET", "/preview/2019/so-tttt", &[], "");
+    assert_eq!(a.status, 303);
+    assert_eq!(a.header("location"), Some("/preview/2019/so-tttt/"));
+    let a = an.send(&e, "GET", "/preview/2019/so-tttt/", &[], "");
     assert_eq!(a.status, 200, "{}", a.body);
     assert!(a.body.contains("Hệ thống một cửa điện tử"), "{}", a.body);
+    assert!(
+        a.body.contains("href=\"../../static/style.css\""),
+        "{}",
+        a.body
+    );
+    let css = an.send(&e, "GET", "/preview/static/style.css", &[], "");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    let theme = std::fs::read_to_string(repo().join("themes/default/static/style.css")).unwrap();
+    assert_eq!(css.body, theme);
     let a = Client::default().send(&e, "GET", "/preview/2019/so-tttt", &[], "");
     assert_eq!(a.status, 303, "no session: to the login page");
 
@@ -929,4 +983,459 @@ fn editor_scenario_in_chromium() {
         page.contains("Một cửa điện tử") && page.contains("1.200.000"),
         "the approved plan is published"
     );
+}
+
+/// #18: the review page's button downloads what `planpress remind` writes,
+/// as a zip, for a reviewer only; the agencies in it are those `status`
+/// says to chase, and nothing is written into the site.
+#[test]
+fn review_page_downloads_the_reminders() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    let e = Editor::start(&root, &[]);
+    let duyet = login_ok(&e, "duyet", "tham-dinh-2019-ok");
+    let an = login_ok(&e, "an", "mat-khau-cua-an");
+
+    let page = duyet.send(&e, "GET", "/review/2019", &[], "");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("href=\"/review/2019/reminders.zip\""),
+        "{}",
+        page.body
+    );
+    // An agency's editor gets no reminders, and no page with the button.
+    let a = an.send(&e, "GET", "/review/2019/reminders.zip", &[], "");
+    assert_eq!(a.status, 403, "{}", a.body);
+    assert!(!a.body.contains("PK"), "no zip for an editor");
+    assert_eq!(an.send(&e, "GET", "/review/2019", &[], "").status, 403);
+    // Without a session: to the login page.
+    let (status, head, _) = get_bytes(e.port, "/review/2019/reminders.zip", None);
+    assert_eq!(status, 303, "{head}");
+    assert_eq!(
+        get_bytes(
+            e.port,
+            "/review/1999/reminders.zip",
+            duyet.cookie.as_deref()
+        )
+        .0,
+        404
+    );
+
+    let (status, head, zip) = get_bytes(
+        e.port,
+        "/review/2019/reminders.zip",
+        duyet.cookie.as_deref(),
+    );
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("content-type: application/zip"), "{head}");
+    assert!(
+        head.contains("attachment; filename=\"nhac-nop-ke-hoach-2019.zip\""),
+        "{head}"
+    );
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut files = std::collections::BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut text = String::new();
+        f.read_to_string(&mut text).unwrap();
+        let name = name.strip_prefix("nhac-nop-ke-hoach-2019/").unwrap();
+        files.insert(name.to_string(), text);
+    }
+
+    // The agencies `status` says to chase: an .eml each when it has an
+    // address, and a row of reminders.csv each.
+    let o = bin()
+        .args(["status", "2019", "--format", "json", "--root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let chase: Vec<&serde_json::Value> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            matches!(
+                r["submission"].as_str(),
+                Some("missing" | "draft" | "invalid")
+            )
+        })
+        .collect();
+    assert!(!chase.is_empty(), "the demo's 2019 has agencies to chase");
+    let mut want: Vec<String> = chase
+        .iter()
+        .filter(|r| r["email"].is_string())
+        .map(|r| format!("{}.eml", r["code"].as_str().unwrap()))
+        .collect();
+    want.push("reminders.csv".into());
+    want.sort();
+    let got: Vec<String> = files.keys().cloned().collect();
+    assert_eq!(got, want);
+    let csv = &files["reminders.csv"];
+    let mut codes: Vec<String> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    codes.sort();
+    let mut chased: Vec<String> = chase
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_string())
+        .collect();
+    chased.sort();
+    assert_eq!(codes, chased);
+    for r in &chase {
+        let code = r["code"].as_str().unwrap();
+        if let Some(email) = r["email"].as_str() {
+            let eml = &files[&format!("{code}.eml")];
+            assert!(eml.contains(email), "{code}: {eml}");
+            assert!(eml.contains("Subject: "), "{eml}");
+        }
+    }
+    // A download changes nothing in the site.
+    assert!(!root.join("reminders").exists());
+    assert_eq!(git(&root, &["status", "--porcelain", "content"]), "");
+}
+
+/// §8 in the editor: a plan that does not exist yet opens prefilled from
+/// the agency's plan of the cycle before, exactly as `planpress new plan`
+/// writes it, with `version: null`; saved as it is, it has no error.
+#[test]
+fn missing_plan_opens_prefilled() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    std::fs::remove_file(root.join("content/2020/hoi-lhpn.md")).unwrap();
+    git(&root, &["commit", "-qam", "bỏ kế hoạch 2020 của hoi-lhpn"]);
+    let e = Editor::start(&root, &[]);
+    let binh = login_ok(&e, "binh", "pass-y-te-2019");
+    let read = binh
+        .send(&e, "GET", "/api/plans/2020/hoi-lhpn", &[], "")
+        .json();
+    assert!(read["version"].is_null(), "{read}");
+    assert_eq!(read["prefilled"], true, "{read}");
+    assert_eq!(read["plan"]["status"], "draft");
+    assert_eq!(read["plan"]["year"], 2020);
+    // The targets are the 2019 goals.
+    let before = std::fs::read_to_string(root.join("content/2019/hoi-lhpn.md")).unwrap();
+    let inds = read["plan"]["indicators"].as_array().unwrap();
+    assert!(!inds.is_empty(), "{read}");
+    assert!(before.contains("goal"), "{before}");
+    assert!(read["note"].as_str().unwrap().contains("2019"), "{read}");
+    // The page says it is prefilled and not saved.
+    let page = binh.send(&e, "GET", "/plans/2020/hoi-lhpn", &[], "");
+    assert!(
+        page.body.contains("điền sẵn từ kế hoạch năm trước"),
+        "{}",
+        page.body
+    );
+
+    // The same plan as `new plan` writes.
+    let o = bin()
+        .args(["new", "plan", "hoi-lhpn", "--year", "2020", "--root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let written = binh
+        .send(&e, "GET", "/api/plans/2020/hoi-lhpn", &[], "")
+        .json();
+    assert!(written["version"].is_string());
+    assert_eq!(written["plan"], read["plan"]);
+    std::fs::remove_file(root.join("content/2020/hoi-lhpn.md")).unwrap();
+
+    // Saved as it is: created, and no error.
+    let a = binh.send(
+        &e,
+        "PUT",
+        "/api/plans/2020/hoi-lhpn",
+        &[("If-None-Match", "*")],
+        &save_body(&read).to_string(),
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    let errors: Vec<_> = a.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .cloned()
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+/// The cycle's ground: an agency that does not stand in a year has no plan
+/// there (404, in Vietnamese, naming who took over), and the forms' lists
+/// are the cycle's own catalog and agencies.
+#[test]
+fn plans_follow_the_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    let e = Editor::start(&root, &[]);
+    let an = login_ok(&e, "an", "mat-khau-cua-an");
+    let duyet = login_ok(&e, "duyet", "tham-dinh-2019-ok");
+
+    // so-tttt ended in 2025: no 2026 plan, for anyone; nothing is written.
+    for c in [&an, &duyet] {
+        let a = c.send(&e, "GET", "/api/plans/2026/so-tttt", &[], "");
+        assert_eq!(a.status, 404, "{}", a.body);
+        assert_eq!(a.code(), "not-in-cycle");
+        let m = a.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(
+            m.contains("chỉ tồn tại đến kỳ 2025") && m.contains("so-khcn"),
+            "{m}"
+        );
+    }
+    let read = an
+        .send(&e, "GET", "/api/plans/2019/so-tttt", &[], "")
+        .json();
+    let mut body = save_body(&read);
+    body["plan"]["year"] = serde_json::json!(2026);
+    let a = an.send(
+        &e,
+        "PUT",
+        "/api/plans/2026/so-tttt",
+        &[("If-None-Match", "*")],
+        &body.to_string(),
+    );
+    assert_eq!(a.status, 404, "{}", a.body);
+    assert!(!root.join("content/2026/so-tttt.md").exists());
+    // so-khcn starts in 2026.
+    let a = duyet.send(&e, "GET", "/api/plans/2019/so-khcn", &[], "");
+    assert_eq!(a.status, 404);
+    assert!(a.body.contains("chỉ có từ kỳ 2026"), "{}", a.body);
+    let page = an.send(&e, "GET", "/plans/2026/so-tttt", &[], "");
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("so-khcn"), "{}", page.body);
+    // The start page offers so-tttt's editor only the years it stands in.
+    let home = an.send(&e, "GET", "/", &[], "");
+    assert!(home.body.contains("/plans/2019/so-tttt"), "{}", home.body);
+    assert!(!home.body.contains("/plans/2026/so-tttt"), "{}", home.body);
+
+    // The lists: 2019 has the district level and districts; 2026 has not.
+    let p2019 = duyet.send(&e, "GET", "/plans/2019/so-y-te", &[], "").body;
+    let p2026 = duyet.send(&e, "GET", "/plans/2026/so-khcn", &[], "").body;
+    assert!(p2019.contains("<option value=\"huyen\""), "2019 levels");
+    assert!(!p2026.contains("<option value=\"huyen\""), "2026 levels");
+    assert!(p2026.contains("<option value=\"xa\""), "2026 levels");
+    assert!(p2019.contains("<option value=\"ubnd-binh-son\""));
+    assert!(!p2026.contains("<option value=\"ubnd-binh-son\""));
+    assert!(p2026.contains("<option value=\"phuong-cam-thanh\""));
+    assert!(!p2019.contains("<option value=\"phuong-cam-thanh\""));
+}
+
+/// #16 item 6: an editor uploads the workbook `new plan --xlsx` writes;
+/// the server reads it with `import` and saves it as a draft commit only
+/// when it reads as this agency's plan. A wrong agency, a broken file, a
+/// file that is no workbook, one too large: refused, nothing written.
+#[test]
+fn upload_a_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    std::fs::remove_file(root.join("content/2020/hoi-lhpn.md")).unwrap();
+    git(&root, &["commit", "-qam", "bỏ kế hoạch 2020 của hoi-lhpn"]);
+    let xlsx = |agency: &str| -> Vec<u8> {
+        let out = dir.path().join(agency);
+        std::fs::create_dir_all(&out).unwrap();
+        let o = bin()
+            .current_dir(&out)
+            .args(["new", "plan", agency, "--xlsx", "--year", "2020", "--root"])
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let f = std::fs::read_dir(&out)
+            .unwrap()
+            .chain(std::fs::read_dir(&root).unwrap())
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy() == format!("{agency}-2020.xlsx"))
+            .unwrap()
+            .path();
+        let bytes = std::fs::read(&f).unwrap();
+        std::fs::remove_file(f).unwrap();
+        bytes
+    };
+    let ours = xlsx("hoi-lhpn");
+    let theirs = xlsx("so-tttt");
+    let e = Editor::start(&root, &[]);
+    let binh = login_ok(&e, "binh", "pass-y-te-2019");
+    let cookie = binh.cookie.clone().unwrap();
+    let csrf = binh.csrf.clone().unwrap();
+    let api = |path: &str, extra: &[(&str, &str)], body: &[u8]| {
+        let mut h = vec![("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str())];
+        h.extend_from_slice(extra);
+        let (status, head, body) = request_bytes(e.port, "POST", path, &h, body);
+        let json: serde_json::Value =
+            serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+        (status, head, json)
+    };
+    let plan = root.join("content/2020/hoi-lhpn.md");
+    let head0 = git(&root, &["rev-parse", "HEAD"]);
+
+    // Another agency's workbook, on one's own plan: refused, nothing written.
+    let (status, _, j) = api(
+        "/api/plans/2020/hoi-lhpn/upload",
+        &[("If-None-Match", "*")],
+        &theirs,
+    );
+    assert_eq!(status, 422, "{j}");
+    assert_eq!(j["error"]["code"], "wrong-plan");
+    let m = j["error"]["message"].as_str().unwrap();
+    assert!(m.contains("so-tttt") && m.contains("chưa ghi gì"), "{m}");
+    // Another agency's plan: 403.
+    let (status, _, _) = api(
+        "/api/plans/2020/so-tttt/upload",
+        &[("If-Match", "*")],
+        &ours,
+    );
+    assert_eq!(status, 403);
+    // A broken workbook (cut short) and a file that is no workbook.
+    let (status, _, j) = api(
+        "/api/plans/2020/hoi-lhpn/upload",
+        &[("If-None-Match", "*")],
+        &ours[..ours.len() / 2],
+    );
+    assert_eq!(status, 422, "{j}");
+    assert_eq!(j["error"]["code"], "unreadable");
+    assert!(
+        j["error"]["message"].as_str().unwrap().contains("bị hỏng"),
+        "{j}"
+    );
+    let (status, _, j) = api(
+        "/api/plans/2020/hoi-lhpn/upload",
+        &[("If-None-Match", "*")],
+        b"%PDF-1.4 not a plan",
+    );
+    assert_eq!(status, 415, "{j}");
+    let big = vec![b'x'; 11 * 1024 * 1024];
+    let (status, _, _) = api(
+        "/api/plans/2020/hoi-lhpn/upload",
+        &[("If-None-Match", "*")],
+        &big,
+    );
+    assert_eq!(status, 413);
+    // Without CSRF: 403.
+    let (status, _, _) = request_bytes(
+        e.port,
+        "POST",
+        "/api/plans/2020/hoi-lhpn/upload",
+        &[("Cookie", cookie.as_str()), ("If-None-Match", "*")],
+        &ours,
+    );
+    assert_eq!(status, 403);
+    assert!(!plan.exists());
+    assert_eq!(git(&root, &["rev-parse", "HEAD"]), head0);
+
+    // Its own workbook: read, saved as a draft commit by the editor.
+    let (status, head, j) = api(
+        "/api/plans/2020/hoi-lhpn/upload",
+        &[("If-None-Match", "*")],
+        &ours,
+    );
+    assert_eq!(status, 200, "{head} {j}");
+    assert!(j["version"].is_string() && j["import"].is_array(), "{j}");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    assert!(
+        text.contains("agency: hoi-lhpn") && text.contains("status: draft"),
+        "{text}"
+    );
+    let commit = head_commit(&root);
+    assert!(
+        commit.contains("Nhập từ tệp tải lên kế hoạch 2020"),
+        "{commit}"
+    );
+    // The same plan as `planpress import` reads from that file.
+    let file = dir.path().join("again.xlsx");
+    std::fs::write(&file, &ours).unwrap();
+    let o = bin()
+        .args(["import", "--dry-run", "--root"])
+        .arg(&root)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let read = binh
+        .send(&e, "GET", "/api/plans/2020/hoi-lhpn", &[], "")
+        .json();
+    let printed = stdout(&o);
+    for p in read["plan"]["projects"].as_array().unwrap() {
+        assert!(printed.contains(p["id"].as_str().unwrap()), "{printed}");
+    }
+
+    // The HTML form (multipart, no JavaScript): the page says what happened.
+    let version = read["version"].as_str().unwrap().to_string();
+    let boundary = "----planpress-test-boundary";
+    let mut form = Vec::new();
+    for (name, value) in [("csrf", csrf.as_str()), ("version", version.as_str())] {
+        form.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    form.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../../etc/passwd.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+    );
+    form.extend_from_slice(&ours);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let ctype = format!("multipart/form-data; boundary={boundary}");
+    let (status, _, page) = request_bytes(
+        e.port,
+        "POST",
+        "/plans/2020/hoi-lhpn/upload",
+        &[
+            ("Cookie", cookie.as_str()),
+            ("Content-Type", ctype.as_str()),
+        ],
+        &form,
+    );
+    let page = String::from_utf8_lossy(&page);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Đã nhập tệp và lưu bản nháp"), "{page}");
+    assert!(!page.contains("passwd"), "the upload's name is not used");
+    // A stale version in the form: 412, said on the page, nothing written.
+    let before = std::fs::read(&plan).unwrap();
+    let stale =
+        String::from_utf8_lossy(&form).replace(&version, "0123456789abcdef0123456789abcdef");
+    let mut stale_form = Vec::new();
+    let cut = form.windows(4).position(|w| w == b"PK\x03\x04").unwrap();
+    stale_form.extend_from_slice(&stale.as_bytes()[..stale.find("PK\u{3}\u{4}").unwrap()]);
+    stale_form.extend_from_slice(&form[cut..]);
+    let (status, _, page) = request_bytes(
+        e.port,
+        "POST",
+        "/plans/2020/hoi-lhpn/upload",
+        &[
+            ("Cookie", cookie.as_str()),
+            ("Content-Type", ctype.as_str()),
+        ],
+        &stale_form,
+    );
+    assert_eq!(status, 412, "{}", String::from_utf8_lossy(&page));
+    assert_eq!(std::fs::read(&plan).unwrap(), before);
+}
+
+/// The status rows are kept until the plans change: an edit made on disk
+/// (not committed) and a commit both show on the next look.
+#[test]
+fn status_follows_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    let e = Editor::start(&root, &[]);
+    let duyet = login_ok(&e, "duyet", "tham-dinh-2019-ok");
+    let row = |code: &str| {
+        let rows = duyet
+            .send(&e, "GET", "/api/cycles/2019/status", &[], "")
+            .json();
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .cloned()
+            .unwrap()
+    };
+    let before = row("so-y-te");
+    assert_eq!(row("so-y-te"), before, "the same answer twice");
+    std::fs::remove_file(root.join("content/2019/so-y-te.md")).unwrap();
+    assert_eq!(row("so-y-te")["submission"], "missing");
+    git(&root, &["checkout", "--", "content/2019/so-y-te.md"]);
+    assert_eq!(row("so-y-te"), before);
 }

@@ -516,5 +516,117 @@ fn broken_protected_legacy_and_hostile_files_are_refused_and_nothing_is_written(
     }
     refused(&root, &bomb, "quá lớn");
 
+    // One cell at the last address Excel has: a grid of 17 billion cells
+    // if it were laid out, refused before anything is allocated.
+    let far = tmp.path().join("xa.xlsx");
+    let mut wb = Workbook::new();
+    wb.add_worksheet().write(1_048_575, 16_383, "x").unwrap();
+    wb.save(&far).unwrap();
+    refused(&root, &far, "quá nhiều ô");
+
     assert!(!md.exists(), "nothing was written");
+}
+
+/// Rewrites the stored value (`<v>`) of one cell of the first sheet: how a
+/// test gets digits into a cell that a writer taking `f64` cannot write.
+fn patch_cell(path: &Path, cell: &str, value: &str) {
+    const PART: &str = "xl/worksheets/sheet1.xml";
+    let bytes = std::fs::read(path).unwrap();
+    let mut old = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut new = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for i in 0..old.len() {
+        let mut entry = old.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+        if name == PART {
+            let text = String::from_utf8(data).unwrap();
+            let at = text.find(&format!("<c r=\"{cell}\"")).unwrap();
+            let v = at + text[at..].find("<v>").unwrap() + 3;
+            let end = v + text[v..].find("</v>").unwrap();
+            data = format!("{}{value}{}", &text[..v], &text[end..]).into_bytes();
+        }
+        new.start_file(name, opts).unwrap();
+        new.write_all(&data).unwrap();
+    }
+    std::fs::write(path, new.finish().unwrap().into_inner()).unwrap();
+}
+
+#[test]
+fn amounts_come_from_the_files_digits_not_through_a_double() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = demo(tmp.path());
+    std::fs::remove_file(root.join("content/2019/so-y-te.md")).unwrap();
+    let file = tmp.path().join("so-y-te.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("Kinh phí").unwrap();
+    let head = [
+        "STT",
+        "Hạng mục đầu tư",
+        "Nội dung, nhiệm vụ",
+        "Tổng kinh phí (triệu đồng)",
+        "Ngân sách TW/Tỉnh/Huyện/khác",
+        "Nguồn vốn đầu tư/sự nghiệp/khác",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        ws.write(0, u16::try_from(c).unwrap(), *h).unwrap();
+    }
+    let rows = [
+        (
+            "Hạ tầng kỹ thuật và đảm bảo an toàn an ninh thông tin",
+            "Máy chủ",
+        ),
+        ("Ứng dụng CNTT trong nội bộ cơ quan nhà nước", "Phần mềm"),
+        ("Ứng dụng CNTT phục vụ người dân và doanh nghiệp", "Cổng"),
+        ("Đào tạo nguồn nhân lực CNTT", "Tập huấn"),
+    ];
+    for (r, (cat, what)) in rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).unwrap();
+        ws.write(r, 0, r).unwrap();
+        ws.write(r, 1, *cat).unwrap();
+        ws.write(r, 2, *what).unwrap();
+        ws.write(r, 4, "Ngân sách tỉnh").unwrap();
+        ws.write(r, 5, "Kinh phí sự nghiệp").unwrap();
+    }
+    // 19 significant digits: a double keeps 1234567890.1234567.
+    ws.write_number(1, 3, 111.0).unwrap();
+    // A formula's cached result, as the file stores it: a double would
+    // make it 12345678901.234568.
+    ws.write_formula(
+        2,
+        3,
+        rust_xlsxwriter::Formula::new("=12345678901+0.234567").set_result("12345678901.234567"),
+    )
+    .unwrap();
+    // A number kept as text, with Vietnamese separators.
+    ws.write(3, 3, "1.234,5").unwrap();
+    // Excel's form for a number written with an exponent.
+    ws.write_number(4, 3, 222.0).unwrap();
+    wb.save(&file).unwrap();
+    patch_cell(&file, "D2", "1234567890.123456789");
+    patch_cell(&file, "D5", "2.5E-2");
+    let out = bin()
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--agency",
+            "so-y-te",
+            "--year",
+            "2019",
+            "--root",
+        ])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let md = std::fs::read_to_string(root.join("content/2019/so-y-te.md"))
+        .unwrap_or_else(|_| panic!("written: {}", text(&out)));
+    for total in [
+        "total: 1234567890.123456789",
+        "total: 12345678901.234567",
+        "total: 1234.5",
+        "total: 0.025",
+    ] {
+        assert!(md.contains(total), "{total} in {md}");
+    }
 }

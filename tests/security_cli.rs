@@ -468,3 +468,63 @@ fn dir_targets_of_root_empty_or_a_file_are_refused_before_anything_is_made() {
         std::fs::remove_dir_all(&site).unwrap();
     }
 }
+
+/// An ssh target's `path` that would put releases at the server's root, in
+/// a home folder or outside the folder it names: `check` says so at its
+/// line, and `publish`, `releases` and `rollback` stop before ssh is even
+/// started (a stand-in ssh command records any call).
+#[test]
+fn ssh_targets_of_root_home_dotdot_or_relative_paths_are_refused_before_connecting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let calls = tmp.path().join("ssh-calls");
+    let fake_ssh = tmp.path().join("fake-ssh");
+    std::fs::write(
+        &fake_ssh,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\nexit 255\n",
+            calls.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&fake_ssh, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let cases = [
+        ("\"/\"", "thư mục gốc `/`"),
+        ("\"/home/deploy\"", "thư mục nhà của tài khoản `deploy`"),
+        ("/root", "ngay dưới gốc"),
+        ("\"/srv/ke-hoach/../..\"", "`..`"),
+        ("ke-hoach-cntt", "không phải đường dẫn tuyệt đối"),
+        ("\"~/ke-hoach\"", "không phải đường dẫn tuyệt đối"),
+        ("/etc/nginx", "thư mục của hệ thống"),
+    ];
+    for (path, says) in cases {
+        let site = site::demo_site(
+            tmp.path(),
+            "vi",
+            &format!(
+                "  portal: {{ kind: ssh, host: 127.0.0.1, port: 2, user: deploy, path: {path}, keep: 3 }}\n"
+            ),
+        );
+        // `check` reads site.yaml: an error at the path, with the fix.
+        let o = run(&["check"], &site);
+        assert_eq!(o.status.code(), Some(1), "{path}: {}", text(&o));
+        let err = text(&o);
+        assert!(
+            err.contains("site.yaml:8:") && err.contains("E005") && err.contains(says),
+            "{path}: {err}"
+        );
+        assert!(err.contains("/srv/ke-hoach-cntt"), "{path}: {err}");
+        for cmd in [&["publish"][..], &["releases"], &["rollback"]] {
+            let mut all = cmd.to_vec();
+            all.extend(["--root", site.to_str().unwrap()]);
+            let o = planpress(&all, &[("PLANPRESS_SSH", fake_ssh.to_str().unwrap())]);
+            assert_eq!(o.status.code(), Some(1), "{path} {cmd:?}: {}", text(&o));
+            assert!(text(&o).contains(says), "{path} {cmd:?}: {}", text(&o));
+        }
+        assert!(!calls.exists(), "{path}: ssh was started: {}", read(&calls));
+        std::fs::remove_dir_all(&site).unwrap();
+    }
+}

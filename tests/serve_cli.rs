@@ -932,3 +932,46 @@ fn a_body_nested_too_deep_is_an_error_page_not_a_hung_preview() {
     // Other pages answer at once too.
     assert_eq!(serve.get("/2019/bhxh/").status, 500);
 }
+
+/// A body too long for the preview to render quickly (600 KB of footnotes,
+/// which took the worker over a minute at 4 MB): an error page at once for
+/// every page, nothing rendered, and the preview comes back when it is cut.
+#[test]
+fn a_body_too_long_to_render_quickly_is_an_error_page_not_a_busy_worker() {
+    let mut serve = Serve::start(demo_copy());
+    let mut events = serve.events();
+    let rel = "content/2019/so-tttt.md";
+    let good = serve.read(rel);
+    let refs: String = (0..40_000).map(|i| format!("x[^{i}] ")).collect();
+    let defs: String = (0..40_000).map(|i| format!("[^{i}]: n\n")).collect();
+    let long = format!("{good}\n\n{refs}\n\n{defs}");
+    assert!(long.len() > 600 * 1024 && long.len() < 4 * 1024 * 1024);
+    serve.write(rel, &long);
+    events.reload();
+    for path in ["/2019/so-tttt/", "/2019/", "/2019/bhxh/"] {
+        let r = serve.get(path);
+        assert_eq!(r.status, 500, "{path}");
+        let html = r.text();
+        assert!(
+            html.contains("E001") && html.contains("512 KB"),
+            "{path}: {html}"
+        );
+        assert!(html.contains("content/2019/so-tttt.md:"), "{html}");
+    }
+    serve.wait_line(|l| l.contains("E001 content/2019/so-tttt.md:"));
+    // `check` has no such limit: only the preview does.
+    let o = Command::new(env!("CARGO_BIN_EXE_planpress"))
+        .args(["check", "--root"])
+        .arg(serve.root())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serve.write(rel, &good);
+    events.reload();
+    assert_eq!(serve.get("/2019/so-tttt/").status, 200);
+}

@@ -543,15 +543,21 @@ fn built_axe_version() -> String {
 // ---------------------------------------------------------------------------
 // 2. Lighthouse.
 
-/// Pages Lighthouse scores: the four templates a reader meets.
-const LIGHTHOUSE_PAGES: [&str; 4] = ["", "2019/", "2019/so-tttt/", "agencies/so-tttt/"];
+/// Pages Lighthouse scores: the templates a reader meets, with one page of
+/// the split annex (the widest table of the site).
+const LIGHTHOUSE_PAGES: [&str; 5] = [
+    "",
+    "2019/",
+    "2019/so-tttt/",
+    "agencies/so-tttt/",
+    "2019/phu-luc/nguoi-dan/",
+];
 const LIGHTHOUSE_MIN: f64 = 0.95;
-/// The consolidated page's performance floor. It is the whole document
-/// (I–VII, every agency's rolled-up assessment and project, the annex):
-/// about 300 KB of HTML for the demo, whose first paint on Lighthouse's
-/// simulated slow 4G lands near 2.5 s. Splitting its long lists into pages
-/// of their own is the fix (known limits, README); until then this one
-/// score of this one page has its own floor.
+/// The consolidated page's performance floor. It was the whole document
+/// with the annex, about 300 KB of HTML for the demo, whose first paint
+/// on Lighthouse's simulated slow 4G landed near 2.5 s. Its long lists now
+/// have pages of their own and it is about 150 KB; this floor stays until
+/// Lighthouse has been run on the smaller page.
 const LIGHTHOUSE_CYCLE_PERFORMANCE_MIN: f64 = 0.80;
 
 #[test]
@@ -599,9 +605,10 @@ fn lighthouse_scores_at_least_095_in_every_category() {
             }
         }
         table.push(format!(
-            "{page}: {} (performance runs {}; median run {})",
+            "{page}: {} (performance runs {}, calibrated {}; best run {})",
             cells.join(", "),
             run["performanceRuns"],
+            run["calibration"],
             serde_json::to_string(&run["metrics"]).unwrap()
         ));
         if let Some(e) = run["runtimeError"].as_object() {

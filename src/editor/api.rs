@@ -15,7 +15,7 @@ use super::accounts::{Account, Login, Session, StateError, Store, password_probl
 use super::plans::{self, Current};
 use crate::diag::{Diagnostic, Lang, Severity, tr};
 use crate::load;
-use crate::model::{Site, Status};
+use crate::model::{Site, Standing, Status};
 use crate::plan_doc::{PlanDoc, Sections, write_plan_file};
 
 /// Name of the session cookie.
@@ -70,6 +70,8 @@ pub(crate) struct App {
     /// must not interleave, and libgit2 takes the repository's lock anyway.
     write: Mutex<()>,
     pub(crate) secure_cookies: bool,
+    /// The review page's rows, until the plans change.
+    pub(crate) status: Mutex<super::review::StatusCache>,
 }
 
 /// The request as the API sees it.
@@ -241,6 +243,7 @@ impl App {
             store: Mutex::new(store),
             write: Mutex::new(()),
             secure_cookies,
+            status: Mutex::default(),
         })
     }
 
@@ -396,6 +399,9 @@ impl App {
                     (&Method::POST, ["approve"]) => {
                         self.act(req, &session.account, &target, Action::Approve, lang)
                     }
+                    (&Method::POST, ["upload"]) => {
+                        self.upload(req, &session.account, &target, lang)
+                    }
                     _ => not_found(lang),
                 }
             }
@@ -513,6 +519,9 @@ impl App {
                 ),
             ));
         }
+        if let Some(why) = not_standing(&site, agency, year_n, lang) {
+            return Err(Reply::error(StatusCode::NOT_FOUND, "not-in-cycle", why));
+        }
         Ok(Target {
             year: year_n,
             agency: agency.to_string(),
@@ -574,9 +583,10 @@ impl App {
             |(comment, by, at)| json!({"comment": comment, "by": by, "at": at}),
         );
         let Some(text) = &current.text else {
-            let (doc, sections, prefilled) = prefill(&site, t);
+            let (doc, sections, prefilled) = prefill(&self.root, &site, t);
             return Reply::ok(json!({
                 "version": Value::Null,
+                "note": doc.comment,
                 "plan": doc,
                 "sections": sections,
                 "diagnostics": [],
@@ -968,6 +978,130 @@ impl App {
         r
     }
 
+    /// `POST /api/plans/<year>/<agency>/upload`: the body is a filled
+    /// workbook (.xlsx from `new plan --xlsx`) or a Word plan (.docx). It is
+    /// read by `planpress import` itself (a dry run into memory) and, when it
+    /// reads as a plan of this agency and year, saved as the draft and
+    /// committed, as a PUT would; `import` in the answer holds the
+    /// diagnostics at their cells or tables. The type is decided by the
+    /// content, never by a name; nothing of the upload's name reaches a path.
+    fn upload(&self, req: &Request<'_>, account: &Account, t: &Target, lang: Lang) -> Reply {
+        if let Some(r) = self.may_edit(account, t, lang) {
+            return r;
+        }
+        let unreadable =
+            |message: String| Reply::error(StatusCode::UNPROCESSABLE_ENTITY, "unreadable", message);
+        let ext = match office_kind(req.body) {
+            Ok(ext) => ext,
+            Err(OfficeKind::Old) => {
+                return unreadable(tr!(
+                    lang,
+                    "Tệp là định dạng cũ (.xls, .doc) hoặc được đặt mật khẩu. Mở tệp bằng Excel hoặc Word, bỏ mật khẩu nếu có (Tệp > Thông tin > Bảo vệ), chọn \"Lưu thành\" .xlsx hoặc .docx rồi tải lên lại. Chưa ghi gì.",
+                    "The file is in an old format (.xls, .doc) or password-protected. Open it in Excel or Word, remove any password (File > Info > Protect), \"Save as\" .xlsx or .docx and upload it again. Nothing was written."
+                ));
+            }
+            Err(OfficeKind::Damaged) => {
+                return unreadable(tr!(
+                    lang,
+                    "Tệp bị hỏng (có thể tải lên chưa hết): không đọc được như một tệp Excel (.xlsx) hay Word (.docx). Mở tệp bằng Excel, Word hoặc LibreOffice, lưu lại rồi tải lên lần nữa. Chưa ghi gì.",
+                    "The file is damaged (perhaps not uploaded completely): it cannot be read as an Excel (.xlsx) or Word (.docx) file. Open it in Excel, Word or LibreOffice, save it again and upload it once more. Nothing was written."
+                ));
+            }
+            Err(OfficeKind::Other) => {
+                return Reply::error(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported-type",
+                    tr!(
+                        lang,
+                        "Chỉ tải lên được bảng tính Excel (.xlsx) mà Sở gửi kèm công văn, hoặc kế hoạch Word (.docx) theo mẫu của công văn. Tệp này không phải loại đó; chưa ghi gì.",
+                        "Only the Excel workbook (.xlsx) the department sends with its letter, or a Word plan (.docx) in the letter's layout, can be uploaded. This file is neither; nothing was written."
+                    ),
+                );
+            }
+        };
+        let dir = match super::review::private_temp_dir(lang) {
+            Ok(d) => d,
+            Err(e) => return Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "write", e.message),
+        };
+        let file = dir.0.join(format!("tep-tai-len.{ext}"));
+        if let Err(e) = std::fs::write(&file, req.body) {
+            return Reply::error(StatusCode::INTERNAL_SERVER_ERROR, "write", e.to_string());
+        }
+        let mut opts = crate::import::ImportOptions {
+            dry_run: true,
+            json: true,
+            ..Default::default()
+        };
+        // The file says its agency and year when it can; only a file that
+        // says neither is taken as this plan's.
+        let imported = match crate::import::import(&self.root, &file, &opts) {
+            Ok(i) => i,
+            Err(_) => {
+                opts.agency = Some(t.agency.clone());
+                opts.year = Some(t.year);
+                match crate::import::import(&self.root, &file, &opts) {
+                    Ok(i) => i,
+                    Err(e) => return unreadable(e.message),
+                }
+            }
+        };
+        drop(dir);
+        let rel = plans::rel(t.year, &t.agency);
+        let (said, _) = load::plan_from_text(&imported.text, &rel, &t.agency, lang);
+        let site = self.site();
+        if let Some(said) = &said {
+            let (code, year) = (said.agency.value.as_str(), said.year.value);
+            if code != t.agency || year != t.year {
+                let theirs = site.agency(code).map_or(code, |a| a.name_in(year));
+                let ours = site
+                    .agency(&t.agency)
+                    .map_or(t.agency.as_str(), |a| a.name_in(t.year));
+                let want = t.year;
+                return Reply::error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "wrong-plan",
+                    tr!(
+                        lang,
+                        "Tệp này là kế hoạch năm {year} của {theirs} ({code}), không phải kế hoạch năm {want} của {ours}. Chọn đúng tệp rồi tải lên lại; chưa ghi gì.",
+                        "This file is the {year} plan of {theirs} ({code}), not the {want} plan of {ours}. Choose the right file and upload it again; nothing was written."
+                    ),
+                );
+            }
+        }
+        let report: Value =
+            serde_json::from_str(&imported.report).unwrap_or(Value::Array(Vec::new()));
+        let _guard = self
+            .write
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let current = match self.read_current(t, lang) {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
+        if let Some(r) = self.precondition(req, &current, lang) {
+            return r;
+        }
+        if let Some(text) = &current.text {
+            let status = plans::check_text(&site, t.year, &t.agency, text)
+                .plan
+                .map(|p| p.status.value);
+            if let Some(s) = status.filter(|s| *s != Status::Draft) {
+                return Self::not_draft(lang, status_id(s));
+            }
+        }
+        let r = self.write_and_commit(
+            &site,
+            account,
+            t,
+            &imported.text,
+            "Nhập từ tệp tải lên",
+            None,
+            lang,
+        );
+        r.with("import", report)
+            .with("errors", json!(imported.errors))
+    }
+
     fn cycle_status(&self, account: &Account, year: &str, lang: Lang) -> Reply {
         if !account.role.reviews() {
             return Reply::error(
@@ -996,7 +1130,7 @@ impl App {
                 ),
             );
         };
-        match super::review::status_rows(&self.root, year_n, lang) {
+        match super::review::StatusCache::rows(&self.status, &self.root, year_n, lang) {
             Ok(rows) => match serde_json::to_value(rows) {
                 Ok(v) => Reply::ok(v),
                 Err(e) => {
@@ -1005,6 +1139,36 @@ impl App {
             },
             Err(e) => Reply::error(StatusCode::CONFLICT, "no-status", e.message),
         }
+    }
+}
+
+/// Why an upload is not a workbook or a Word file.
+enum OfficeKind {
+    /// An OLE compound file: .xls, .doc, or an encrypted .xlsx/.docx.
+    Old,
+    /// Begins as a zip but cannot be read as one.
+    Damaged,
+    /// Anything else (a PDF, a picture, text).
+    Other,
+}
+
+/// `xlsx` or `docx`, from what the file holds (the zip's parts), never from
+/// its name or the type the browser claims.
+fn office_kind(bytes: &[u8]) -> Result<&'static str, OfficeKind> {
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(OfficeKind::Old);
+    }
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Err(OfficeKind::Other);
+    }
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| OfficeKind::Damaged)?;
+    let has = |name: &str| zip.index_for_name(name).is_some();
+    if has("xl/workbook.xml") {
+        Ok("xlsx")
+    } else if has("word/document.xml") {
+        Ok("docx")
+    } else {
+        Err(OfficeKind::Other)
     }
 }
 
@@ -1030,9 +1194,113 @@ pub(crate) fn status_label(s: &str, lang: Lang) -> String {
     }
 }
 
-/// The starting point of a plan that does not exist yet: a blank draft.
-fn prefill(_site: &Site, t: &Target) -> (PlanDoc, Sections, bool) {
-    (plans::blank(t.year, &t.agency), Sections::new(), false)
+/// Why `agency` has no plan in cycle `year` although agencies.yaml lists
+/// it (it starts later, or has ended), as [`Site::standing`] decides for
+/// every other part of planpress; `None` when it stands in the cycle.
+pub(crate) fn not_standing(site: &Site, agency: &str, year: i32, lang: Lang) -> Option<String> {
+    match site.standing(agency, year) {
+        Standing::Present(_) | Standing::Unknown => None,
+        Standing::NotYet(a) => {
+            let (name, from) = (&a.name, a.from.as_ref().map_or(year, |f| f.value));
+            Some(tr!(
+                lang,
+                "{name} (`{agency}`) chỉ có từ kỳ {from} (content/agencies.yaml), nên không có kế hoạch năm {year}. Chọn năm từ {from} trở đi ở trang đầu.",
+                "{name} (`{agency}`) exists only from cycle {from} (content/agencies.yaml), so it has no {year} plan. Choose a year from {from} on, on the start page."
+            ))
+        }
+        Standing::Ended {
+            agency: a,
+            successor,
+        } => {
+            let (name, until) = (a.name_in(year), a.until.as_ref().map_or(year, |u| u.value));
+            Some(match successor {
+                Some(s) => {
+                    let (sc, sn) = (&s.code.value, s.name_in(year));
+                    tr!(
+                        lang,
+                        "{name} (`{agency}`) chỉ tồn tại đến kỳ {until}; năm {year} nhiệm vụ của cơ quan này thuộc {sn}, nên kế hoạch năm {year} là kế hoạch của {sn} (/plans/{year}/{sc}).",
+                        "{name} (`{agency}`) exists only until cycle {until}; in {year} its duties belong to {sn}, so the {year} plan is that of {sn} (/plans/{year}/{sc})."
+                    )
+                }
+                None => tr!(
+                    lang,
+                    "{name} (`{agency}`) chỉ tồn tại đến kỳ {until} (content/agencies.yaml), nên không có kế hoạch năm {year}.",
+                    "{name} (`{agency}`) exists only until cycle {until} (content/agencies.yaml), so it has no {year} plan."
+                ),
+            })
+        }
+    }
+}
+
+/// The starting point of a plan that does not exist yet (PLAN-FORMAT §8):
+/// prefilled from the agency's (or its predecessor's) plan of the latest
+/// earlier cycle, as `planpress new plan` prefills it; a blank draft when
+/// there is none. Only the few files that can be that earlier plan are read:
+/// the editor's site holds no plans.
+fn prefill(root: &std::path::Path, site: &Site, t: &Target) -> (PlanDoc, Sections, bool) {
+    let blank = || (plans::blank(t.year, &t.agency), Sections::new(), false);
+    let Some(agency) = site.agency(&t.agency) else {
+        return blank();
+    };
+    let mut codes = vec![t.agency.clone()];
+    codes.extend(
+        site.agencies
+            .iter()
+            .flatten()
+            .filter(|a| a.successor.as_ref().is_some_and(|s| s.value == t.agency))
+            .map(|a| a.code.value.clone()),
+    );
+    let mut earlier = site.clone();
+    for cycle in earlier.cycles.iter_mut().filter(|c| c.year < t.year) {
+        cycle.plans.clear();
+        for code in &codes {
+            if let Ok(Current {
+                text: Some(text), ..
+            }) = plans::read(root, cycle.year, code)
+            {
+                let rel = plans::rel(cycle.year, code);
+                if let (Some(plan), _) = load::plan_from_text(&text, &rel, code, site.lang()) {
+                    cycle.plans.push(plan);
+                }
+            }
+        }
+    }
+    let (Some(prev), Some(catalog)) = (
+        crate::cycles::earlier_plan(&earlier, agency, t.year),
+        earlier.catalog_for(t.year),
+    ) else {
+        return blank();
+    };
+    let doc = crate::cycles::prefilled(&earlier, agency, t.year, prev, catalog);
+    let skeleton = crate::scaffold::plan_skeleton(&earlier, agency, t.year);
+    let body = skeleton
+        .strip_prefix("---\n")
+        .and_then(|r| r.find("\n---\n").map(|i| &r[i + 5..]))
+        .unwrap_or("");
+    // The skeleton's guidance is in `<!-- -->` comments; the form shows
+    // the same guidance beside each box, so the boxes start empty of it.
+    let mut sections = crate::plan_doc::sections_of_body(body);
+    for text in sections.values_mut() {
+        *text = without_comments(text);
+    }
+    (doc, sections, true)
+}
+
+/// `text` without its HTML comments, trimmed.
+fn without_comments(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("-->") {
+            Some(end) => rest = &rest[start + end + 3..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out.trim().to_string()
 }
 
 fn session_json(s: &Session) -> Value {
@@ -1088,6 +1356,13 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8], lang: Lang) -> Result<T, R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn guidance_comments_are_left_out() {
+        assert_eq!(without_comments("<!-- a -->\nb <!-- c --> d"), "b  d");
+        assert_eq!(without_comments("<!-- only -->"), "");
+        assert_eq!(without_comments("x <!-- open"), "x");
+    }
 
     #[test]
     fn cookies_and_tokens() {

@@ -34,6 +34,10 @@ use api::App;
 
 /// Largest request body: a plan's JSON is a few tens of kilobytes.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
+/// Largest upload (a filled workbook or Word plan, `…/upload`): a plan's
+/// file is a few hundred kilobytes; pictures pasted into a Word plan can
+/// make it a few megabytes.
+pub(crate) const MAX_UPLOAD: usize = 10 * 1024 * 1024;
 /// Longest time a request may take, reading its body included.
 pub(crate) const MAX_TIME: Duration = Duration::from_secs(30);
 
@@ -214,21 +218,42 @@ async fn handle(
 async fn answer(app: Arc<App>, peer: SocketAddr, req: Request) -> Response {
     let lang = app.lang();
     let (parts, body) = req.into_parts();
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+    let path = parts.uri.path().to_string();
+    let upload = parts.method == Method::POST && path.ends_with("/upload");
+    let (limit, mib) = if upload {
+        (MAX_UPLOAD, MAX_UPLOAD / 1024 / 1024)
+    } else {
+        (MAX_BODY, MAX_BODY / 1024 / 1024)
+    };
+    let body = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => {
             return plain_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too-large",
-                tr!(
-                    lang,
-                    "Dữ liệu gửi lên quá lớn (tối đa 1 MiB).",
-                    "The request is too large (1 MiB at most)."
-                ),
+                if upload {
+                    tr!(
+                        lang,
+                        "Tệp tải lên quá lớn (tối đa {mib} MiB). Một kế hoạch chỉ cần vài trăm KB: xóa hình ảnh và các trang tính không thuộc kế hoạch, lưu lại rồi tải lên.",
+                        "The upload is too large ({mib} MiB at most). A plan needs a few hundred KB: remove pictures and sheets that are not part of it, save, and upload again."
+                    )
+                } else {
+                    tr!(
+                        lang,
+                        "Dữ liệu gửi lên quá lớn (tối đa {mib} MiB).",
+                        "The request is too large ({mib} MiB at most)."
+                    )
+                },
             );
         }
     };
-    let path = parts.uri.path().to_string();
+    // The HTML upload form (no JavaScript needed) sends multipart/form-data;
+    // its fields are read here, on the async side, by multer.
+    let form = if upload && !path.starts_with("/api/") {
+        Some(multipart_fields(&parts.headers, body.clone()).await)
+    } else {
+        None
+    };
     let address = client_address(peer, &parts.headers);
     let app2 = app.clone();
     let joined = tokio::task::spawn_blocking(move || {
@@ -241,6 +266,8 @@ async fn answer(app: Arc<App>, peer: SocketAddr, req: Request) -> Response {
                 body: &body,
             };
             reply_response(app2.api(&req))
+        } else if let Some(form) = form {
+            pages::upload_post(&app2, &path, &parts.headers, address, form)
         } else if parts.method == Method::POST
             && matches!(path.as_str(), "/login" | "/logout" | "/password")
         {
@@ -271,4 +298,34 @@ async fn answer(app: Arc<App>, peer: SocketAddr, req: Request) -> Response {
             ),
         )
     })
+}
+
+/// The fields of a `multipart/form-data` body: name and bytes, in order.
+/// `None` when the body is not one (the page then says so).
+async fn multipart_fields(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Option<Vec<(String, Vec<u8>)>> {
+    let ctype = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let boundary = multer::parse_boundary(ctype).ok()?;
+    let constraints = multer::Constraints::new()
+        .allowed_fields(vec!["csrf", "version", "file"])
+        .size_limit(multer::SizeLimit::new().whole_stream(MAX_UPLOAD as u64));
+    let mut form = multer::Multipart::with_reader_with_constraints(
+        std::io::Cursor::new(body),
+        boundary,
+        constraints,
+    );
+    let mut out = Vec::new();
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                let bytes = field.bytes().await.ok()?;
+                out.push((name, bytes.to_vec()));
+            }
+            Ok(None) => return Some(out),
+            Err(_) => return None,
+        }
+    }
 }

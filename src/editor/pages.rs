@@ -22,21 +22,7 @@ use crate::plan_doc::{INTRO, PlanDoc, Sections, SplitDoc, letter_heading};
 const JS: &str = include_str!("editor.js");
 const CSS: &str = include_str!("editor.css");
 
-/// HTML-escapes text for element content and quoted attributes.
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::escape::html as esc;
 
 fn html(status: StatusCode, body: String) -> Response {
     let mut r = Response::new(Body::from(body));
@@ -118,6 +104,13 @@ pub(crate) fn page(app: &App, path: &str, _query: Option<&str>, headers: &Header
         ["password"] => html(StatusCode::OK, password_page(lang, &session, None)),
         ["plans", year, agency] => plan_page(app, &session, year, agency, lang),
         ["review", year] => review_page(app, &session, year, lang),
+        ["review", year, "reminders.zip"] => reminders(app, &session, year, lang),
+        ["preview", "static", name] => preview_asset(app, name, lang),
+        // The theme's links are relative (`../../static/style.css`): with
+        // the closing slash they reach the stylesheet served just above.
+        ["preview", year, agency] if !path.ends_with('/') => {
+            redirect(&format!("/preview/{year}/{agency}/"))
+        }
         ["preview", year, agency] => preview(app, &session, year, agency, lang),
         _ => html(
             StatusCode::NOT_FOUND,
@@ -371,6 +364,12 @@ fn agency_name(site: &Site, code: &str) -> String {
         .map_or_else(|| code.to_string(), |a| a.name.clone())
 }
 
+/// The agency's name as it was in cycle `year` (`former_names`).
+fn agency_name_in(site: &Site, code: &str, year: i32) -> String {
+    site.agency(code)
+        .map_or_else(|| code.to_string(), |a| a.name_in(year).to_string())
+}
+
 fn home(app: &App, session: &Session, lang: Lang) -> String {
     let site = app.site();
     let mut years: Vec<i32> = site.cycles.iter().map(|c| c.year).collect();
@@ -386,7 +385,10 @@ fn home(app: &App, session: &Session, lang: Lang) -> String {
             "<h2>{}</h2><ul class=\"links\">",
             tr!(lang, "Kế hoạch của {name}", "Plans of {name}")
         );
-        for y in &years {
+        for y in years
+            .iter()
+            .filter(|y| site.standing(agency, **y).may_submit())
+        {
             let label = tr!(lang, "Năm {y}", "Year {y}");
             let _ = write!(
                 main,
@@ -566,7 +568,9 @@ struct Lists {
     agencies: Vec<(String, String)>,
 }
 
-fn lists(site: &Site) -> Lists {
+/// The code lists of cycle `year`: its own catalog (or the site's), and
+/// the agencies that exist in it, under their names of that year.
+fn lists(site: &Site, year: i32) -> Lists {
     let code_names = |v: Option<&Vec<crate::model::CodeName>>| {
         v.map(|v| {
             v.iter()
@@ -575,7 +579,7 @@ fn lists(site: &Site) -> Lists {
         })
         .unwrap_or_default()
     };
-    let cat = site.catalog.as_ref();
+    let cat = site.catalog_for(year);
     Lists {
         categories: code_names(cat.map(|c| &c.categories)),
         levels: code_names(cat.map(|c| &c.levels)),
@@ -584,7 +588,8 @@ fn lists(site: &Site) -> Lists {
             .agencies
             .iter()
             .flatten()
-            .map(|a| (a.code.value.clone(), a.name.clone()))
+            .filter(|a| site.standing(&a.code.value, year).may_submit())
+            .map(|a| (a.code.value.clone(), a.name_in(year).to_string()))
             .collect(),
     }
 }
@@ -850,7 +855,7 @@ fn project_row(i: &str, p: &crate::plan_doc::ProjectDoc, l: &Lists, lang: Lang) 
 
 fn indicator_rows(doc: &PlanDoc, site: &Site, agency: &str, lang: Lang) -> String {
     let mut s = String::new();
-    let catalog = site.catalog.as_ref();
+    let catalog = site.catalog_for(doc.year);
     let defs: Vec<_> = catalog
         .map(|c| {
             c.indicators
@@ -1001,6 +1006,19 @@ fn indicator_rows(doc: &PlanDoc, site: &Site, agency: &str, lang: Lang) -> Strin
 }
 
 fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang) -> Response {
+    plan_page_with(app, session, year, agency, lang, None)
+}
+
+/// The plan's page, with `outcome` (status and a box of what an upload or
+/// a form post did) above the form.
+fn plan_page_with(
+    app: &App,
+    session: &Session,
+    year: &str,
+    agency: &str,
+    lang: Lang,
+    outcome: Option<(StatusCode, String)>,
+) -> Response {
     // The same read as the API: same rights, same answers.
     let reply = app.read_for(session, year, agency);
     if reply.status != StatusCode::OK {
@@ -1018,7 +1036,17 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
                 Some(session),
                 &format!(
                     "<h1>{}</h1><p>{}</p><p><a href=\"/\">{}</a></p>",
-                    reply.status.as_u16(),
+                    match reply.status {
+                        StatusCode::NOT_FOUND => tr!(lang, "Không có kế hoạch này", "No such plan"),
+                        StatusCode::FORBIDDEN => {
+                            tr!(
+                                lang,
+                                "Không được mở kế hoạch này",
+                                "You may not open this plan"
+                            )
+                        }
+                        s => s.as_u16().to_string(),
+                    },
                     esc(&msg),
                     tr!(lang, "Về trang đầu", "Back to the start")
                 ),
@@ -1030,7 +1058,7 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
     };
     let site = app.site();
     let year_n: i32 = year.parse().unwrap_or_default();
-    let name = agency_name(&site, agency);
+    let name = agency_name_in(&site, agency, year_n);
     let title = tr!(
         lang,
         "Kế hoạch ứng dụng CNTT năm {year_n} — {name}",
@@ -1052,7 +1080,7 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
     let doc: PlanDoc = serde_json::from_value(body["plan"].clone()).unwrap_or_default();
     let sections: Sections = serde_json::from_value(body["sections"].clone()).unwrap_or_default();
     let editable = doc.status == "draft" && session.account.edits(agency);
-    let l = lists(&site);
+    let l = lists(&site, year_n);
     let unit = site
         .config
         .as_ref()
@@ -1066,6 +1094,44 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
         tr!(lang, "Trạng thái", "Status"),
         esc(&status_label(&doc.status, lang))
     );
+    let page_status = match &outcome {
+        Some((status, boxed)) => {
+            m.push_str(boxed);
+            *status
+        }
+        None => StatusCode::OK,
+    };
+    if body["prefilled"] == Value::Bool(true) {
+        // The note is the one `new plan` writes for people who edit the
+        // file; here the buttons below save and submit.
+        let note: Vec<String> = body["note"]
+            .as_str()
+            .unwrap_or("")
+            .lines()
+            .map(|l| {
+                if l.contains("submitted") {
+                    tr!(
+                        lang,
+                        "Kiểm tra, sửa rồi bấm “Lưu bản nháp”; khi xong, bấm “Nộp kế hoạch”.",
+                        "Check and correct it, then press “Save draft”; when done, press “Submit the plan”."
+                    )
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        let note = note.join("\n");
+        let _ = write!(
+            m,
+            "<div class=\"notice\" role=\"note\"><h2>{}</h2><p class=\"pre\">{}</p></div>",
+            tr!(
+                lang,
+                "Bản nháp điền sẵn từ kế hoạch năm trước, chưa lưu",
+                "A draft prefilled from last year's plan, not saved yet"
+            ),
+            esc(&note)
+        );
+    }
     if let Some(c) = body["review"]["comment"].as_str() {
         let by = body["review"]["by"].as_str().unwrap_or("");
         let _ = write!(
@@ -1221,7 +1287,7 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
     m.push_str("</section></fieldset>");
     let _ = write!(
         m,
-        "<div class=\"actions\"><a class=\"preview\" href=\"/preview/{year_n}/{a}\" target=\"_blank\" rel=\"noopener\">{p}</a> ",
+        "<div class=\"actions\"><a class=\"preview\" href=\"/preview/{year_n}/{a}/\" target=\"_blank\" rel=\"noopener\">{p}</a> ",
         a = esc(agency),
         p = tr!(
             lang,
@@ -1253,12 +1319,225 @@ fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang)
         );
     }
     m.push_str("</div></form>");
-    html(StatusCode::OK, layout(lang, &title, Some(session), &m))
+    if editable {
+        m.push_str(&upload_form(&session.csrf, year_n, agency, version, lang));
+    }
+    html(page_status, layout(lang, &title, Some(session), &m))
+}
+
+/// The form that uploads a filled workbook or Word plan: a plain
+/// multipart form, so it works without JavaScript.
+fn upload_form(csrf: &str, year: i32, agency: &str, version: &str, lang: Lang) -> String {
+    format!(
+        "<section class=\"upload\" aria-labelledby=\"up-h\"><h2 id=\"up-h\">{h}</h2>\
+         <form method=\"post\" action=\"/plans/{year}/{a}/upload\" enctype=\"multipart/form-data\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"version\" value=\"{v}\">\
+         <div class=\"field\"><label for=\"upload-file\">{l}</label><p class=\"hint\" id=\"upload-h\">{hint}</p>\
+         <input type=\"file\" id=\"upload-file\" name=\"file\" required aria-describedby=\"upload-h\" \
+         accept=\".xlsx,.docx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.openxmlformats-officedocument.wordprocessingml.document\"></div>\
+         <button type=\"submit\">{b}</button></form></section>",
+        h = tr!(
+            lang,
+            "Nhập từ tệp Excel hoặc Word",
+            "Import from an Excel or Word file"
+        ),
+        a = esc(agency),
+        csrf = esc(csrf),
+        v = esc(version),
+        l = tr!(
+            lang,
+            "Tệp đã điền (.xlsx hoặc .docx)",
+            "The filled file (.xlsx or .docx)"
+        ),
+        hint = tr!(
+            lang,
+            "Bảng tính Excel mà Sở gửi kèm công văn, hoặc kế hoạch Word theo mẫu của công văn; tối đa 10 MiB. Tệp được kiểm tra như khi gõ vào biểu mẫu; nếu đọc được, nó thay bản nháp hiện tại (bản cũ vẫn còn trong lịch sử).",
+            "The Excel workbook the department sends with its letter, or a Word plan in the letter's layout; 10 MiB at most. It is checked as the form is; when it reads, it replaces the current draft (the old one stays in the history)."
+        ),
+        b = tr!(lang, "Tải lên và kiểm tra", "Upload and check"),
+    )
+}
+
+/// `POST /plans/<year>/<agency>/upload` from [`upload_form`]: the same
+/// request as the API's upload (same session, CSRF and version checks),
+/// answered with the plan's page and what the upload did.
+pub(crate) fn upload_post(
+    app: &App,
+    path: &str,
+    headers: &HeaderMap,
+    address: String,
+    form: Option<Vec<(String, Vec<u8>)>>,
+) -> Response {
+    let lang = app.lang();
+    let session = match app.session_of(headers) {
+        Ok(Some(s)) => s,
+        Ok(None) => return redirect("/login"),
+        Err(e) => return html(StatusCode::INTERNAL_SERVER_ERROR, esc(&e.0)),
+    };
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let ["plans", year, agency, "upload"] = parts.as_slice() else {
+        return html(
+            StatusCode::NOT_FOUND,
+            layout(lang, "404", Some(&session), "<h1>404</h1>"),
+        );
+    };
+    let fields = form.unwrap_or_default();
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_slice())
+    };
+    let file = get("file").unwrap_or_default();
+    if file.is_empty() {
+        let msg = tr!(
+            lang,
+            "Chưa chọn tệp: bấm \"Chọn tệp\" ở mục Nhập từ tệp, chọn bảng tính .xlsx hoặc tệp Word .docx đã điền, rồi bấm Tải lên.",
+            "No file chosen: press \"Choose file\" under Import, pick the filled .xlsx workbook or .docx Word file, then Upload."
+        );
+        return plan_page_with(
+            app,
+            &session,
+            year,
+            agency,
+            lang,
+            Some((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                error_box(lang, Some(&msg)),
+            )),
+        );
+    }
+    let text = |name: &str| String::from_utf8_lossy(get(name).unwrap_or_default()).into_owned();
+    let mut h = HeaderMap::new();
+    if let Some(c) = headers.get(header::COOKIE) {
+        h.insert(header::COOKIE, c.clone());
+    }
+    if let Ok(v) = HeaderValue::from_str(&text("csrf")) {
+        h.insert("x-csrf-token", v);
+    }
+    let version = text("version");
+    if version.is_empty() {
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
+    } else if let Ok(v) = HeaderValue::from_str(&version) {
+        h.insert(header::IF_MATCH, v);
+    }
+    let api_path = format!("/api/plans/{year}/{agency}/upload");
+    let reply = app.api(&api::Request {
+        method: &axum::http::Method::POST,
+        path: &api_path,
+        headers: &h,
+        address,
+        body: file,
+    });
+    let body = reply.body.clone().unwrap_or(Value::Null);
+    let boxed = if reply.status == StatusCode::OK {
+        let errors = body["errors"].as_u64().unwrap_or(0);
+        let list = body["import"].as_array().cloned().unwrap_or_default();
+        let warnings = list
+            .len()
+            .saturating_sub(usize::try_from(errors).unwrap_or(0));
+        let mut b = format!(
+            "<div class=\"notice\" role=\"status\" tabindex=\"-1\" id=\"upload-result\"><h2>{}</h2>",
+            if errors == 0 {
+                tr!(
+                    lang,
+                    "Đã nhập tệp và lưu bản nháp: không có lỗi ({warnings} cảnh báo)",
+                    "The file was imported and saved as the draft: no errors ({warnings} warnings)"
+                )
+            } else {
+                tr!(
+                    lang,
+                    "Đã nhập tệp và lưu bản nháp, còn {errors} lỗi và {warnings} cảnh báo: sửa trong tệp rồi tải lên lại, hoặc sửa ngay trong biểu mẫu dưới đây",
+                    "The file was imported and saved as the draft, with {errors} errors and {warnings} warnings: fix them in the file and upload it again, or here in the form"
+                )
+            }
+        );
+        b.push_str(&import_list(&list, lang));
+        b.push_str("</div>");
+        b
+    } else {
+        let message = body["error"]["message"].as_str().unwrap_or("").to_string();
+        let mut b = error_box(lang, Some(&message));
+        if let Some(list) = body["diagnostics"].as_array() {
+            b.push_str(&import_list(list, lang));
+        }
+        b
+    };
+    let status = if reply.status == StatusCode::OK {
+        StatusCode::OK
+    } else {
+        reply.status
+    };
+    plan_page_with(app, &session, year, agency, lang, Some((status, boxed)))
+}
+
+/// The diagnostics of an import, each with where it is in the uploaded file
+/// (`VI!K12`, a Word table's row and column).
+fn import_list(list: &[Value], lang: Lang) -> String {
+    if list.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("<ul class=\"import-list\">");
+    for d in list {
+        let place = match (&d["cell"], &d["table"], &d["paragraph"]) {
+            (Value::String(c), _, _) => c.clone(),
+            (_, Value::Number(t), _) => {
+                let (r, c) = (&d["row"], &d["column"]);
+                tr!(
+                    lang,
+                    "bảng {t}, dòng {r}, cột {c}",
+                    "table {t}, row {r}, column {c}"
+                )
+            }
+            (_, _, Value::Number(p)) => tr!(lang, "đoạn {p}", "paragraph {p}"),
+            _ => String::new(),
+        };
+        let _ = write!(
+            s,
+            "<li class=\"{sev}\"><strong>{code}</strong> {place}{sep}{msg}</li>",
+            sev = esc(d["severity"].as_str().unwrap_or("")),
+            code = esc(d["code"].as_str().unwrap_or("")),
+            place = esc(&place),
+            sep = if place.is_empty() { "" } else { ": " },
+            msg = esc(d["message"].as_str().unwrap_or("")),
+        );
+    }
+    s.push_str("</ul>");
+    s
+}
+
+/// A file of the site's theme (`static/style.css`, the emblem, the
+/// scripts), for the preview: the same bytes `build` publishes.
+fn preview_asset(app: &App, name: &str, lang: Lang) -> Response {
+    let site = app.site();
+    let opts = crate::render::Options { drafts: true };
+    let want = format!("static/{name}");
+    let found = crate::render::theme_for(&app.root, &site, opts)
+        .ok()
+        .and_then(|t| t.statics.into_iter().find(|(p, _)| *p == want));
+    let Some((_, bytes)) = found else {
+        return html(
+            StatusCode::NOT_FOUND,
+            layout(lang, "404", None, "<h1>404</h1>"),
+        );
+    };
+    let ctype = match name.rsplit_once('.').map(|(_, e)| e) {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    };
+    let mut r = Response::new(Body::from(bytes));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    r
 }
 
 /// The saved plan rendered by the site's own theme, as `build --drafts`
-/// would publish it (the page alone: the portal's stylesheet and pictures
-/// are not served by the editor).
+/// would publish it, with the theme's stylesheet and pictures served
+/// under `/preview/static/`.
 fn preview(app: &App, session: &Session, year: &str, agency: &str, lang: Lang) -> Response {
     let reply = app.read_for(session, year, agency);
     let fail = |status: StatusCode, text: String| {
@@ -1391,7 +1670,7 @@ fn review_page(app: &App, session: &Session, year: &str, lang: Lang) -> Response
             layout(lang, "404", Some(session), "<h1>404</h1>"),
         );
     };
-    let rows = match super::review::status_rows(&app.root, year_n, lang) {
+    let rows = match super::review::StatusCache::rows(&app.status, &app.root, year_n, lang) {
         Ok(rows) => rows,
         Err(e) => {
             return html(
@@ -1434,5 +1713,95 @@ fn review_page(app: &App, session: &Session, year: &str, lang: Lang) -> Response
         );
     }
     m.push_str("</tbody></table></div>");
+    let chase = rows.iter().filter(|r| r.submission.to_chase()).count();
+    let _ = write!(
+        m,
+        "<section class=\"reminders\" aria-labelledby=\"rem-h\"><h2 id=\"rem-h\">{h}</h2><p>{p}</p>",
+        h = tr!(lang, "Thư nhắc", "Reminders"),
+        p = if chase == 0 {
+            tr!(
+                lang,
+                "Mọi cơ quan đã gửi kế hoạch hợp lệ: không cần nhắc.",
+                "Every agency has filed a valid plan: nobody to remind."
+            )
+        } else {
+            tr!(
+                lang,
+                "{chase} cơ quan chưa gửi, còn bản nháp hoặc kế hoạch có lỗi. Tệp nén gồm một thư (.eml) cho mỗi cơ quan có email, mở được bằng Outlook hay Thunderbird, và reminders.csv để trộn thư; không thư nào được gửi đi từ trang này.",
+                "{chase} agencies have not filed, have a draft or a plan with errors. The zip holds one message (.eml) per agency with an e-mail address, which Outlook or Thunderbird opens, and reminders.csv for a mail merge; nothing is sent from this page."
+            )
+        },
+    );
+    if chase > 0 {
+        let _ = write!(
+            m,
+            "<p><a class=\"button\" href=\"/review/{year_n}/reminders.zip\" download>{}</a></p>",
+            tr!(lang, "Tải thư nhắc (.zip)", "Download the reminders (.zip)")
+        );
+    }
+    m.push_str("</section>");
     html(StatusCode::OK, layout(lang, &title, Some(session), &m))
+}
+
+/// The reminders of `planpress remind YEAR` as one zip, for a reviewer or an
+/// administrator only. A GET that changes nothing: the files are written to
+/// a private temporary folder, packed and removed; nothing is sent.
+fn reminders(app: &App, session: &Session, year: &str, lang: Lang) -> Response {
+    let refuse = |status: StatusCode, text: String| {
+        html(
+            status,
+            layout(
+                lang,
+                &status.as_u16().to_string(),
+                Some(session),
+                &format!(
+                    "<h1>{}</h1><p>{}</p><p><a href=\"/\">{}</a></p>",
+                    status.as_u16(),
+                    esc(&text),
+                    tr!(lang, "Về trang đầu", "Back to the start")
+                ),
+            ),
+        )
+    };
+    if !session.account.role.reviews() {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            tr!(
+                lang,
+                "Chỉ người duyệt (reviewer) hoặc quản trị viên tải được thư nhắc.",
+                "Only a reviewer or an administrator may download the reminders."
+            ),
+        );
+    }
+    let site = app.site();
+    let Some(year_n) = year
+        .parse::<i32>()
+        .ok()
+        .filter(|y| site.cycles.iter().any(|c| c.year == *y))
+    else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            tr!(
+                lang,
+                "Không có kỳ kế hoạch {year}.",
+                "There is no cycle {year}."
+            ),
+        );
+    };
+    match super::review::reminders_zip(&app.root, year_n, lang) {
+        Ok(r) => {
+            let mut resp = Response::new(Body::from(r.zip));
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/zip"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&format!(
+                "attachment; filename=\"nhac-nop-ke-hoach-{year_n}.zip\""
+            )) {
+                resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+            resp
+        }
+        Err(e) => refuse(StatusCode::CONFLICT, e.message),
+    }
 }

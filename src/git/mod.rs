@@ -5,6 +5,7 @@
 //! libgit2 through the `git2` crate, built in (vendored) with no network
 //! features: planpress only ever reads the local repository.
 
+mod approved;
 pub(crate) mod history;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use crate::diag::{Lang, tr};
 use crate::load::Files;
 use crate::load::source::MAX_FILE_BYTES;
 use crate::model::Amount;
+pub(crate) use approved::{Approved, since_approved};
 
 /// The repository of a site, and where the site sits in its work tree.
 pub(crate) struct Repo {
@@ -246,7 +248,7 @@ impl Repo {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SiteHistory {
     pub(crate) files: history::Histories,
-    pub(crate) approved: std::collections::BTreeMap<i32, crate::diff::Approved>,
+    pub(crate) approved: std::collections::BTreeMap<i32, Approved>,
 }
 
 /// Reads the history of `site` from the repository `root` is in. `None`
@@ -266,7 +268,7 @@ pub(crate) fn site_history(
         .map(|p| (p.file.clone(), crate::consolidate::planned(p)))
         .collect();
     let files = history::histories(&repo, &rels, &known).ok()?;
-    let approved = crate::diff::since_approved(&repo, root, site, drafts);
+    let approved = since_approved(&repo, root, site, drafts);
     Some(SiteHistory { files, approved })
 }
 
@@ -342,5 +344,5 @@ pub(crate) fn refresh_saved(
             .or_default()
             .uncommitted = dirty;
     }
-    history.approved = crate::diff::since_approved(&repo, root, site, drafts);
+    history.approved = since_approved(&repo, root, site, drafts);
 }

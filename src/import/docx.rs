@@ -1,5 +1,5 @@
-//! Word files: a small reader of `word/document.xml` on the zip and
-//! quick-xml that calamine already brings. It keeps what a plan needs:
+//! Word files: a small reader of `word/document.xml` on zip and
+//! quick-xml (the workbook reader uses them too). It keeps what a plan needs:
 //! paragraphs with their style (headings, lists), and tables with merged
 //! cells (`w:gridSpan` across, `w:vMerge` down) spread over the positions
 //! they cover, every cell knowing its table, row and column.

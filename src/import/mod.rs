@@ -25,8 +25,8 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use crate::diag::{Code, CommandError, Diagnostic, Lang, Severity, tr};
-use crate::load::yaml::{Kind, Node};
 use crate::plan_doc::write_plan_file;
+use crate::yaml::{Kind, Node};
 use source::{Place, Source};
 pub(crate) use understand::Names;
 use understand::{Problem, Reader};

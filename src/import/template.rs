@@ -74,7 +74,10 @@ fn styles() -> Styles {
 
 /// Writes an amount as a number cell when the number reads back exactly
 /// (up to 15 digits, Excel's precision), else as text, which `import` reads
-/// exactly too.
+/// exactly too. The `f64` is only the writer's way of taking a number: it
+/// is used when its shortest form is the amount's own digits, which is
+/// what lands in the sheet's `<v>` and what `import` reads back (never the
+/// double itself); no arithmetic is done on it.
 fn amount(
     ws: &mut Worksheet,
     row: u32,

@@ -5,7 +5,6 @@
 mod nesting;
 pub(crate) mod paste;
 pub(crate) mod source;
-pub(crate) mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +16,7 @@ use walkdir::WalkDir;
 use crate::diag::{Code, Diagnostic, Lang, Pos, Sink, tr};
 use crate::model::lower::{Known, Lower};
 use crate::model::{Body, Cycle, Plan, Site};
-use yaml::{Kind, Node, YamlError, YamlErrorKind};
+use crate::yaml::{self, Kind, Node, YamlError, YamlErrorKind};
 
 /// A loaded site, the problems found on the way, and the text of every file
 /// read (to show the offending lines).
@@ -42,8 +41,8 @@ impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LoadError::BadRoot(p, e) => {
-                let vi = crate::cli::io_in_words(e, p, true, Lang::Vi);
-                let en = crate::cli::io_in_words(e, p, true, Lang::En);
+                let vi = crate::diag::io_in_words(e, p, true, Lang::Vi);
+                let en = crate::diag::io_in_words(e, p, true, Lang::En);
                 write!(f, "--root: {vi} ({en}).")
             }
         }
@@ -51,6 +50,13 @@ impl std::fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+impl crate::diag::Exit for LoadError {
+    /// A root that cannot be read is a wrong argument.
+    fn exit_code(&self) -> u8 {
+        2
+    }
+}
 
 /// The result of reading one file: its diagnostics, its text and what was
 /// made of it.
@@ -374,11 +380,28 @@ fn config_from<T>(
         src.read(path, rel, &mut sink)
     } else {
         let l = sink.lang;
+        // The likeliest cause: the command was run inside `content/`
+        // itself, where the configuration files sit one level up from
+        // where planpress looks for them.
+        let inside_content = src.is_content_folder();
+        let help = if inside_content {
+            tr!(
+                l,
+                "Lệnh đang chạy ngay trong thư mục content/. Chạy lại từ thư mục cha của nó (`cd ..`), hoặc thêm `--root ..`.",
+                "The command runs inside the content/ folder itself. Run it again from its parent folder (`cd ..`), or add `--root ..`."
+            )
+        } else {
+            tr!(
+                l,
+                "Mỗi site cần content/site.yaml, content/agencies.yaml và content/catalog.yaml; kiểm tra lại --root.",
+                "Every site needs content/site.yaml, content/agencies.yaml and content/catalog.yaml; check --root."
+            )
+        };
         sink.report(
             Code::E070,
             Pos::START,
             tr!(l, "Thiếu tệp {rel}.", "{rel} is missing."),
-            Some(tr!(l, "Mỗi site cần content/site.yaml, content/agencies.yaml và content/catalog.yaml; kiểm tra lại --root.", "Every site needs content/site.yaml, content/agencies.yaml and content/catalog.yaml; check --root.")),
+            Some(help),
         );
         None
     };
@@ -445,18 +468,20 @@ fn lower_markdown<T>(
 }
 
 /// Loads one plan from raw bytes as `content/2019/<agency>.md` of a site with
-/// no configuration, and validates it. For the fuzz target and property
-/// tests: whatever the bytes, this returns diagnostics and never panics.
-pub(crate) fn check_plan_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
+/// no configuration: the site (none when the bytes are not text) and the
+/// diagnostics of loading it. For the
+/// fuzz target (`crate::check_plan_bytes` validates it): whatever the bytes,
+/// this never panics.
+pub(crate) fn plan_site_from_bytes(bytes: &[u8]) -> (Option<Site>, Vec<Diagnostic>) {
     let rel = "content/2019/plan.md";
     let mut sink = Sink::new(Lang::Vi, rel, false);
     let Some(text) = source::decode(bytes.to_vec(), &mut sink) else {
-        return sink.into_vec();
+        return (None, sink.into_vec());
     };
     let plan = lower_markdown(&text, &mut sink, |l, n, at, body| {
         l.plan(n, at, rel, "plan", body)
     });
-    let mut out = sink.into_vec();
+    let out = sink.into_vec();
     let site = Site {
         cycles: vec![Cycle {
             year: 2019,
@@ -468,8 +493,7 @@ pub(crate) fn check_plan_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
         }],
         ..Site::default()
     };
-    out.extend(crate::validate::validate(&site));
-    out
+    (Some(site), out)
 }
 
 /// Lowers one plan file from its bytes (a blob of a git revision), as the
@@ -673,6 +697,10 @@ trait Source: Sync {
     fn read(&self, path: &Path, rel: &str, sink: &mut Sink<'_>) -> Option<String>;
     /// Where the file `rel` (relative to the root) is.
     fn locate(&self, rel: &str) -> PathBuf;
+    /// Whether the root given is itself a site's `content/` folder.
+    fn is_content_folder(&self) -> bool {
+        false
+    }
     /// The cycle folders of `content/` and their Markdown files; problems
     /// met on the way go to `diags`.
     fn walk(&self, lang: Lang, diags: &mut Vec<Diagnostic>) -> Walked;
@@ -700,6 +728,10 @@ impl Source for Disk<'_> {
 
     fn locate(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
+    }
+
+    fn is_content_folder(&self) -> bool {
+        self.root.join("site.yaml").is_file() && self.root.join("agencies.yaml").is_file()
     }
 
     fn walk(&self, lang: Lang, diags: &mut Vec<Diagnostic>) -> Walked {

@@ -13,8 +13,8 @@
 //! document that holds it (one top-level field, or one item of a top-level
 //! list) is left out and the rest is read.
 
-use super::yaml::{self, Kind, Node, YamlError, YamlErrorKind};
 use crate::diag::Pos;
+use crate::yaml::{self, Kind, Node, YamlError, YamlErrorKind};
 
 /// Something pasted that YAML does not read as the editor meant.
 #[derive(Clone, Debug, PartialEq)]
@@ -197,6 +197,18 @@ pub(crate) fn tidy(src: &str, line_offset: usize) -> (String, Vec<Found>) {
                 '}' | ']' if quoted.is_none() => depth = depth.saturating_sub(1),
                 ',' if quoted.is_none() && depth > 0 => {
                     if let Some((typed, fixed_num, start)) = decimal_comma(&chars, j) {
+                        // The whole number is replaced by what the hint
+                        // proposes (`1.820,5` by `1820.5`), so that it is
+                        // read as meant and not reported a second time as
+                        // `1.820.5`; spaces keep the columns after it.
+                        let typed_len = typed.chars().count();
+                        fixed.truncate(fixed.len() - (j - start));
+                        fixed.extend(fixed_num.chars());
+                        fixed.extend(std::iter::repeat_n(
+                            ' ',
+                            typed_len - fixed_num.chars().count(),
+                        ));
+                        j = start + typed_len;
                         found.push(Found {
                             pos: at(start),
                             slip: Slip::DecimalComma {
@@ -204,8 +216,6 @@ pub(crate) fn tidy(src: &str, line_offset: usize) -> (String, Vec<Found>) {
                                 fixed: fixed_num,
                             },
                         });
-                        fixed.push('.');
-                        j += 1;
                         continue;
                     }
                 }
@@ -571,6 +581,19 @@ mod tests {
         assert_eq!(texts[0], "1");
         assert_eq!(texts[1], "x: y");
         assert!(texts[2].contains("1.5"), "{texts:?}");
+    }
+
+    #[test]
+    fn a_decimal_comma_with_thousands_dots_reads_as_the_hint_says() {
+        let src = "c: { total: 820, planned: 1.820,5, spent: 0 }\n";
+        let (text, found) = tidy(src, 0);
+        assert_eq!(text, "c: { total: 820, planned: 1820.5 , spent: 0 }\n");
+        assert_eq!(text.len(), src.len());
+        assert!(matches!(
+            &found[..],
+            [Found { slip: Slip::DecimalComma { typed, fixed }, .. }]
+                if typed == "1.820,5" && fixed == "1820.5"
+        ));
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub(crate) fn read_text(path: &Path, sink: &mut Sink<'_>) -> Option<String> {
         Ok(m) => m,
         Err(e) => {
             sink.error(Code::E001, Pos::START, {
-                let why = crate::cli::io_in_words(&e, path, false, lang);
+                let why = crate::diag::io_in_words(&e, path, false, lang);
                 tr!(
                     lang,
                     "Không đọc được tệp: {why}.",
@@ -37,7 +37,7 @@ pub(crate) fn read_text(path: &Path, sink: &mut Sink<'_>) -> Option<String> {
         Ok(b) => b,
         Err(e) => {
             sink.error(Code::E001, Pos::START, {
-                let why = crate::cli::io_in_words(&e, path, false, lang);
+                let why = crate::diag::io_in_words(&e, path, false, lang);
                 tr!(
                     lang,
                     "Không đọc được tệp: {why}.",

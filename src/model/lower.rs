@@ -16,7 +16,7 @@ use super::{
     Split, Status, Target, TargetKind, Unit,
 };
 use crate::diag::{Code, Lang, Pos, Sink, suggest, tr};
-use crate::load::yaml::{Kind, Node, key_text};
+use crate::yaml::{Kind, Node, key_text};
 
 /// Turns nodes into typed values, reporting into one file's sink.
 pub(crate) struct Lower<'s, 'a> {
@@ -1004,6 +1004,24 @@ impl<'s, 'a> Lower<'s, 'a> {
                         .and_then(|p| self.in_range(p, 1, 65535, "port")),
                     None => Some(22),
                 };
+                if let (Some(p), Some(node)) = (&path, f.get("path"))
+                    && let Some(why) = super::remote::path_refusal(p, self.lang())
+                {
+                    let lang = self.lang();
+                    self.e005(
+                        node.pos,
+                        tr!(
+                            lang,
+                            "`path: \"{p}\"` của đích xuất bản ssh không dùng được: {why}.",
+                            "The ssh publish target's `path: \"{p}\"` cannot be used: {why}."
+                        ),
+                        tr!(
+                            lang,
+                            "Ghi đường dẫn tuyệt đối tới một thư mục riêng cho site trên máy chủ, ví dụ `path: /srv/ke-hoach-cntt`.",
+                            "Give the absolute path of a folder of the site's own on the server, e.g. `path: /srv/ke-hoach-cntt`."
+                        ),
+                    );
+                }
                 TargetKind::Ssh {
                     host: host?,
                     port: u16::try_from(port?).ok()?,
@@ -1679,7 +1697,7 @@ fn slug(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::diag::Diagnostic;
-    use crate::load::yaml;
+    use crate::yaml;
 
     fn lower_plan(yaml_text: &str) -> (Option<Plan>, Vec<Diagnostic>) {
         let mut sink = Sink::new(Lang::En, "content/2019/x.md", false);
@@ -1826,7 +1844,7 @@ mod tests {
 mod s3_target_tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::load::yaml;
+    use crate::yaml;
 
     fn target(text: &str) -> (Option<Target>, Vec<crate::diag::Diagnostic>) {
         let mut sink = Sink::new(Lang::En, "content/site.yaml", false);

@@ -1,11 +1,12 @@
 //! The checked model of a site: typed, with exact amounts, every value
 //! remembering where it was written so later stages can point at it.
 //!
-//! `lower` builds it from the raw YAML tree of `load::yaml`; nothing else
+//! `lower` builds it from the raw YAML tree of `crate::yaml`; nothing else
 //! constructs these types, so a value here has passed its shape checks.
 
 pub(crate) mod lower;
 pub(crate) mod money;
+pub(crate) mod remote;
 pub(crate) mod sections;
 
 use chrono::NaiveDate;
@@ -63,6 +64,27 @@ impl Status {
     pub(crate) fn id(self) -> &'static str {
         lookup_id(Self::CHOICES, self)
     }
+
+    /// The status as the department says it: the one table of these words
+    /// (pages take theirs from the theme's strings).
+    pub(crate) fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Status::Draft, Lang::Vi) => "bản nháp",
+            (Status::Submitted, Lang::Vi) => "đã gửi",
+            (Status::Approved, Lang::Vi) => "đã phê duyệt",
+            (Status::Draft, Lang::En) => "draft",
+            (Status::Submitted, Lang::En) => "submitted",
+            (Status::Approved, Lang::En) => "approved",
+        }
+    }
+}
+
+/// A label as the first word of a table cell: `bản nháp` → `Bản nháp`.
+pub(crate) fn capitalized(label: &str) -> String {
+    let mut chars = label.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// How an indicator is measured.
@@ -116,6 +138,12 @@ impl MoneyUnit {
             (MoneyUnit::TyDong, Lang::En) => "billion VND",
         }
     }
+}
+
+/// `dd/mm/yyyy`, as Vietnamese documents write dates: the one date
+/// formatter of pages, documents and messages.
+pub(crate) fn date_text(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
 }
 
 /// A project's period as people write it: `2019–2020`, or `2019` for a

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::render::OutFile;
+use crate::output::OutFile;
 
 /// Name of the manifest inside a release folder. It is not listed in
 /// itself, and no built file may have this name.

@@ -23,7 +23,7 @@
 mod dir;
 pub(crate) mod manifest;
 mod s3;
-mod ssh;
+pub(crate) mod ssh;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -93,7 +93,7 @@ fn still_the_scaffolds(checked: &Checked) -> bool {
         .get("content/site.yaml")
         .is_some_and(|text| {
             text.lines().any(|l| {
-                l.trim_start().starts_with("base_url:") && l.contains(crate::scaffold::PLACEHOLDER)
+                l.trim_start().starts_with("base_url:") && l.contains(crate::validate::PLACEHOLDER)
             })
         })
 }
@@ -258,6 +258,11 @@ pub(crate) enum ErrorKind {
     TargetPath {
         path: String,
     },
+    /// A `kind: ssh` target's `path` that must not be used (`model::remote::path_refusal`).
+    SshTargetPath {
+        path: String,
+        why: String,
+    },
     /// A `kind: dir` target's `path` (or a folder on the way to it) is a
     /// file.
     TargetIsFile {
@@ -347,6 +352,12 @@ impl PublishError {
     }
 }
 
+impl crate::diag::Exit for PublishError {
+    fn exit_code(&self) -> u8 {
+        if self.is_usage() { 2 } else { 1 }
+    }
+}
+
 pub(crate) fn io_err(what: impl fmt::Display, err: std::io::Error) -> ErrorKind {
     ErrorKind::Io {
         what: what.to_string(),
@@ -401,13 +412,18 @@ impl fmt::Display for PublishError {
                 "Đích xuất bản có `path: \"{path}\"` không dùng được: đường dẫn trống, `/`, thư mục site hoặc thư mục chứa nó. Trong content/site.yaml, ghi một thư mục riêng cho site, ví dụ `path: /srv/www/ke-hoach-cntt`.",
                 "The publish target's `path: \"{path}\"` cannot be used: it is empty, `/`, the site's folder or a folder above it. In content/site.yaml, give a folder of the site's own, e.g. `path: /srv/www/ke-hoach-cntt`."
             ),
+            ErrorKind::SshTargetPath { path, why } => tr!(
+                l,
+                "Đích xuất bản ssh có `path: \"{path}\"` không dùng được: {why}. Trong content/site.yaml, ghi đường dẫn tuyệt đối tới một thư mục riêng cho site trên máy chủ, ví dụ `path: /srv/ke-hoach-cntt`. Chưa kết nối tới máy chủ, chưa tạo gì ở đó.",
+                "The ssh publish target's `path: \"{path}\"` cannot be used: {why}. In content/site.yaml, give the absolute path of a folder of the site's own on the server, e.g. `path: /srv/ke-hoach-cntt`. Nothing was connected to or created there."
+            ),
             ErrorKind::TargetIsFile { path, file } => tr!(
                 l,
                 "Đích xuất bản `path: \"{path}\"` không dùng được: {file} là một tệp, không phải thư mục. Sửa `path` trong content/site.yaml, hoặc chuyển tệp đó đi chỗ khác; chưa tạo gì ở đó.",
                 "The publish target `path: \"{path}\"` cannot be used: {file} is a file, not a folder. Fix `path` in content/site.yaml, or move that file away; nothing was created there."
             ),
             ErrorKind::Io { what, err } => {
-                let why = crate::cli::io_in_words(err, std::path::Path::new(what), false, l);
+                let why = crate::diag::io_in_words(err, std::path::Path::new(what), false, l);
                 format!("{what}: {why}")
             }
             ErrorKind::Busy { place } => tr!(
@@ -821,7 +837,7 @@ pub fn publish(
 /// The work of `publish` once the site is built and valid.
 fn deploy(
     checked: &Checked,
-    files: &[crate::render::OutFile],
+    files: &[crate::output::OutFile],
     opts: &PublishOptions,
     log: &mut dyn FnMut(&str),
 ) -> Result<Report, PublishError> {

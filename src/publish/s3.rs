@@ -229,7 +229,7 @@ pub(crate) fn headers(path: &str) -> Vec<(Attribute, String)> {
         // would unpack it and save the wrong bytes.
         "application/gzip"
     } else {
-        crate::serve::content_type(path)
+        crate::output::content_type(path)
     };
     let mut out = vec![
         (Attribute::ContentType, ctype.to_string()),

@@ -43,8 +43,8 @@ pub(crate) struct Remote {
     pub(crate) port: u16,
     pub(crate) user: Option<String>,
     pub(crate) identity: Option<PathBuf>,
-    /// The folder on the host, as site.yaml writes it (relative: to the
-    /// login's home).
+    /// The folder on the host, as site.yaml writes it: absolute, and not
+    /// one that `path_refusal` refuses.
     pub(crate) path: String,
 }
 
@@ -64,6 +64,8 @@ pub(crate) struct SshEndpoint {
     #[allow(dead_code)]
     lang: Lang,
 }
+
+// ---- the target's path ------------------------------------------------------
 
 // ---- quoting ----------------------------------------------------------------
 
@@ -315,6 +317,13 @@ impl SshEndpoint {
     ) -> Result<Self, ErrorKind> {
         if !valid_host(&remote.host) {
             return Err(ErrorKind::BadHost { host: remote.host });
+        }
+        // Before any connection: nothing is made on the host.
+        if let Some(why) = crate::model::remote::path_refusal(&remote.path, lang) {
+            return Err(ErrorKind::SshTargetPath {
+                path: remote.path,
+                why,
+            });
         }
         let command = match command {
             Some(c) => Ok(c.to_string()),

@@ -22,6 +22,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use unicode_normalization::char::is_combining_mark;
 
 use crate::diag::{Lang, tr};
+use crate::escape::xml as xml_escape;
 use crate::model::money::format_grouped;
 
 /// One series of a bar chart.
@@ -656,22 +657,6 @@ fn tidy_tag(tag: &str, out: &mut String) {
         }
     }
     out.push_str(rest);
-}
-
-/// Escapes text for XML content and attribute values.
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Rough advance width of a character in thousandths of an em, for common

@@ -196,21 +196,12 @@ fn group_vi(g: Group) -> &'static str {
     }
 }
 
-fn submission_vi(s: Submission) -> &'static str {
-    match s {
-        Submission::OnTime => "Đúng hạn",
-        Submission::Late => "Trễ hạn",
-        Submission::Draft => "Bản nháp",
-        Submission::Missing => "Chưa gửi",
-    }
+fn submission_vi(s: Submission) -> String {
+    crate::model::capitalized(s.label(Lang::Vi))
 }
 
-fn status_vi(s: Status) -> &'static str {
-    match s {
-        Status::Draft => "Bản nháp",
-        Status::Submitted => "Đã gửi",
-        Status::Approved => "Đã phê duyệt",
-    }
+fn status_vi(s: Status) -> String {
+    crate::model::capitalized(s.label(Lang::Vi))
 }
 
 fn roman(n: usize) -> String {
@@ -1631,10 +1622,8 @@ fn submission_sheet(
             Key::Tt => Cell::Int(i64::try_from(n + 1).unwrap_or(i64::MAX)),
             Key::Agency => Cell::Text(e.agency.name_in(report.year).to_string()),
             Key::Group => Cell::Text(group_vi(e.agency.group).into()),
-            Key::Submission => Cell::Center(submission_vi(e.submission).into()),
-            Key::Status => filed.map_or(Cell::Blank, |p| {
-                Cell::Center(status_vi(p.status.value).into())
-            }),
+            Key::Submission => Cell::Center(submission_vi(e.submission)),
+            Key::Status => filed.map_or(Cell::Blank, |p| Cell::Center(status_vi(p.status.value))),
             Key::Date => filed
                 .and_then(|p| p.submitted.as_ref())
                 .map_or(Cell::Blank, |d| Cell::Date(d.value)),

@@ -6,13 +6,7 @@ use super::theme::Theme;
 use crate::consolidate::CycleReport;
 use crate::model::SiteConfig;
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
+use crate::escape::xml as xml_escape;
 
 /// sitemaps.org 0.9: one `<url>` per page.
 pub(crate) fn sitemap(base_url: &str, pages: &[String]) -> Vec<u8> {

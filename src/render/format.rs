@@ -1,6 +1,5 @@
 //! How numbers, dates and interface strings look on a page.
 
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::diag::Lang;
@@ -35,10 +34,7 @@ pub(crate) fn number(d: Decimal, lang: Lang) -> String {
     format_grouped(d.normalize(), lang)
 }
 
-/// `dd/mm/yyyy`, as Vietnamese documents write dates.
-pub(crate) fn date(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
-}
+pub(crate) use crate::model::date_text as date;
 
 /// Lower-case language code for `<html lang>`.
 pub(crate) fn lang_code(lang: Lang) -> &'static str {
@@ -57,7 +53,7 @@ mod tests {
         let a: Amount = "1234567.5".parse().unwrap();
         assert_eq!(money(a, Lang::Vi), "1.234.567,5");
         assert_eq!(money(a, Lang::En), "1,234,567.5");
-        let d = NaiveDate::from_ymd_opt(2018, 7, 5).unwrap();
+        let d = chrono::NaiveDate::from_ymd_opt(2018, 7, 5).unwrap();
         assert_eq!(date(d), "05/07/2018");
         assert_eq!(number(Decimal::new(2750, 2), Lang::Vi), "27,5");
         let d: Amount = "-1250.50".parse().unwrap();

@@ -24,9 +24,7 @@ use crate::model::Site;
 use pages::Ctx;
 use theme::Theme;
 
-/// One file of the built site: its path under the output folder, `/`
-/// separated, and its bytes.
-pub(crate) type OutFile = (String, Vec<u8>);
+pub(crate) use crate::output::OutFile;
 
 /// How to render.
 #[derive(Clone, Copy, Debug, Default)]
@@ -82,8 +80,15 @@ fn config_invalid(lang: crate::diag::Lang) -> Vec<Diagnostic> {
 pub(crate) enum Target {
     Index,
     Cycle(i32),
+    /// The whole consolidated document for printing, `<year>/ban-in/`.
+    Print(i32),
+    /// Page `n` of one part of a long list of a cycle (`<year>/phu-luc/…`).
+    List(i32, pages::ListKind, String, usize),
     Plan(i32, String),
     Agency(String),
+    /// Page `n` of the agencies of one group, `co-quan/<group>/`: the home
+    /// page's list when the site has too many agencies for one page.
+    AgencyList(String, usize),
     NotFound,
     Download(i32, String),
     Sitemap,
@@ -193,12 +198,40 @@ impl<'s> Renderer<'s> {
             }
             ["robots.txt"] => Target::Robots,
             [y, "index.html"] => Target::Cycle(year(y)?),
+            [y, "ban-in", "index.html"] => Target::Print(year(y)?),
+            [y, dir, key, rest @ ..] if pages::ListKind::from_dir(dir).is_some() => {
+                let y = year(y)?;
+                let kind = pages::ListKind::from_dir(dir)?;
+                // Page 1 is the part's folder itself; `1/` is not a page.
+                let n = match rest {
+                    ["index.html"] => 1,
+                    [n, "index.html"] => n.parse().ok().filter(|n: &usize| *n >= 2)?,
+                    _ => return None,
+                };
+                let r = self.report(y)?;
+                let pages = pages::list_pages(self.ctx_of(y).catalog, r);
+                pages
+                    .iter()
+                    .any(|(k, p, m)| *k == kind && p == key && *m == n)
+                    .then(|| Target::List(y, kind, key.to_string(), n))?
+            }
             [y, "data", file] => {
                 let y = year(y)?;
                 DOWNLOADS
                     .iter()
                     .any(|d| d.replace("{year}", &y.to_string()) == *file)
                     .then(|| Target::Download(y, file.to_string()))?
+            }
+            ["co-quan", group, rest @ ..] => {
+                let n = match rest {
+                    ["index.html"] => 1,
+                    [n, "index.html"] => n.parse().ok().filter(|n: &usize| *n >= 2)?,
+                    _ => return None,
+                };
+                agency_list_pages(&self.ctx, &self.reports)
+                    .into_iter()
+                    .any(|(g, m)| g == *group && m == n)
+                    .then(|| Target::AgencyList(group.to_string(), n))?
             }
             ["agencies", code, "index.html"] => {
                 let code = code.to_string();
@@ -229,6 +262,16 @@ impl<'s> Renderer<'s> {
         let mut out = vec![("index.html".to_string(), Target::Index)];
         for r in &self.reports {
             out.push((format!("{}/index.html", r.year), Target::Cycle(r.year)));
+            out.push((
+                format!("{}/ban-in/index.html", r.year),
+                Target::Print(r.year),
+            ));
+            for (kind, key, n) in pages::list_pages(self.ctx_of(r.year).catalog, r) {
+                out.push((
+                    format!("{}/{}index.html", r.year, pages::list_url(kind, &key, n)),
+                    Target::List(r.year, kind, key, n),
+                ));
+            }
             for e in r.entries.iter().filter(|e| e.plan.is_some()) {
                 let code = &e.agency.code.value;
                 out.push((
@@ -242,6 +285,12 @@ impl<'s> Renderer<'s> {
             if let Some(t) = self.target(&path) {
                 out.push((path, t));
             }
+        }
+        for (g, n) in agency_list_pages(&self.ctx, &self.reports) {
+            out.push((
+                format!("co-quan/{}index.html", agency_list_url(&g, n)),
+                Target::AgencyList(g, n),
+            ));
         }
         out.push(("404.html".into(), Target::NotFound));
         for r in &self.reports {
@@ -293,13 +342,41 @@ impl<'s> Renderer<'s> {
             Target::Cycle(y) => {
                 let ctx = self.ctx_of(*y);
                 let r = self.report(*y).ok_or_else(Vec::new)?;
-                let mut page = cycle_page(ctx, r);
+                let mut page = cycle_page(ctx, r, false);
                 let approved = self.history.and_then(|h| h.approved.get(y));
                 if let Value::Object(m) = &mut page.data {
                     let since = approved.map_or(Value::Null, |a| ctx.since_approved(a, r.year));
                     m.insert("since_approved".into(), since);
                 }
                 page
+            }
+            Target::Print(y) => {
+                let ctx = self.ctx_of(*y);
+                let r = self.report(*y).ok_or_else(Vec::new)?;
+                cycle_page(ctx, r, true)
+            }
+            Target::List(y, kind, key, n) => {
+                let ctx = self.ctx_of(*y);
+                let r = self.report(*y).ok_or_else(Vec::new)?;
+                let data = ctx.list_page(r, *kind, key, *n).ok_or_else(Vec::new)?;
+                let what = data["heading"].as_str().unwrap_or_default().to_string();
+                let name = data["name"].as_str().unwrap_or_default().to_string();
+                let title = if *n > 1 {
+                    let p = tr!(ctx.lang, "trang {n}", "page {n}");
+                    format!("{what} — {name}, {p}")
+                } else {
+                    format!("{what} — {name}")
+                };
+                Page {
+                    template: "list.html",
+                    path: path.to_string(),
+                    // Without the category's name: it comes from the
+                    // catalog, and attributes carry only the theme's and
+                    // the cycle's words.
+                    description: format!("{what}. {}", r.meta.title),
+                    title,
+                    data,
+                }
             }
             Target::Plan(y, code) => {
                 let ctx = self.ctx_of(*y);
@@ -324,6 +401,9 @@ impl<'s> Renderer<'s> {
                     description: format!("{} {} {}", theme.t("cycle"), r.year, e.name),
                     data,
                 }
+            }
+            Target::AgencyList(group, n) => {
+                agency_list_page(ctx, &self.reports, group, *n).ok_or_else(Vec::new)?
             }
             Target::Agency(code) => {
                 let a = ctx.site.agency(code).ok_or_else(Vec::new)?;
@@ -482,7 +562,7 @@ impl<'s> Renderer<'s> {
         // last, one would leave the other core idle at the end. The search
         // index was built when the targets were listed.
         let weight = |t: &Target| match t {
-            Target::Cycle(_) => 0,
+            Target::Cycle(_) | Target::Print(_) => 0,
             Target::Download(_, f) if f.ends_with(".xlsx") || f.ends_with(".docx") => 0,
             _ => 1,
         };
@@ -585,12 +665,24 @@ pub(crate) fn render(
 }
 
 /// The consolidated page of a cycle.
-fn cycle_page(ctx: &Ctx<'_>, r: &CycleReport<'_>) -> Page {
+fn cycle_page(ctx: &Ctx<'_>, r: &CycleReport<'_>, print: bool) -> Page {
     let theme = ctx.theme;
     Page {
         template: "cycle.html",
-        path: format!("{}/index.html", r.year),
-        title: r.meta.title.clone(),
+        path: if print {
+            format!("{}/ban-in/index.html", r.year)
+        } else {
+            format!("{}/index.html", r.year)
+        },
+        title: if print {
+            format!(
+                "{} — {}",
+                r.meta.title,
+                tr!(ctx.lang, "bản in toàn văn", "whole document for print")
+            )
+        } else {
+            r.meta.title.clone()
+        },
         description: format!(
             "{} {}: {} {}",
             theme.t("consolidated"),
@@ -598,7 +690,7 @@ fn cycle_page(ctx: &Ctx<'_>, r: &CycleReport<'_>) -> Page {
             theme.t("planned").to_lowercase(),
             format::money(r.totals.planned, ctx.lang)
         ),
-        data: ctx.cycle_page(r),
+        data: ctx.cycle_page(r, print),
     }
 }
 
@@ -661,13 +753,28 @@ fn index_page(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Page {
         })
         .collect();
     let groups = &ctx.theme.strings["groups"];
-    let agencies: Vec<Value> = ctx
-        .site
-        .agencies
+    let listed = listed_agencies(ctx, reports);
+    // A few hundred agencies are listed on the home page; past that, each
+    // group has pages of its own and the home page links to them.
+    let split = listed.len() > HOME_AGENCIES_MAX;
+    let agencies: Vec<Value> = listed
         .iter()
-        .flatten()
-        .filter(|a| reports.iter().any(|r| r.entries.iter().any(|e| e.agency.code.value == a.code.value)))
+        .take_while(|_| !split)
         .map(|a| json!({"code": a.code.value, "name": a.name, "group": groups.get(a.group.id()).cloned().unwrap_or(json!(a.group.id())), "url": format!("agencies/{}/", a.code.value)}))
+        .collect();
+    let agency_groups: Vec<Value> = crate::model::Group::CHOICES
+        .iter()
+        .filter(|_| split)
+        .filter_map(|(g, _)| {
+            let n = listed.iter().filter(|a| a.group.id() == *g).count();
+            (n > 0).then(|| {
+                json!({
+                    "name": groups.get(*g).cloned().unwrap_or(json!(g)), "count": n,
+                    "url": format!("co-quan/{}", agency_list_url(g, 1)),
+                    "pages": n.div_ceil(AGENCY_PAGE_ROWS),
+                })
+            })
+        })
         .collect();
     let title = ctx
         .site
@@ -679,8 +786,107 @@ fn index_page(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Page {
         path: "index.html".into(),
         description: title.clone(),
         title,
-        data: json!({"cycles": cycles, "agencies": agencies}),
+        data: json!({"cycles": cycles, "agencies": agencies, "agency_groups": agency_groups}),
     }
+}
+
+/// Agencies listed on the home page at most; past it they are listed by
+/// group on pages of AGENCY_PAGE_ROWS.
+const HOME_AGENCIES_MAX: usize = 300;
+const AGENCY_PAGE_ROWS: usize = 500;
+
+/// The agencies that have a page (they appear in some cycle), in
+/// agencies.yaml's order.
+fn listed_agencies<'s>(
+    ctx: &Ctx<'s>,
+    reports: &[CycleReport<'_>],
+) -> Vec<&'s crate::model::Agency> {
+    let known: std::collections::HashSet<&str> = reports
+        .iter()
+        .flat_map(|r| r.entries.iter().map(|e| e.agency.code.value.as_str()))
+        .collect();
+    ctx.site
+        .agencies
+        .iter()
+        .flatten()
+        .filter(|a| known.contains(a.code.value.as_str()))
+        .collect()
+}
+
+fn agency_list_url(group: &str, n: usize) -> String {
+    if n <= 1 {
+        format!("{group}/")
+    } else {
+        format!("{group}/{n}/")
+    }
+}
+
+/// The pages of the agencies by group: none while the home page lists
+/// them all.
+fn agency_list_pages(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Vec<(String, usize)> {
+    let listed = listed_agencies(ctx, reports);
+    if listed.len() <= HOME_AGENCIES_MAX {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (g, _) in crate::model::Group::CHOICES {
+        let n = listed.iter().filter(|a| a.group.id() == *g).count();
+        for i in 1..=n.div_ceil(AGENCY_PAGE_ROWS) {
+            out.push((g.to_string(), i));
+        }
+    }
+    out
+}
+
+fn agency_list_page(
+    ctx: &Ctx<'_>,
+    reports: &[CycleReport<'_>],
+    group: &str,
+    n: usize,
+) -> Option<Page> {
+    let listed = listed_agencies(ctx, reports);
+    let mine: Vec<_> = listed.iter().filter(|a| a.group.id() == group).collect();
+    let pages = mine.len().div_ceil(AGENCY_PAGE_ROWS);
+    if n == 0 || n > pages {
+        return None;
+    }
+    let up = if n > 1 { "../../../" } else { "../../" };
+    let name = ctx.theme.strings["groups"]
+        .get(group)
+        .and_then(Value::as_str)
+        .unwrap_or(group)
+        .to_string();
+    let rows: Vec<Value> = mine
+        .iter()
+        .skip((n - 1) * AGENCY_PAGE_ROWS)
+        .take(AGENCY_PAGE_ROWS)
+        .map(|a| json!({"name": a.name, "url": format!("{up}agencies/{}/", a.code.value)}))
+        .collect();
+    let page_links: Vec<Value> = (1..=pages)
+        .map(|i| json!({"n": i, "url": format!("{up}co-quan/{}", agency_list_url(group, i)), "current": i == n}))
+        .collect();
+    let lang = ctx.lang;
+    let title = if pages > 1 {
+        tr!(
+            lang,
+            "{name}: các cơ quan, đơn vị (trang {n}/{pages})",
+            "{name}: agencies (page {n}/{pages})"
+        )
+    } else {
+        tr!(lang, "{name}: các cơ quan, đơn vị", "{name}: agencies")
+    };
+    Some(Page {
+        template: "agencies.html",
+        path: format!("co-quan/{}index.html", agency_list_url(group, n)),
+        description: title.clone(),
+        title: title.clone(),
+        data: json!({
+            "heading": title, "name": name, "agencies": rows, "page": n, "pages": pages,
+            "page_links": page_links,
+            "prev": (n > 1).then(|| format!("{up}co-quan/{}", agency_list_url(group, n - 1))),
+            "next": (n < pages).then(|| format!("{up}co-quan/{}", agency_list_url(group, n + 1))),
+        }),
+    })
 }
 
 fn agency_page(

@@ -468,7 +468,7 @@ impl<'a> Ctx<'a> {
     /// II.3, III, IV, V and VII of the consolidated plan: the department's
     /// text from `_plan.md` (`null` when missing, W106), with what the
     /// agencies wrote rolled up where the letter implies it.
-    fn cycle_sections(&self, r: &CycleReport<'_>, used: &mut HashSet<String>) -> Value {
+    fn cycle_sections(&self, r: &CycleReport<'_>, used: &mut HashSet<String>, up: &str) -> Value {
         let body = &r.meta.body;
         let own = |key: SectionKey, used: &mut HashSet<String>| {
             super::document::section_markdown(body, key).map(|md| to_html(md, used))
@@ -478,21 +478,38 @@ impl<'a> Ctx<'a> {
         let dinh_huong = own(SectionKey::DinhHuong, used);
         let giai_phap = own(SectionKey::GiaiPhap, used);
         let to_chuc = own(SectionKey::ToChuc, used);
-        // The agencies' own assessments, one per agency, for II.3.
+        // The agencies' own assessments, one per agency, for II.3: whole
+        // up to ROLLUP_MAX agencies; past that the page would grow with the
+        // site, and each agency's page carries its own.
+        let assessed = r
+            .plans()
+            .filter(|(_, p)| {
+                super::document::section_markdown(&p.body, SectionKey::DanhGia).is_some()
+            })
+            .count();
         let assessments: Vec<Value> = r
             .plans()
+            .take_while(|_| assessed <= ROLLUP_MAX)
             .filter_map(|(a, p)| {
                 let md = super::document::section_markdown(&p.body, SectionKey::DanhGia)?;
                 Some(json!({
-                    "agency": a.name_in(r.year), "url": format!("{}/", a.code.value),
+                    "agency": a.name_in(r.year), "url": format!("{up}{}/", a.code.value),
                     "html": to_html(md, used),
                     "lang": self.prose_lang(md),
                 }))
             })
             .collect();
-        // IV: every project by category, in priority order within its agency.
+        // IV: every project by category, in priority order within its
+        // agency; past ROLLUP_MAX projects, the annex's pages by category
+        // hold them.
+        let projects: usize = r.plans().map(|(_, p)| p.projects.len()).sum();
         let mut by_category = Vec::new();
-        for cat in &self.catalog.categories {
+        for cat in self
+            .catalog
+            .categories
+            .iter()
+            .take_while(|_| projects <= ROLLUP_MAX)
+        {
             let mut items: Vec<(&crate::model::Agency, &crate::model::Project)> = r
                 .plans()
                 .flat_map(|(a, p)| p.projects.iter().map(move |pr| (a, pr)))
@@ -508,7 +525,7 @@ impl<'a> Ctx<'a> {
                     json!({
                         "name": pr.name, "agency": a.name_in(r.year), "priority": pr.priority.value,
                         "planned": self.m(pr.cost.planned.value),
-                        "url": format!("{}/#{}", a.code.value, pr.id.value),
+                        "url": format!("{up}{}/#{}", a.code.value, pr.id.value),
                     })
                 })
                 .collect();
@@ -523,13 +540,23 @@ impl<'a> Ctx<'a> {
             "danh_gia": danh_gia, "muc_tieu": muc_tieu, "dinh_huong": dinh_huong,
             "giai_phap": giai_phap, "to_chuc": to_chuc,
             "assessments": assessments, "projects_by_category": by_category,
+            "assessed": assessed,
+            "assessments_elsewhere": (assessed > ROLLUP_MAX).then(|| tr!(self.lang,
+                "{assessed} cơ quan, đơn vị gửi kèm đánh giá riêng: mỗi đánh giá ở mục II.3 trên trang kế hoạch của cơ quan đó (danh sách theo khối ở phần Tình hình gửi kế hoạch).",
+                "{assessed} agencies sent their own assessment: each is in section II.3 of that agency's plan page (listed by group under Submission status).")),
+            "projects_elsewhere": (projects > ROLLUP_MAX).then(|| tr!(self.lang,
+                "{projects} dự án, nhiệm vụ: danh mục theo từng hạng mục ở Phụ lục (mục VI), mỗi hạng mục một trang.",
+                "{projects} projects and tasks: listed by category in the annex (section VI), a page per category.")),
             "missing": missing,
             "missing_text": tr!(self.lang, "Mục này chưa được Sở soạn trong _plan.md.", "The department has not written this section in _plan.md yet."),
         })
     }
 
-    /// Context of the consolidated page.
-    pub(crate) fn cycle_page(&self, r: &CycleReport<'_>) -> Value {
+    /// Context of the consolidated page, or with `print` of the
+    /// whole-document print page (`<year>/ban-in/`), which carries every
+    /// row of II.2 and VI up to PRINT_FULL_ROWS.
+    pub(crate) fn cycle_page(&self, r: &CycleReport<'_>, print: bool) -> Value {
+        let up = if print { "../" } else { "" };
         let unit_label = self
             .site
             .config
@@ -538,12 +565,17 @@ impl<'a> Ctx<'a> {
         let mut used = page_ids();
         let body = &r.meta.body;
         let intro = to_html(&body.text[body.preamble.clone()], &mut used);
-        let sections = self.cycle_sections(r, &mut used);
-        let entries: Vec<Value> = r.entries.iter().map(|e| self.entry_row(e, r)).collect();
+        let sections = self.cycle_sections(r, &mut used, up);
         let status_total = self.status_total(r);
+        let rows_count: usize = r
+            .plans()
+            .map(|(_, p)| p.projects.len() + p.spending.len())
+            .sum();
+        let full = print && rows_count <= PRINT_FULL_ROWS;
         let rows: Vec<(&str, &crate::model::SpendingRow)> = r
             .plans()
             .flat_map(|(a, p)| p.spending.iter().map(move |s| (a.code.value.as_str(), s)))
+            .take_while(|_| full)
             .collect();
         let projects: Vec<(&str, &crate::model::Project, Option<String>)> = r
             .plans()
@@ -554,10 +586,11 @@ impl<'a> Ctx<'a> {
                     (
                         a.code.value.as_str(),
                         pr,
-                        Some(format!("{}/#{}", a.code.value, pr.id.value)),
+                        Some(format!("{up}{}/#{}", a.code.value, pr.id.value)),
                     )
                 })
             })
+            .take_while(|_| full)
             .collect();
         let indicators: Vec<Value> = r
             .indicators
@@ -568,7 +601,11 @@ impl<'a> Ctx<'a> {
                 json!({
                     "name": s.name, "unit": s.unit.id(), "reporters": s.reporters,
                     "target": f(s.target), "actual": f(s.actual), "goal": f(s.goal),
-                    "texts": s.texts.iter().map(|(a, t)| json!({"agency": a, "text": t})).collect::<Vec<_>>(),
+                    "texts": s.texts.iter().take(ROLLUP_MAX).map(|(a, t)| json!({"agency": a, "text": t})).collect::<Vec<_>>(),
+                    "texts_more": (s.texts.len() > ROLLUP_MAX).then(|| {
+                        let more = s.texts.len() - ROLLUP_MAX;
+                        tr!(self.lang, "… và {more} cơ quan, đơn vị khác (xem trang kế hoạch của từng cơ quan).", "… and {more} more agencies (see each agency's plan page).")
+                    }),
                 })
             })
             .collect();
@@ -634,15 +671,16 @@ impl<'a> Ctx<'a> {
             "sections": sections, "status_total": status_total,
             "has_drafts": r.count(crate::consolidate::Submission::Draft) > 0 && r.entries.iter().any(|e| e.submission == crate::consolidate::Submission::Draft && e.plan.is_some()),
             "intro_lang": json!(self.prose_lang(&r.meta.body.text)),
-            "entries": entries,
+            "print_page": print, "full": full,
+            "status_groups": self.status_summary(r),
             "counts": obj!({
                 "on_time": r.count(crate::consolidate::Submission::OnTime), "late": r.count(crate::consolidate::Submission::Late),
                 "draft": r.count(crate::consolidate::Submission::Draft), "missing": r.count(crate::consolidate::Submission::Missing),
                 "expected": r.entries.len(),
             }),
             "indicators": indicators,
-            "spending": self.spending_table(&rows, t, true),
-            "annex": self.annex(&projects, t),
+            "spending": if full { self.spending_table(&rows, t, true) } else { self.list_summary(r, ListKind::Spending, up) },
+            "annex": if full { self.annex(&projects, t) } else { self.list_summary(r, ListKind::Annex, up) },
             "charts": charts,
             "planned": self.m(t.planned), "spending_total": self.m(t.spending),
         })
@@ -884,7 +922,7 @@ impl Ctx<'_> {
         &self,
         h: &crate::git::SiteHistory,
         plan: &Plan,
-        approved: Option<&crate::diff::Approved>,
+        approved: Option<&crate::git::Approved>,
     ) -> Value {
         let lang = self.lang;
         let Some(fh) = h.files.files.get(&plan.file) else {
@@ -1011,7 +1049,7 @@ impl Ctx<'_> {
     }
 
     /// Context of `partials/approved-changes.html` on a consolidated page.
-    pub(crate) fn since_approved(&self, a: &crate::diff::Approved, year: i32) -> Value {
+    pub(crate) fn since_approved(&self, a: &crate::git::Approved, year: i32) -> Value {
         let lang = self.lang;
         let unit = self.unit_label();
         let tag = &a.tag;
@@ -1057,5 +1095,536 @@ impl Ctx<'_> {
                 "none": tr!(lang, "chưa có", "none"),
             },
         })
+    }
+}
+
+/// Rows a page of a split list holds. A VI annex row is the widest (up to
+/// about 3 KB of HTML with its texts), so 100 of them keep a page near
+/// 300 KB; the narrower lists hold more.
+pub(crate) const ANNEX_PAGE_ROWS: usize = 100;
+pub(crate) const SPENDING_PAGE_ROWS: usize = 200;
+pub(crate) const STATUS_PAGE_ROWS: usize = 200;
+/// The whole-document print page carries every row of II.2 and VI up to
+/// this many (about 1.5 MB of HTML); past it, the page prints the
+/// subtotals and sends the reader to the .docx and .xlsx, which carry all.
+pub(crate) const PRINT_FULL_ROWS: usize = 600;
+/// Rolled-up lists on the consolidated page (II.3's assessments, IV's
+/// projects, II.1's text answers) are shown whole up to this many items,
+/// past it they point at the split pages and the agencies' own pages.
+const ROLLUP_MAX: usize = 60;
+
+/// The long lists of a cycle that have pages of their own, and the folder
+/// under `<year>/` each lives in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ListKind {
+    /// The VI annex, by category.
+    Annex,
+    /// II.2, last year's spending, by category.
+    Spending,
+    /// The submission table, by agency group.
+    Status,
+}
+
+impl ListKind {
+    pub(crate) const ALL: [ListKind; 3] = [ListKind::Annex, ListKind::Spending, ListKind::Status];
+
+    pub(crate) fn dir(self) -> &'static str {
+        match self {
+            ListKind::Annex => "phu-luc",
+            ListKind::Spending => "chi-tieu",
+            ListKind::Status => "tinh-hinh",
+        }
+    }
+
+    pub(crate) fn from_dir(d: &str) -> Option<ListKind> {
+        Self::ALL.into_iter().find(|k| k.dir() == d)
+    }
+
+    fn page_rows(self) -> usize {
+        match self {
+            ListKind::Annex => ANNEX_PAGE_ROWS,
+            ListKind::Spending => SPENDING_PAGE_ROWS,
+            ListKind::Status => STATUS_PAGE_ROWS,
+        }
+    }
+
+    /// The anchor of the consolidated page the list belongs to.
+    fn anchor(self) -> &'static str {
+        match self {
+            ListKind::Annex => "vi",
+            ListKind::Spending => "ii-2",
+            ListKind::Status => "tinh-hinh",
+        }
+    }
+}
+
+/// The path, under `<year>/`, of page `n` (from 1) of one part of a list.
+pub(crate) fn list_url(kind: ListKind, key: &str, n: usize) -> String {
+    if n <= 1 {
+        format!("{}/{key}/", kind.dir())
+    } else {
+        format!("{}/{key}/{n}/", kind.dir())
+    }
+}
+
+/// How many pages a part of `len` rows takes (none when it is empty).
+fn page_count(kind: ListKind, len: usize) -> usize {
+    len.div_ceil(kind.page_rows())
+}
+
+type Projects<'r> = Vec<(&'r crate::model::Agency, &'r crate::model::Project)>;
+type SpendingRows<'r> = Vec<(&'r crate::model::Agency, &'r crate::model::SpendingRow)>;
+
+/// The projects of one category in annex order: agencies in entry order,
+/// each agency's by priority. The numbering of the annex (TT), the
+/// workbook's and the .docx's follow the same order.
+pub(crate) fn category_projects<'r>(r: &'r CycleReport<'_>, cat: &str) -> Projects<'r> {
+    r.plans()
+        .flat_map(|(a, p)| {
+            let mut ps: Vec<_> = p
+                .projects
+                .iter()
+                .filter(|pr| pr.category.value == cat)
+                .collect();
+            ps.sort_by_key(|p| p.priority.value);
+            ps.into_iter().map(move |pr| (a, pr))
+        })
+        .collect()
+}
+
+fn category_spending<'r>(r: &'r CycleReport<'_>, cat: &str) -> SpendingRows<'r> {
+    r.plans()
+        .flat_map(|(a, p)| {
+            p.spending
+                .iter()
+                .filter(|s| s.category.value == cat)
+                .map(move |s| (a, s))
+        })
+        .collect()
+}
+
+fn group_entries<'r, 's>(r: &'r CycleReport<'s>, group: &str) -> Vec<&'r Entry<'s>> {
+    r.entries
+        .iter()
+        .filter(|e| e.agency.group.id() == group)
+        .collect()
+}
+
+/// The keys of a list (categories of the cycle's catalog, or agency
+/// groups) with how many rows each has, in the order of the document.
+pub(crate) fn list_parts(
+    catalog: &Catalog,
+    r: &CycleReport<'_>,
+    kind: ListKind,
+) -> Vec<(String, usize)> {
+    match kind {
+        ListKind::Annex | ListKind::Spending => catalog
+            .categories
+            .iter()
+            .map(|c| {
+                let id = c.id.value.as_str();
+                let n = r
+                    .plans()
+                    .map(|(_, p)| match kind {
+                        ListKind::Annex => {
+                            p.projects.iter().filter(|x| x.category.value == id).count()
+                        }
+                        _ => p.spending.iter().filter(|x| x.category.value == id).count(),
+                    })
+                    .sum();
+                (id.to_string(), n)
+            })
+            .collect(),
+        ListKind::Status => crate::model::Group::CHOICES
+            .iter()
+            .map(|(g, _)| {
+                (
+                    g.to_string(),
+                    r.entries
+                        .iter()
+                        .filter(|e| e.agency.group.id() == *g)
+                        .count(),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Every split page of a cycle: (kind, key, page number).
+pub(crate) fn list_pages(catalog: &Catalog, r: &CycleReport<'_>) -> Vec<(ListKind, String, usize)> {
+    let mut out = Vec::new();
+    for kind in ListKind::ALL {
+        for (key, len) in list_parts(catalog, r, kind) {
+            for n in 1..=page_count(kind, len) {
+                out.push((kind, key.clone(), n));
+            }
+        }
+    }
+    out
+}
+
+impl Ctx<'_> {
+    fn group_name(&self, id: &str) -> String {
+        self.theme.strings["groups"]
+            .get(id)
+            .and_then(Value::as_str)
+            .map_or_else(|| id.to_string(), str::to_string)
+    }
+
+    fn key_name(&self, kind: ListKind, key: &str) -> String {
+        match kind {
+            ListKind::Status => self.group_name(key),
+            _ => Self::name(&self.catalog.categories, key).to_string(),
+        }
+    }
+
+    /// The amounts of one subtotal row of the annex.
+    fn annex_amounts(&self, t: &Totals) -> serde_json::Map<String, Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("total".into(), self.m(t.total).into());
+        m.insert("spent".into(), self.m(t.spent).into());
+        m.insert("planned".into(), self.m(t.planned).into());
+        m.insert(
+            "levels".into(),
+            self.by_code_cells(&self.catalog.levels, &t.by_level).into(),
+        );
+        m.insert(
+            "kinds".into(),
+            self.by_code_cells(&self.catalog.kinds, &t.by_kind).into(),
+        );
+        m
+    }
+
+    fn spending_amounts(&self, t: &Totals) -> serde_json::Map<String, Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("total".into(), self.m(t.spending).into());
+        m.insert(
+            "levels".into(),
+            self.by_code_cells(&self.catalog.levels, &t.spending_by_level)
+                .into(),
+        );
+        m.insert(
+            "kinds".into(),
+            self.by_code_cells(&self.catalog.kinds, &t.spending_by_kind)
+                .into(),
+        );
+        m
+    }
+
+    /// The annex or II.2 of the consolidated page: one subtotal row per
+    /// category, each linked to the category's pages, and the grand total.
+    fn list_summary(&self, r: &CycleReport<'_>, kind: ListKind, up: &str) -> Value {
+        let zero = Totals::default();
+        let lang = self.lang;
+        let groups: Vec<Value> = list_parts(self.catalog, r, kind)
+            .into_iter()
+            .map(|(key, count)| {
+                let sub = r.totals.category(&key).unwrap_or(&zero);
+                let mut m = match kind {
+                    ListKind::Annex => self.annex_amounts(sub),
+                    _ => self.spending_amounts(sub),
+                };
+                let pages = page_count(kind, count);
+                m.insert("name".into(), self.key_name(kind, &key).into());
+                m.insert("rows".into(), Value::Array(Vec::new()));
+                m.insert("count".into(), count.into());
+                m.insert(
+                    "count_text".into(),
+                    match (kind, pages) {
+                        (ListKind::Annex, 0 | 1) => tr!(
+                            lang,
+                            "{count} dự án, nhiệm vụ",
+                            "{count} projects and tasks"
+                        ),
+                        (ListKind::Annex, _) => tr!(
+                            lang,
+                            "{count} dự án, nhiệm vụ; {pages} trang",
+                            "{count} projects and tasks; {pages} pages"
+                        ),
+                        (_, 0 | 1) => tr!(lang, "{count} nội dung", "{count} items"),
+                        _ => tr!(
+                            lang,
+                            "{count} nội dung; {pages} trang",
+                            "{count} items; {pages} pages"
+                        ),
+                    }
+                    .into(),
+                );
+                m.insert(
+                    "url".into(),
+                    (count > 0)
+                        .then(|| format!("{up}{}", list_url(kind, &key, 1)))
+                        .map_or(Value::Null, Value::String),
+                );
+                Value::Object(m)
+            })
+            .collect();
+        let mut top = match kind {
+            ListKind::Annex => self.annex_amounts(&r.totals),
+            _ => self.spending_amounts(&r.totals),
+        };
+        let empty = match kind {
+            ListKind::Annex => r.plans().all(|(_, p)| p.projects.is_empty()),
+            _ => r.plans().all(|(_, p)| p.spending.is_empty()),
+        };
+        top.insert("groups".into(), Value::Array(groups));
+        top.insert("summary".into(), true.into());
+        top.insert("with_agency".into(), true.into());
+        top.insert("empty".into(), empty.into());
+        top.insert("headers".into(), self.split_headers());
+        Value::Object(top)
+    }
+
+    /// The submission table of the consolidated page: one row per agency
+    /// group with its counts and amounts, linked to the group's pages.
+    fn status_summary(&self, r: &CycleReport<'_>) -> Value {
+        use crate::consolidate::{Submission, entries_totals};
+        let groups: Vec<Value> = list_parts(self.catalog, r, ListKind::Status)
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(key, n)| {
+                let es = group_entries(r, &key);
+                let count = |s: Submission| es.iter().filter(|e| e.submission == s).count();
+                let t = entries_totals(self.catalog, es.iter().copied());
+                json!({
+                    "name": self.group_name(&key), "url": list_url(ListKind::Status, &key, 1),
+                    "expected": n, "pages": page_count(ListKind::Status, n),
+                    "on_time": count(Submission::OnTime), "late": count(Submission::Late),
+                    "draft": count(Submission::Draft), "missing": count(Submission::Missing),
+                    "counted": es.iter().filter(|e| e.plan.is_some()).count(),
+                    "planned": self.m(t.planned), "spending": self.m(t.spending),
+                })
+            })
+            .collect();
+        Value::Array(groups)
+    }
+
+    /// Context of one page of a split list (`list.html`): page `n` of the
+    /// part `key` (a category, or an agency group) of `kind`.
+    pub(crate) fn list_page(
+        &self,
+        r: &CycleReport<'_>,
+        kind: ListKind,
+        key: &str,
+        n: usize,
+    ) -> Option<Value> {
+        use crate::consolidate::part_totals;
+        let lang = self.lang;
+        let year = r.year;
+        let parts = list_parts(self.catalog, r, kind);
+        let at = parts.iter().position(|(k, _)| k == key)?;
+        let len = parts[at].1;
+        let pages = page_count(kind, len);
+        if n == 0 || n > pages {
+            return None;
+        }
+        let per = kind.page_rows();
+        let range = (n - 1) * per..(n * per).min(len);
+        // TT runs over the whole list, as in the workbook and the print.
+        let before: usize = parts[..at].iter().map(|(_, c)| c).sum::<usize>() + range.start;
+        // Links from this page back to `<year>/…`.
+        let depth = list_url(kind, key, n).matches('/').count();
+        let up = "../".repeat(depth);
+        let name = self.key_name(kind, key);
+        let zero = Totals::default();
+        let part_label = tr!(lang, "Cộng trang {n}/{pages}", "Page {n}/{pages} subtotal");
+        // "trang 2/7" in captions, nothing when the part is one page.
+        let of_pages = if pages > 1 {
+            tr!(lang, ", trang {n}/{pages}", ", page {n}/{pages}")
+        } else {
+            String::new()
+        };
+        let whole_label = tr!(
+            lang,
+            "Cộng {name} ({len} dòng)",
+            "{name} subtotal ({len} rows)"
+        );
+        let (table, heading) = match kind {
+            ListKind::Annex => {
+                let all = category_projects(r, key);
+                let page = &all[range.clone()];
+                let rows: Vec<Value> = page
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (a, p))| {
+                        let url = format!("{up}{}/#{}", a.code.value, p.id.value);
+                        let mut row = self.project_row(p, before + i + 1, Some(url));
+                        row["agency"] = json!(a.name_in(year));
+                        row
+                    })
+                    .collect();
+                let cat = r.totals.category(key).unwrap_or(&zero);
+                let sub = if pages > 1 {
+                    part_totals(self.catalog, page.iter().map(|(_, p)| *p), [])
+                } else {
+                    cat.clone()
+                };
+                let mut g = self.annex_amounts(&sub);
+                g.insert("name".into(), name.clone().into());
+                g.insert("rows".into(), Value::Array(rows));
+                g.insert(
+                    "sub_label".into(),
+                    if pages > 1 {
+                        part_label.clone()
+                    } else {
+                        format!("{}: {name}", self.theme.t("subtotal"))
+                    }
+                    .into(),
+                );
+                let mut t = self.annex_amounts(cat);
+                t.insert("groups".into(), Value::Array(vec![Value::Object(g)]));
+                t.insert("empty".into(), false.into());
+                t.insert("no_foot".into(), (pages <= 1).into());
+                t.insert("total_label".into(), whole_label.clone().into());
+                t.insert("headers".into(), self.split_headers());
+                let (annex, unit, total, planned, total_word) = (
+                    self.theme.t("annex"),
+                    self.unit_label(),
+                    self.m(cat.total),
+                    self.m(cat.planned),
+                    self.theme.t("project_total").to_lowercase(),
+                );
+                t.insert(
+                    "caption".into(),
+                    tr!(
+                        lang,
+                        "{annex} {year}: {name}{of_pages} (đơn vị tính: {unit}). Cộng {name}: {total_word} {total}; cần thực hiện trong năm {year}: {planned}.",
+                        "{annex} {year}: {name}{of_pages} (unit: {unit}). {name} subtotal: {total_word} {total}; planned for {year}: {planned}.",
+                    )
+                    .into(),
+                );
+                (
+                    Value::Object(t),
+                    format!("{} {year}", self.theme.t("annex")),
+                )
+            }
+            ListKind::Spending => {
+                let all = category_spending(r, key);
+                let page = &all[range.clone()];
+                let rows: Vec<Value> = page
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (a, s))| {
+                        json!({
+                            "tt": before + i + 1, "agency": a.name_in(year),
+                            "url": format!("{up}{}/#ii-2", a.code.value),
+                            "task": s.task, "total": self.m(s.total.value),
+                            "levels": self.split_cells(&self.catalog.levels, &s.levels.value),
+                            "kinds": self.split_cells(&self.catalog.kinds, &s.kinds.value),
+                            "basis": s.basis,
+                        })
+                    })
+                    .collect();
+                let cat = r.totals.category(key).unwrap_or(&zero);
+                let sub = if pages > 1 {
+                    part_totals(self.catalog, [], page.iter().map(|(_, s)| *s))
+                } else {
+                    cat.clone()
+                };
+                let mut g = self.spending_amounts(&sub);
+                g.insert("name".into(), name.clone().into());
+                g.insert("rows".into(), Value::Array(rows));
+                g.insert(
+                    "sub_label".into(),
+                    if pages > 1 {
+                        part_label.clone()
+                    } else {
+                        format!("{}: {name}", self.theme.t("subtotal"))
+                    }
+                    .into(),
+                );
+                let mut t = self.spending_amounts(cat);
+                t.insert("groups".into(), Value::Array(vec![Value::Object(g)]));
+                t.insert("with_agency".into(), true.into());
+                t.insert("empty".into(), false.into());
+                t.insert("no_foot".into(), (pages <= 1).into());
+                t.insert("total_label".into(), whole_label.clone().into());
+                t.insert("headers".into(), self.split_headers());
+                let (title, prior, unit, total) = (
+                    self.theme.t("spending_title"),
+                    year - 1,
+                    self.unit_label(),
+                    self.m(cat.spending),
+                );
+                t.insert(
+                    "caption".into(),
+                    tr!(
+                        lang,
+                        "{title} {prior}: {name}{of_pages} (đơn vị tính: {unit}). Cộng {name}: {total}.",
+                        "{title} {prior}: {name}{of_pages} (unit: {unit}). {name} subtotal: {total}.",
+                    )
+                    .into(),
+                );
+                (
+                    Value::Object(t),
+                    format!("{} {}", self.theme.t("spending_title"), year - 1),
+                )
+            }
+            ListKind::Status => {
+                let all = group_entries(r, key);
+                let page = &all[range.clone()];
+                let rows: Vec<Value> = page
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| {
+                        let mut row = self.entry_row(e, r);
+                        row["tt"] = json!(before + i + 1);
+                        row
+                    })
+                    .collect();
+                let whole = crate::consolidate::entries_totals(self.catalog, all.iter().copied());
+                let part = crate::consolidate::entries_totals(self.catalog, page.iter().copied());
+                let counted = |es: &[&Entry<'_>]| es.iter().filter(|e| e.plan.is_some()).count();
+                let (what, expected, unit) = (
+                    self.theme.t("submission_status"),
+                    all.len(),
+                    self.unit_label(),
+                );
+                let t = json!({
+                    "rows": rows,
+                    "part": (pages > 1).then(|| json!({
+                        "label": part_label, "planned": self.m(part.planned), "spending": self.m(part.spending),
+                        "counted": counted(page), "expected": page.len(),
+                    })),
+                    "total": {
+                        "label": format!("{}: {name}", self.theme.t("subtotal")), "planned": self.m(whole.planned), "spending": self.m(whole.spending),
+                        "counted": counted(&all), "expected": all.len(),
+                    },
+                    "caption": tr!(
+                        lang,
+                        "{what} {year}: {name}{of_pages}; {expected} cơ quan, đơn vị. Đơn vị tính: {unit}.",
+                        "{what} {year}: {name}{of_pages}; {expected} agencies. Unit: {unit}.",
+                    ),
+                });
+                (t, format!("{} {year}", self.theme.t("submission_status")))
+            }
+        };
+        let page_links: Vec<Value> = (1..=pages)
+            .map(|i| {
+                json!({"n": i, "url": format!("{up}{}", list_url(kind, key, i)), "current": i == n})
+            })
+            .collect();
+        let siblings: Vec<Value> = parts
+            .iter()
+            .filter(|(_, c)| *c > 0)
+            .map(|(k, c)| {
+                json!({
+                    "name": self.key_name(kind, k), "count": c,
+                    "url": format!("{up}{}", list_url(kind, k, 1)), "current": k == key,
+                })
+            })
+            .collect();
+        Some(obj!({
+            "year": year, "prior_year": year - 1, "title": &r.meta.title,
+            "kind": match kind { ListKind::Annex => "annex", ListKind::Spending => "spending", ListKind::Status => "status" },
+            "heading": heading, "name": name, "page": n, "pages": pages, "count": len,
+            "page_links": page_links, "siblings": siblings,
+            "back": format!("{up}#{}", kind.anchor()), "year_url": up.clone(),
+            "prev": (n > 1).then(|| format!("{up}{}", list_url(kind, key, n - 1))),
+            "next": (n < pages).then(|| format!("{up}{}", list_url(kind, key, n + 1))),
+            "table": table,
+            "has_drafts": r.entries.iter().any(|e| e.submission == crate::consolidate::Submission::Draft && e.plan.is_some()),
+            "deadline": date(r.meta.deadline.value),
+        }))
     }
 }

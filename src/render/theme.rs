@@ -32,6 +32,10 @@ const TEMPLATES: &[(&str, &str)] = builtin!(
     "remind.txt",
     "partials/doc-heading.html",
     "partials/doc-signature.html",
+    "list.html",
+    "partials/status.html",
+    "partials/pager.html",
+    "agencies.html",
 );
 
 const STRINGS: &str = include_str!("../../themes/default/strings.json");

@@ -14,21 +14,7 @@ use crate::load::source::line_of;
 /// At most this many problems of each severity are listed.
 const MAX_LISTED: usize = 50;
 
-/// Escapes text for HTML content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::escape::html as escape;
 
 /// Escapes a message, showing its `code spans` as code.
 fn prose(text: &str) -> String {

@@ -19,6 +19,7 @@ use tokio::sync::{oneshot, watch};
 
 use super::errors::escape;
 use super::watch::{Job, Reply, Served, Shared};
+use crate::output::content_type;
 
 /// The event stream of reloads.
 pub(crate) const LIVE: &str = "/__planpress/live";
@@ -43,34 +44,6 @@ pub(crate) struct App {
 /// The router: every path goes through [`handle`].
 pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new().fallback(handle).with_state(app)
-}
-
-/// The content type of a site path, by its extension.
-pub(crate) fn content_type(path: &str) -> &'static str {
-    let ext = path
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "csv" => "text/csv; charset=utf-8",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "xml" => "application/xml; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
-    }
 }
 
 fn percent_decode(raw: &str) -> Option<Vec<u8>> {

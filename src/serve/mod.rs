@@ -13,7 +13,6 @@
 mod errors;
 mod http;
 
-pub(crate) use http::content_type;
 mod state;
 mod watch;
 
@@ -78,6 +77,15 @@ impl std::fmt::Display for ServeError {
 }
 
 impl std::error::Error for ServeError {}
+
+impl crate::diag::Exit for ServeError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            ServeError::Load(_) => 2,
+            ServeError::Bind(..) | ServeError::Start(_) => 1,
+        }
+    }
+}
 
 /// The terminal side: one line per event, in the site's language.
 #[derive(Clone, Copy, Debug)]

@@ -8,7 +8,8 @@
 //! folder reloads the whole site; a change under `themes/` reloads the theme
 //! only. Every diagnostic is kept under the [`Origin`] that produced it, so
 //! a change replaces exactly the diagnostics it can have changed, and the
-//! list always equals what `planpress check` would report.
+//! list always equals what `planpress check` would report, plus one rule of
+//! the preview's own: a body over [`PREVIEW_MAX_BODY`] is E001 here.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
@@ -21,6 +22,44 @@ use crate::model::Site;
 use crate::render::theme::Theme;
 use crate::render::{self, Options, Renderer, Target};
 use crate::validate;
+
+/// The most bytes of Markdown one body (a plan's or a `_plan.md`'s) may
+/// have in the preview: 25 times the demo's largest plan. Every step of a
+/// page render is linear in its input (heading ids, nesting at most 100
+/// levels, checked by `check`), so this bound bounds one page's render,
+/// far below the 15 s deadline; a hostile body near `check`'s 4 MiB held
+/// the only worker for minutes. Over it, the preview shows an error page
+/// at once and renders nothing, so the worker is never held by the body.
+pub(crate) const PREVIEW_MAX_BODY: usize = 512 * 1024;
+
+/// E001 for a body the preview will not render: too long to stay quick.
+fn preview_bound(
+    file: &str,
+    body: &crate::model::sections::Body,
+    lang: Lang,
+) -> Option<Diagnostic> {
+    let len = body.text.len();
+    if len <= PREVIEW_MAX_BODY {
+        return None;
+    }
+    let kb = len / 1024;
+    let max = PREVIEW_MAX_BODY / 1024;
+    Some(Diagnostic {
+        code: crate::diag::Code::E001,
+        file: file.to_string(),
+        pos: crate::diag::Pos::new(body.first_line, 1),
+        message: tr!(
+            lang,
+            "Phần nội dung dài {kb} KB, quá {max} KB mà bản xem trước dựng được nhanh; trang không được dựng.",
+            "The body is {kb} KB long, over the {max} KB the preview renders quickly; no page is rendered."
+        ),
+        help: Some(tr!(
+            lang,
+            "Một kế hoạch thường dưới 50 KB: rút gọn phần nội dung, hoặc đưa phụ lục lớn ra tệp riêng. Giới hạn này chỉ có ở `planpress serve`.",
+            "A plan is usually under 50 KB: shorten the body, or move a large annex to a file of its own. Only `planpress serve` has this limit."
+        )),
+    })
+}
 
 /// How `serve` renders: drafts are on the site, marked as drafts.
 pub(crate) const OPTIONS: Options = Options { drafts: true };
@@ -288,7 +327,20 @@ impl State {
             .entry(Origin::Site)
             .or_default()
             .extend(validate::validate_config(&self.site));
+        let lang = self.lang();
         for cycle in &self.site.cycles {
+            if let Some(meta) = &cycle.meta {
+                by_origin
+                    .entry(Origin::Site)
+                    .or_default()
+                    .extend(preview_bound(&cycle.meta_file, &meta.body, lang));
+            }
+            for p in &cycle.plans {
+                by_origin
+                    .entry(Origin::Plan(p.file.clone()))
+                    .or_default()
+                    .extend(preview_bound(&p.file, &p.body, lang));
+            }
             let rules = validate::validate_cycle(&self.site, cycle);
             by_origin
                 .entry(Origin::Cycle(cycle.year))
@@ -357,6 +409,7 @@ impl State {
                         Target::Cycle(_) => 2,
                         Target::Plan(..) => 3,
                         Target::Agency(_) => 4,
+                        Target::List(..) => 5,
                         _ => continue,
                     };
                     if !kinds.insert(kind) {
@@ -570,6 +623,7 @@ impl State {
         }
         let cycle = &self.site.cycles[ci];
         if let Some(plan) = cycle.plans.iter().find(|p| p.file == rel) {
+            diags.extend(preview_bound(&rel, &plan.body, lang));
             diags.extend(validate::validate_plan(&self.site, cycle, plan));
         }
         let cycle_rules = validate::validate_cycle(&self.site, cycle);

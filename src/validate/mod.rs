@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::diag::{Code, Diagnostic, Lang, Pos, Sink, tr};
+use crate::model::date_text;
 use crate::model::money::format_grouped;
 use crate::model::{
     Amount, Catalog, CodeName, Cycle, Plan, SectionKey, Site, Spanned, Split, Standing, Status,
@@ -30,6 +31,10 @@ pub(crate) fn validate(site: &Site) -> Vec<Diagnostic> {
     out
 }
 
+/// How a value left for the province to fill in starts (`init` writes them):
+/// `check` warns (W108) until every one is replaced. The rule owns the mark.
+pub(crate) const PLACEHOLDER: &str = "«ĐIỀN:";
+
 /// W108: every `«ĐIỀN: …»` placeholder `init` left in a file, until the
 /// province fills it in. Read from the text, so a placeholder in a comment
 /// (such as the base URL's) counts too.
@@ -37,7 +42,7 @@ pub(crate) fn placeholders(
     sources: &std::collections::BTreeMap<String, String>,
     lang: Lang,
 ) -> Vec<Diagnostic> {
-    let marker = crate::scaffold::PLACEHOLDER;
+    let marker = PLACEHOLDER;
     let mut out = Vec::new();
     for (file, text) in sources {
         if !text.contains(marker) {
@@ -519,7 +524,7 @@ fn status_rules(cycle: &Cycle, plan: &Plan, s: &mut Sink<'_>) {
     if let Some(sub) = &plan.submitted
         && sub.value > today
     {
-        let (d, t) = (sub.value.format("%d/%m/%Y"), today.format("%d/%m/%Y"));
+        let (d, t) = (date_text(sub.value), date_text(today));
         let iso = today.format("%Y-%m-%d");
         s.report(
             Code::E005,
@@ -541,10 +546,7 @@ fn status_rules(cycle: &Cycle, plan: &Plan, s: &mut Sink<'_>) {
         plan.status.value == Status::Draft,
     ) && sub.value > meta.deadline.value
     {
-        let (d, dl) = (
-            sub.value.format("%d/%m/%Y"),
-            meta.deadline.value.format("%d/%m/%Y"),
-        );
+        let (d, dl) = (date_text(sub.value), date_text(meta.deadline.value));
         let days = format_grouped(
             Decimal::from((sub.value - meta.deadline.value).num_days()),
             lang,
@@ -1124,9 +1126,9 @@ mod tests {
 
     use super::*;
     use crate::diag::Sink;
-    use crate::load::yaml;
     use crate::model::lower::Lower;
     use crate::model::{Body, Cycle};
+    use crate::yaml;
 
     const AGENCIES: &str = "
 - { code: so-a, name: Sở A, group: so-ban-nganh }

@@ -61,6 +61,17 @@ async function main() {
       await login(rpage, "duyet", "tham-dinh-2019-ok");
       await rpage.goto(base + "review/2019");
       await axeCheck(rpage, "review", viewport);
+      if (viewport === "desktop") {
+        // #18: the reminders button downloads the zip of `planpress remind`.
+        const [dl] = await Promise.all([
+          rpage.waitForEvent("download"),
+          rpage.getByRole("link", { name: /Tải thư nhắc/ }).click(),
+        ]);
+        check(dl.suggestedFilename() === "nhac-nop-ke-hoach-2019.zip", `download: ${dl.suggestedFilename()}`);
+        const bytes = require("fs").readFileSync(await dl.path());
+        check(bytes.slice(0, 2).toString() === "PK" && bytes.includes(Buffer.from("reminders.csv")), "a zip with reminders.csv");
+        seen.steps.push("reminders downloaded");
+      }
       await rpage.goto(base + "plans/2019/so-tttt");
       await axeCheck(rpage, "plan-review", viewport);
       await rctx.close();
