@@ -120,8 +120,11 @@ pub fn build_to(
     // point at; rendering reads the typed site. At 10,000 plans that is
     // over 100 MB not held through the render.
     let mut checked = checked;
-    let quoted: std::collections::BTreeSet<&str> =
-        checked.diagnostics.iter().map(|d| d.file.as_str()).collect();
+    let quoted: std::collections::BTreeSet<&str> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.file.as_str())
+        .collect();
     let keep: std::collections::BTreeSet<String> = checked
         .sources
         .keys()
