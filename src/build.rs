@@ -1,7 +1,9 @@
 //! `planpress build`: check, consolidate, render, write atomically.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::cache::{Key, PageCache};
 use crate::check::{Checked, check};
 use crate::diag::Severity;
 use crate::load::LoadError;
@@ -114,6 +116,22 @@ pub fn build_to(
         Err(c) => return Ok(BuildOutcome::Failed(c)),
     };
     timer.mark("check");
+    // The text of every file is kept only to quote the lines diagnostics
+    // point at; rendering reads the typed site. At 10,000 plans that is
+    // over 100 MB not held through the render.
+    let mut checked = checked;
+    let quoted: std::collections::BTreeSet<&str> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.file.as_str())
+        .collect();
+    let keep: std::collections::BTreeSet<String> = checked
+        .sources
+        .keys()
+        .filter(|f| quoted.contains(f.as_str()))
+        .cloned()
+        .collect();
+    checked.sources.retain(|f, _| keep.contains(f));
     let output = output.map_or_else(|| checked.loaded.root.join("output"), Path::to_path_buf);
     crate::output::may_replace(&checked.loaded.root, &output, force, checked.lang)
         .map_err(BuildError::Refused)?;
@@ -153,9 +171,19 @@ fn write_site(
     let paths: Vec<String> = renderer.targets().into_iter().map(|(p, _)| p).collect();
     let staging =
         crate::output::Staging::begin(output, paths.iter().map(String::as_str)).map_err(io)?;
+    let cache = PageCache::open(root, output, crate::cache::header(&theme.fingerprint));
     timer.mark("folders");
-    let done = renderer.render_each(&|p, bytes| staging.put(p, &bytes));
+    let incremental = Incremental {
+        cache: &cache,
+        staging: &staging,
+        reused: AtomicUsize::new(0),
+        rendered: AtomicUsize::new(0),
+    };
+    let done = renderer.render_each(Some(&incremental), &|p, bytes| staging.put(p, &bytes));
     timer.mark("render, write");
+    let reused = incremental.reused.load(Ordering::Relaxed);
+    let pages = reused + incremental.rendered.load(Ordering::Relaxed);
+    timer.note(&format!("reused {reused} of {pages} pages"));
     let done = done.and_then(|files| {
         staging
             .put(crate::output::MARKER, crate::output::MARKER_TEXT.as_bytes())
@@ -166,9 +194,40 @@ fn write_site(
         Ok(files) => {
             staging.commit().map_err(io)?;
             timer.mark("swap, remove");
+            cache.save();
+            timer.mark("cache");
             Ok(Ok(files))
         }
         Err(render::Failure::Render(diags)) => Ok(Err(diags)),
         Err(render::Failure::Io(e)) => Err(io(e)),
+    }
+}
+
+/// The build cache over the work folder: a page the cache knows is
+/// unchanged is linked from the previous output.
+struct Incremental<'a> {
+    cache: &'a PageCache,
+    staging: &'a crate::output::Staging,
+    /// Pages linked from the previous output, and pages rendered.
+    reused: AtomicUsize,
+    rendered: AtomicUsize,
+}
+
+impl render::Reuse for Incremental<'_> {
+    fn reuse(&self, path: &str, key: &Key) -> std::io::Result<bool> {
+        if self.cache.unchanged(path, key).is_none() {
+            return Ok(false);
+        }
+        let kept = self.staging.keep_previous(path)?;
+        if kept {
+            self.cache.record(path, *key);
+            self.reused.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(kept)
+    }
+
+    fn rendered(&self, path: &str, key: Key) {
+        self.cache.record(path, key);
+        self.rendered.fetch_add(1, Ordering::Relaxed);
     }
 }

@@ -12,7 +12,7 @@
 //!
 //! | layer | modules | may use |
 //! |---|---|---|
-//! | foundation | `diag` (codes, positions, messages, exit codes), `timings`, `cli` (the command line's words, stdout, exit), `yaml` (the YAML tree with positions), `escape` (HTML and XML), `output` (site files, content types, atomic swap) | foundation |
+//! | foundation | `diag` (codes, positions, messages, exit codes), `timings`, `cli` (the command line's words, stdout, exit), `yaml` (the YAML tree with positions), `escape` (HTML and XML), `output` (site files, content types, atomic swap), `cache` (keys and records of incremental builds) | foundation |
 //! | model | `model` (typed plan, Decimal amounts; lower builds it from the YAML tree) | foundation |
 //! | read | `load` (files, BOM/CRLF, pasted characters, front matter) | foundation, model |
 //! | rules | `validate` (every rule, one plan at a time where it can) | foundation, model |
@@ -39,6 +39,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod build;
+mod cache;
 mod check;
 pub mod cli;
 mod consolidate;

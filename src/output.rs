@@ -267,6 +267,18 @@ impl Staging {
         f.write_all(bytes)
     }
 
+    /// Links the previous build's `rel` into the new build as it is: a page
+    /// the build cache knows would render to the same bytes. `Ok(false)`
+    /// when there is no previous file to link, and the page must be
+    /// rendered.
+    pub(crate) fn keep_previous(&self, rel: &str) -> std::io::Result<bool> {
+        check_rel(rel)?;
+        let Some(prev) = &self.previous else {
+            return Ok(false);
+        };
+        Ok(std::fs::hard_link(prev.join(rel), self.work.join(rel)).is_ok())
+    }
+
     /// Swaps the new build in for the target and removes the previous one;
     /// if that fails, dropping `self` removes what is left in the work
     /// folder.

@@ -852,7 +852,8 @@ fn cycle_md(year: i32, province: &str) -> String {
 }
 
 const GITIGNORE: &str = "# Thư mục kết quả của `planpress build`\n/output/\n\
-# Thư nhắc của `planpress remind` (có địa chỉ email; tạo lại khi cần)\n/reminders/\n";
+# Thư nhắc của `planpress remind` (có địa chỉ email; tạo lại khi cần)\n/reminders/\n\
+# Trạng thái của planpress: tài khoản biên tập và bộ nhớ đệm của build (không đưa lên git)\n/.planpress/\n";
 
 fn readme(province: &str, year: i32) -> String {
     format!(

@@ -35,6 +35,13 @@ impl Timer {
         }
     }
 
+    /// Prints a figure of the build (`timing: {text}`) among the stages.
+    pub(crate) fn note(&self, text: &str) {
+        if self.last.is_some() {
+            eprintln!("timing: {text}");
+        }
+    }
+
     /// Ends the stage called `name`.
     pub(crate) fn mark(&mut self, name: &str) {
         if let Some(last) = self.last {

@@ -689,3 +689,112 @@ fn two_builds_write_the_same_bytes() {
     }
     assert!(compared > 50, "{compared} files");
 }
+
+/// A build with `PLANPRESS_TIMINGS`: its output, and how many pages the
+/// cache let it link from the previous output instead of rendering them.
+fn build_counting(root: &Path, extra: &[&str]) -> (Output, usize, usize) {
+    let o = bin()
+        .arg("build")
+        .arg("--root")
+        .arg(root)
+        .args(extra)
+        .env("PLANPRESS_TIMINGS", "1")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    let line = err
+        .lines()
+        .find_map(|l| l.strip_prefix("timing: reused "))
+        .unwrap_or_else(|| panic!("no cache line in {err}"));
+    let nums: Vec<usize> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (o, nums[0], nums[1])
+}
+
+/// After one plan changed, a build renders only the pages whose data
+/// changed, links the others from the previous output, and writes exactly
+/// the bytes of a clean build. The cache stays out of the output, a deleted
+/// cache only means rendering everything again, and another theme renders
+/// every page again.
+#[test]
+fn an_incremental_build_writes_what_a_clean_build_writes() {
+    let site = demo_copy();
+    let root = site.path();
+    let out = root.join("output");
+    let (_, reused, pages) = build_counting(root, &[]);
+    assert_eq!(reused, 0, "a first build has nothing to reuse");
+    assert!(pages > 20, "{pages} pages");
+    assert!(root.join(".planpress/cache").is_dir());
+
+    let p = root.join("content/2019/so-tttt.md");
+    let text = read(&p);
+    assert!(text.contains("Bùi Thị Phương Dung"));
+    std::fs::write(
+        &p,
+        text.replacen("Bùi Thị Phương Dung", "Nguyễn Văn Mới", 1),
+    )
+    .unwrap();
+    let (_, reused, pages) = build_counting(root, &[]);
+    assert!(
+        reused > 0 && reused < pages,
+        "one plan changed: {reused} of {pages} pages reused"
+    );
+    let changed = read(&out.join("2019/so-tttt/index.html"));
+    assert!(
+        changed.contains("Nguyễn Văn Mới"),
+        "the changed plan is rendered again"
+    );
+
+    // A clean build elsewhere, without any cache, writes the same bytes.
+    let incremental = snapshot(&out);
+    std::fs::remove_dir_all(root.join(".planpress")).unwrap();
+    let clean = root.join("clean");
+    let (_, reused, _) = build_counting(root, &["--output", clean.to_str().unwrap()]);
+    assert_eq!(reused, 0);
+    let fresh = snapshot(&clean);
+    assert_eq!(incremental.len(), fresh.len());
+    for ((pa, a), (pb, b)) in incremental.iter().zip(&fresh) {
+        assert_eq!(pa, pb);
+        assert!(a == b, "{} differs from a clean build", pa.display());
+    }
+    assert!(
+        incremental
+            .iter()
+            .all(|(p, _)| !p.components().any(|c| c.as_os_str() == ".planpress")),
+        "the cache is never in the output"
+    );
+
+    // With its cache deleted, the next build renders everything, the same.
+    std::fs::remove_dir_all(root.join(".planpress")).unwrap();
+    let (_, reused, _) = build_counting(root, &[]);
+    assert_eq!(reused, 0);
+    assert!(snapshot(&out) == incremental);
+    let (_, reused, pages) = build_counting(root, &[]);
+    assert_eq!(reused, pages, "nothing changed: every page is reused");
+
+    // Another theme: no page is reused, and the change shows.
+    let base = read(&repo().join("themes/default/templates/404.html"));
+    // Inside the last block: a child template may hold nothing outside.
+    let at = base.rfind("{% endblock %}").unwrap();
+    override_template(
+        root,
+        "404.html",
+        &format!("{}<!-- đổi giao diện -->{}", &base[..at], &base[at..]),
+    );
+    let (_, reused, _) = build_counting(root, &[]);
+    assert_eq!(reused, 0, "a theme change renders every page again");
+    assert!(read(&out.join("404.html")).contains("đổi giao diện"));
+}
+
+/// The demo (this repository) and new sites keep the build cache out of git.
+#[test]
+fn the_cache_folder_is_ignored_by_git() {
+    let ignored = read(&repo().join(".gitignore"));
+    assert!(
+        ignored.lines().any(|l| l.trim() == "/.planpress/"),
+        "{ignored}"
+    );
+}

@@ -326,6 +326,15 @@ impl<'s> Renderer<'s> {
     }
 
     fn render_target(&self, path: &str, t: &Target) -> Result<Vec<u8>, Vec<Diagnostic>> {
+        match self.prepare(path, t)? {
+            Prepared::Page(page) => self.render_page(&page),
+            Prepared::Bytes(b) => Ok(b),
+        }
+    }
+
+    /// The page of `path` before Tera, or the bytes of a file that is not
+    /// a page.
+    fn prepare(&self, path: &str, t: &Target) -> Result<Prepared, Vec<Diagnostic>> {
         let ctx = &self.ctx;
         let theme = ctx.theme;
         let page = match t {
@@ -409,21 +418,23 @@ impl<'s> Renderer<'s> {
             },
             Target::Download(y, file) => {
                 let r = self.report(*y).ok_or_else(Vec::new)?;
-                return download(ctx.site, r, file).map_err(|e| {
-                    let file = r.meta_file();
-                    let lang = ctx.lang;
-                    let mut sink = Sink::new(lang, &file, false);
-                    sink.error(
-                        Code::E060,
-                        Pos::START,
-                        tr!(
-                            lang,
-                            "Không tạo được tệp tải về: {e}",
-                            "Cannot write the download: {e}"
-                        ),
-                    );
-                    sink.into_vec()
-                });
+                return download(ctx.site, r, file)
+                    .map(Prepared::Bytes)
+                    .map_err(|e| {
+                        let file = r.meta_file();
+                        let lang = ctx.lang;
+                        let mut sink = Sink::new(lang, &file, false);
+                        sink.error(
+                            Code::E060,
+                            Pos::START,
+                            tr!(
+                                lang,
+                                "Không tạo được tệp tải về: {e}",
+                                "Cannot write the download: {e}"
+                            ),
+                        );
+                        sink.into_vec()
+                    });
             }
             Target::Sitemap => {
                 let pages: Vec<String> = self
@@ -432,30 +443,47 @@ impl<'s> Renderer<'s> {
                     .filter(|(p, _)| p.ends_with("index.html"))
                     .map(|(p, _)| p)
                     .collect();
-                return Ok(feeds::sitemap(&self.config.base_url, &pages));
+                return Ok(Prepared::Bytes(feeds::sitemap(
+                    &self.config.base_url,
+                    &pages,
+                )));
             }
-            Target::Atom => return Ok(feeds::atom(self.config, &self.reports, theme)),
-            Target::Search(p) => return Ok(self.search().file(p).unwrap_or_default().to_vec()),
+            Target::Atom => {
+                return Ok(Prepared::Bytes(feeds::atom(
+                    self.config,
+                    &self.reports,
+                    theme,
+                )));
+            }
+            Target::Search(p) => {
+                return Ok(Prepared::Bytes(
+                    self.search().file(p).unwrap_or_default().to_vec(),
+                ));
+            }
             Target::Robots => {
-                return Ok(format!(
-                    "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
-                    self.config.base_url
-                )
-                .into_bytes());
+                return Ok(Prepared::Bytes(
+                    format!(
+                        "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
+                        self.config.base_url
+                    )
+                    .into_bytes(),
+                ));
             }
             Target::Static(p) => {
                 return theme
                     .statics
                     .iter()
                     .find(|(q, _)| q == p)
-                    .map(|(_, b)| b.clone())
+                    .map(|(_, b)| Prepared::Bytes(b.clone()))
                     .ok_or_else(Vec::new);
             }
         };
-        self.render_page(&page)
+        Ok(Prepared::Page(page))
     }
 
-    fn render_page(&self, p: &Page) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    /// What the template of `p` sees besides the theme: where the site's
+    /// root is from the page, and the page's own fields.
+    fn page_values(&self, p: &Page) -> (Value, Value) {
         let depth = p.path.matches('/').count();
         let root_rel = if p.template == "404.html" {
             base_path(&self.config.base_url)
@@ -463,14 +491,47 @@ impl<'s> Renderer<'s> {
             "../".repeat(depth)
         };
         let url = p.path.trim_end_matches("index.html");
+        let page = json!({"title": p.title, "description": p.description, "path": url, "canonical": format!("{}/{url}", self.config.base_url)});
+        (Value::String(root_rel), page)
+    }
+
+    fn render_page(&self, p: &Page) -> Result<Vec<u8>, Vec<Diagnostic>> {
+        let (root_rel, page) = self.page_values(p);
         let mut c = tera::Context::new();
         c.insert("root", &root_rel);
-        c.insert(
-            "page",
-            &json!({"title": p.title, "description": p.description, "path": url, "canonical": format!("{}/{url}", self.config.base_url)}),
-        );
+        c.insert("page", &page);
         c.insert("data", &p.data);
         self.ctx.theme.render(p.template, &c, self.ctx.lang)
+    }
+
+    /// Renders `path` and hands it to `sink`, or, when `reuse` has the page
+    /// as it would render, lets it put the previous build's file instead.
+    fn render_one(
+        &self,
+        path: &str,
+        t: &Target,
+        reuse: Option<&dyn Reuse>,
+        sink: &(dyn Fn(&str, Vec<u8>) -> std::io::Result<()> + Sync),
+    ) -> Result<(), Failure> {
+        let bytes = match self.prepare(path, t).map_err(Failure::Render)? {
+            Prepared::Bytes(b) => b,
+            Prepared::Page(page) => match reuse {
+                None => self.render_page(&page).map_err(Failure::Render)?,
+                Some(reuse) => {
+                    let (root_rel, meta) = self.page_values(&page);
+                    let key =
+                        crate::cache::page_key(page.template, &[&root_rel, &meta, &page.data]);
+                    if reuse.reuse(path, &key).map_err(Failure::Io)? {
+                        return Ok(());
+                    }
+                    let bytes = self.render_page(&page).map_err(Failure::Render)?;
+                    sink(path, bytes).map_err(Failure::Io)?;
+                    reuse.rendered(path, key);
+                    return Ok(());
+                }
+            },
+        };
+        sink(path, bytes).map_err(Failure::Io)
     }
 
     /// Renders every path of the site, pages in parallel, each cycle's
@@ -479,6 +540,7 @@ impl<'s> Renderer<'s> {
     /// whole site in memory. Returns how many files there were.
     pub(crate) fn render_each(
         &self,
+        reuse: Option<&dyn Reuse>,
         sink: &(dyn Fn(&str, Vec<u8>) -> std::io::Result<()> + Sync),
     ) -> Result<usize, Failure> {
         let targets = self.targets();
@@ -510,10 +572,7 @@ impl<'s> Renderer<'s> {
             list.par_iter()
                 .map(|(p, t)| {
                     bar.inc(1);
-                    match self.render_target(p, t) {
-                        Ok(bytes) => sink(p, bytes).map_err(Failure::Io),
-                        Err(d) => Err(Failure::Render(d)),
-                    }
+                    self.render_one(p, t, reuse, sink)
                 })
                 .collect()
         };
@@ -545,7 +604,7 @@ impl<'s> Renderer<'s> {
                 .push((p.to_string(), b));
             Ok(())
         };
-        match self.render_each(&sink) {
+        match self.render_each(None, &sink) {
             Ok(_) => Ok(files
                 .into_inner()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)),
@@ -553,6 +612,22 @@ impl<'s> Renderer<'s> {
             Err(Failure::Io(_)) => unreachable!("the in-memory sink never fails"),
         }
     }
+}
+
+/// A page's file, or what its template is given.
+enum Prepared {
+    Page(Page),
+    Bytes(Vec<u8>),
+}
+
+/// Pages a build may take from its previous output instead of rendering
+/// them again: the incremental build's cache.
+pub(crate) trait Reuse: Sync {
+    /// Puts the previous build's `path` into the new output when it was
+    /// rendered from `key`; `Ok(false)` when the page must be rendered.
+    fn reuse(&self, path: &str, key: &crate::cache::Key) -> std::io::Result<bool>;
+    /// `path` was rendered from `key` and handed to the sink.
+    fn rendered(&self, path: &str, key: crate::cache::Key);
 }
 
 /// Why rendering stopped.

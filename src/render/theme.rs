@@ -82,6 +82,9 @@ pub(crate) struct Theme {
     pub(crate) statics: Vec<(String, Vec<u8>)>,
     /// Where each template came from, for E060.
     sources: Vec<(String, String)>,
+    /// A hash of every template's text, the strings and the static files:
+    /// what the build cache keys its pages with besides their data.
+    pub(crate) fingerprint: crate::cache::Key,
 }
 
 /// The innermost Tera error that knows its template and line: rendering
@@ -185,6 +188,33 @@ fn template_error(
             sink.into_vec()
         })
         .collect()
+}
+
+/// The hash of a theme's templates (by name), strings and static files.
+fn fingerprint(
+    templates: &[(String, String, String)],
+    strings: &Value,
+    statics: &[(String, Vec<u8>)],
+) -> crate::cache::Key {
+    use sha2::Digest as _;
+    let mut sorted: Vec<_> = templates.iter().map(|(n, t, _)| (n, t)).collect();
+    sorted.sort();
+    let mut h = sha2::Sha256::new();
+    // Lengths first, so that no two themes hash the same bytes.
+    let mut part = |b: &[u8]| {
+        h.update((b.len() as u64).to_le_bytes());
+        h.update(b);
+    };
+    for (n, t) in sorted {
+        part(n.as_bytes());
+        part(t.as_bytes());
+    }
+    part(strings.to_string().as_bytes());
+    for (p, b) in statics {
+        part(p.as_bytes());
+        part(b);
+    }
+    h.finalize().into()
 }
 
 impl Theme {
@@ -339,11 +369,13 @@ impl Theme {
         if !diags.is_empty() {
             return Err(diags);
         }
+        let fingerprint = fingerprint(&templates, &strings, &statics);
         Ok(Theme {
             tera,
             strings,
             statics,
             sources,
+            fingerprint,
         })
     }
 
