@@ -1581,10 +1581,11 @@ impl Ctx<'_> {
                 let whole = crate::consolidate::entries_totals(self.catalog, all.iter().copied());
                 let part = crate::consolidate::entries_totals(self.catalog, page.iter().copied());
                 let counted = |es: &[&Entry<'_>]| es.iter().filter(|e| e.plan.is_some()).count();
-                let (what, expected, unit) = (
+                let (what, expected, unit, planned) = (
                     self.theme.t("submission_status"),
                     all.len(),
                     self.unit_label(),
+                    self.m(whole.planned),
                 );
                 let t = json!({
                     "rows": rows,
@@ -1598,8 +1599,8 @@ impl Ctx<'_> {
                     },
                     "caption": tr!(
                         lang,
-                        "{what} {year}: {name}{of_pages}; {expected} cơ quan, đơn vị. Đơn vị tính: {unit}.",
-                        "{what} {year}: {name}{of_pages}; {expected} agencies. Unit: {unit}.",
+                        "{what} {year}: {name}{of_pages}; {expected} cơ quan, đơn vị; kế hoạch năm {year}: {planned}. Đơn vị tính: {unit}.",
+                        "{what} {year}: {name}{of_pages}; {expected} agencies; planned for {year}: {planned}. Unit: {unit}.",
                     ),
                 });
                 (t, format!("{} {year}", self.theme.t("submission_status")))
