@@ -287,10 +287,7 @@ fn main() {
     // its cache in `.planpress/`.
     let _ = std::fs::remove_dir_all(&ours_out);
     timed(&refs(&ours_cmd), &[]);
-    let plan = site.join(format!(
-        "content/{YEAR}/{}.md",
-        format!("co-quan-{:04}", plans / 2 + 1)
-    ));
+    let plan = site.join(format!("content/{YEAR}/co-quan-{:04}.md", plans / 2 + 1));
     let mut incr = Vec::new();
     for i in 0..runs {
         let mut text = std::fs::read_to_string(&plan).expect("plan");
