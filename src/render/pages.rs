@@ -1285,6 +1285,37 @@ impl Ctx<'_> {
     }
 
     /// The amounts of one subtotal row of the annex.
+    /// A page of a split annex or II.2 list: the category's rows as its
+    /// one group, under them the page's subtotal (or, on a one-page
+    /// category, the category's), and the category's total in the foot
+    /// only when there are several pages. `sub` and `whole` are the
+    /// amounts of the page and of the category; `labels` the page's and
+    /// the category's subtotal labels.
+    fn one_group_table(
+        &self,
+        mut sub: serde_json::Map<String, Value>,
+        mut whole: serde_json::Map<String, Value>,
+        name: &str,
+        rows: Vec<Value>,
+        pages: usize,
+        labels: (&str, &str),
+    ) -> serde_json::Map<String, Value> {
+        let sub_label = if pages > 1 {
+            labels.0.to_string()
+        } else {
+            format!("{}: {name}", self.theme.t("subtotal"))
+        };
+        sub.insert("name".into(), name.into());
+        sub.insert("rows".into(), Value::Array(rows));
+        sub.insert("sub_label".into(), sub_label.into());
+        whole.insert("groups".into(), Value::Array(vec![Value::Object(sub)]));
+        whole.insert("empty".into(), false.into());
+        whole.insert("no_foot".into(), (pages <= 1).into());
+        whole.insert("total_label".into(), labels.1.into());
+        whole.insert("headers".into(), self.split_headers());
+        whole
+    }
+
     fn annex_amounts(&self, t: &Totals) -> serde_json::Map<String, Value> {
         let mut m = serde_json::Map::new();
         m.insert("total".into(), self.m(t.total).into());
@@ -1465,24 +1496,14 @@ impl Ctx<'_> {
                 } else {
                     cat.clone()
                 };
-                let mut g = self.annex_amounts(&sub);
-                g.insert("name".into(), name.clone().into());
-                g.insert("rows".into(), Value::Array(rows));
-                g.insert(
-                    "sub_label".into(),
-                    if pages > 1 {
-                        part_label.clone()
-                    } else {
-                        format!("{}: {name}", self.theme.t("subtotal"))
-                    }
-                    .into(),
+                let mut t = self.one_group_table(
+                    self.annex_amounts(&sub),
+                    self.annex_amounts(cat),
+                    &name,
+                    rows,
+                    pages,
+                    (&part_label, &whole_label),
                 );
-                let mut t = self.annex_amounts(cat);
-                t.insert("groups".into(), Value::Array(vec![Value::Object(g)]));
-                t.insert("empty".into(), false.into());
-                t.insert("no_foot".into(), (pages <= 1).into());
-                t.insert("total_label".into(), whole_label.clone().into());
-                t.insert("headers".into(), self.split_headers());
                 let (annex, unit, total, planned, total_word) = (
                     self.theme.t("annex"),
                     self.unit_label(),
@@ -1527,25 +1548,15 @@ impl Ctx<'_> {
                 } else {
                     cat.clone()
                 };
-                let mut g = self.spending_amounts(&sub);
-                g.insert("name".into(), name.clone().into());
-                g.insert("rows".into(), Value::Array(rows));
-                g.insert(
-                    "sub_label".into(),
-                    if pages > 1 {
-                        part_label.clone()
-                    } else {
-                        format!("{}: {name}", self.theme.t("subtotal"))
-                    }
-                    .into(),
+                let mut t = self.one_group_table(
+                    self.spending_amounts(&sub),
+                    self.spending_amounts(cat),
+                    &name,
+                    rows,
+                    pages,
+                    (&part_label, &whole_label),
                 );
-                let mut t = self.spending_amounts(cat);
-                t.insert("groups".into(), Value::Array(vec![Value::Object(g)]));
                 t.insert("with_agency".into(), true.into());
-                t.insert("empty".into(), false.into());
-                t.insert("no_foot".into(), (pages <= 1).into());
-                t.insert("total_label".into(), whole_label.clone().into());
-                t.insert("headers".into(), self.split_headers());
                 let (title, prior, unit, total) = (
                     self.theme.t("spending_title"),
                     year - 1,
