@@ -6,7 +6,9 @@
 //! `PLANPRESS_BENCH_TMP` the folder the site and outputs go to (a RAM disk
 //! such as /dev/shm keeps the disk's own noise out), and
 //! `PLANPRESS_BENCH_BIN` the planpress executable measured (an earlier
-//! release build, for "before" figures beside Hugo in the same run).
+//! release build, for "before" figures beside Hugo in the same run), and
+//! `PLANPRESS_BENCH_KEEP=1` keeps the generated site and outputs (the path is
+//! printed) for profiling a stage by hand.
 //!
 //! Generation and the git commits are outside every timing. Clean builds
 //! alternate planpress and Hugo, each into a folder removed beforehand,
@@ -128,6 +130,69 @@ fn stages(stderr: &str) -> Vec<(String, f64, f64)> {
         .collect()
 }
 
+/// Bytes of the search index three queries download in Chromium, the
+/// portal's own script typing into its search box (tests/e2e/search.js),
+/// over a static server of the output on 127.0.0.1. Skipped, with the
+/// reason, where the browser tools are not installed.
+fn search_bytes(out: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !root.join(".ci/node_modules/playwright-core").is_dir()
+        || !Path::new("/usr/bin/chromium").exists()
+    {
+        println!("search bytes skipped: needs playwright-core and chromium (bash scripts/test.sh)");
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let Ok(mut server) = Command::new("python3")
+        .args(["-m", "http.server", "--bind", "127.0.0.1", "-d"])
+        .arg(out)
+        .arg(port.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    else {
+        println!("search bytes skipped: python3 not found");
+        return;
+    };
+    let url = format!("http://127.0.0.1:{port}/");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let queries = ["dao tao", "dịch vụ công trực tuyến", "an toan thong tin"];
+    let o = Command::new("node")
+        .arg(root.join("tests/e2e/search.js"))
+        .arg(&url)
+        .args(queries)
+        .output();
+    let _ = server.kill();
+    let _ = server.wait();
+    let Ok(o) = o.as_ref().map_err(|e| e.to_string()).and_then(|o| {
+        if o.status.success() {
+            Ok(o)
+        } else {
+            Err(String::from_utf8_lossy(&o.stderr).to_string())
+        }
+    }) else {
+        println!("search bytes not measured: {:?}", o.map(|o| o.status));
+        return;
+    };
+    let found: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    for q in queries {
+        let bytes = found["bytes"][q].as_u64().unwrap_or(0);
+        let hits = found["results"][q].as_array().map_or(0, Vec::len);
+        println!(
+            "search `{q}`: {:.0} KB of index downloaded (target ≤ 300 KB), {hits} results shown",
+            bytes as f64 / 1000.0
+        );
+    }
+}
+
 fn refs(v: &[std::ffi::OsString]) -> Vec<&std::ffi::OsStr> {
     v.iter().map(|s| s.as_os_str()).collect()
 }
@@ -148,7 +213,11 @@ fn main() {
     let base =
         std::env::var_os("PLANPRESS_BENCH_TMP").map_or_else(std::env::temp_dir, PathBuf::from);
     let dir = tempfile::tempdir_in(&base).expect("temp dir");
+    let keep = std::env::var_os("PLANPRESS_BENCH_KEEP").is_some();
     let site = dir.path().join("site");
+    if keep {
+        println!("kept after the run: {}", dir.path().display());
+    }
     let bin = std::env::var("PLANPRESS_BENCH_BIN")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_planpress").to_string());
     let bin = bin.as_str();
@@ -266,6 +335,8 @@ fn main() {
         any as f64 / 1e6
     );
 
+    search_bytes(&ours_out);
+
     // `check`, as an editor or CI runs it.
     let check_cmd = [
         os(bin),
@@ -302,4 +373,7 @@ fn main() {
         peak(&incr) / 1024
     );
     println!("load average at the end: {}", loadavg());
+    if keep {
+        let _ = dir.keep();
+    }
 }

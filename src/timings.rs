@@ -25,6 +25,19 @@ fn cpu_ms() -> u64 {
     (tick(11) + tick(12)) * 10
 }
 
+/// Peak resident memory of the process so far (`VmHWM`), in MiB, where
+/// `/proc` has it: which stage raised the peak shows in the breakdown.
+fn peak_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib / 1024)
+}
+
 impl Timer {
     /// A timer that prints only when `PLANPRESS_TIMINGS` is set.
     pub(crate) fn start() -> Self {
@@ -48,9 +61,10 @@ impl Timer {
             let now = Instant::now();
             let cpu = cpu_ms();
             eprintln!(
-                "timing: {name:<14} {:>7.1} ms wall, {:>5} ms cpu",
+                "timing: {name:<14} {:>7.1} ms wall, {:>5} ms cpu, peak {:>5} MiB",
                 (now - last).as_secs_f64() * 1e3,
-                cpu.saturating_sub(self.cpu)
+                cpu.saturating_sub(self.cpu),
+                peak_mib()
             );
             self.last = Some(now);
             self.cpu = cpu;

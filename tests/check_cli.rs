@@ -668,6 +668,30 @@ fn e070_site_yaml_value_keeps_the_detail_code() {
 }
 
 #[test]
+fn e070_agency_code_that_names_a_folder_of_the_cycle_pages() {
+    // `tinh-hinh` is where the submission lists of a cycle are written
+    // (`2019/tinh-hinh/<group>/`): an agency of that code would lose its
+    // plan page to them, so the code is refused where it is written.
+    let site = Site::valid();
+    site.edit(
+        "content/agencies.yaml",
+        "code: hoi-nong-dan",
+        "code: tinh-hinh",
+    );
+    let pos = site.at("content/agencies.yaml", "code: tinh-hinh", "tinh");
+    let d = site
+        .check()
+        .only("E070", "content/agencies.yaml", pos)
+        .clone();
+    assert!(d.message.starts_with("[E005]"), "{d:?}");
+    assert!(d.message.contains("`tinh-hinh`"), "{d:?}");
+    assert!(
+        d.message.contains("tinh-hinh-1"),
+        "the fix proposes a code: {d:?}"
+    );
+}
+
+#[test]
 fn e070_agencies_and_catalog_and_cycle() {
     let site = Site::valid();
     site.edit(

@@ -16,6 +16,12 @@ use crate::diag::{Lang, Pos};
 pub use money::Amount;
 pub(crate) use sections::{Body, SectionKey};
 
+/// Folders of a cycle's pages (`<year>/…/`) that are not agencies: the
+/// downloads, the print page and the split lists. An agency with one of these
+/// codes would have its plan page hidden by them, so `check` refuses such a
+/// code; `render`'s own folder names are tested against this list.
+pub(crate) const CYCLE_FOLDERS: &[&str] = &["data", "ban-in", "phu-luc", "chi-tieu", "tinh-hinh"];
+
 /// A value and where it was written.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Spanned<T> {

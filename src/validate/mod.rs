@@ -128,6 +128,23 @@ fn config_rules(site: &Site, lang: Lang) -> Vec<Diagnostic> {
         let mut sink = Sink::new(lang, "content/agencies.yaml", true);
         let mut seen = HashSet::new();
         for a in agencies {
+            let c = &a.code.value;
+            if crate::model::CYCLE_FOLDERS.contains(&c.as_str()) {
+                sink.report(
+                    Code::E005,
+                    a.code.pos,
+                    tr!(
+                        lang,
+                        "Mã cơ quan `{c}` trùng với tên một thư mục của trang kỳ kế hoạch (`<năm>/{c}/`), nên trang kế hoạch của cơ quan sẽ bị che.",
+                        "Agency code `{c}` is the name of a folder of the cycle's pages (`<year>/{c}/`), which would hide the agency's plan page."
+                    ),
+                    Some(tr!(
+                        lang,
+                        "Đặt mã khác (ví dụ `{c}-1`) và đổi tên tệp kế hoạch `content/<năm>/{c}.md` theo mã mới.",
+                        "Choose another code (for example `{c}-1`) and rename the plan file `content/<year>/{c}.md` to match."
+                    )),
+                );
+            }
             if !seen.insert(a.code.value.as_str()) {
                 let c = &a.code.value;
                 sink.report(
