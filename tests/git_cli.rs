@@ -4,12 +4,13 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
+#[path = "support/site.rs"]
+mod site;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_planpress"))
-}
+use site::bin;
 
 /// `git` with no user or system configuration in the way.
 fn git_cmd(dir: &Path) -> Command {
