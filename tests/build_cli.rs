@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use rust_decimal::Decimal;
-use site::{bin, copy_dir, repo};
+use site::{bin, copy_dir, read, repo};
 
 /// A copy of the demo site's content in a fresh temp folder.
 fn demo_copy() -> tempfile::TempDir {
@@ -26,10 +26,6 @@ fn build(root: &Path, extra: &[&str]) -> Output {
         .args(extra)
         .output()
         .unwrap()
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn dec(s: &str) -> Decimal {

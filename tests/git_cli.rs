@@ -10,7 +10,7 @@ mod site;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use site::bin;
+use site::{bin, read};
 
 /// `git` with no user or system configuration in the way.
 fn git_cmd(dir: &Path) -> Command {
@@ -83,10 +83,6 @@ fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, text).unwrap();
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 const SITE: &str = "title: Kế hoạch ứng dụng CNTT tỉnh Quảng Ngãi

@@ -9,11 +9,7 @@ mod site;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use site::{bin, repo};
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
+use site::{bin, read, repo};
 
 fn init(dir: &Path, extra: &[&str]) -> Output {
     bin().arg("init").arg(dir).args(extra).output().unwrap()

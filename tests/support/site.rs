@@ -71,6 +71,18 @@ pub(crate) fn planpress(args: &[&str], env: &[(&str, &str)]) -> Output {
     c.output().expect("run planpress")
 }
 
+/// The text of `p`; a test that cannot read it fails naming the file.
+pub(crate) fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// `o`, once its command is known to have succeeded: otherwise the test
+/// fails showing everything the command printed.
+pub(crate) fn ok(o: Output) -> Output {
+    assert!(o.status.success(), "{}", text(&o));
+    o
+}
+
 pub(crate) fn text(o: &Output) -> String {
     format!(
         "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
