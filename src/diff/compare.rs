@@ -91,33 +91,33 @@ impl Field {
 
 /// Whether something exists on one side only, or on both and changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Change {
+pub(crate) enum ChangeKind {
     Added,
     Removed,
     Changed,
 }
 
-impl Change {
+impl ChangeKind {
     pub(super) fn id(self) -> &'static str {
         match self {
-            Change::Added => "added",
-            Change::Removed => "removed",
-            Change::Changed => "changed",
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
         }
     }
     pub(super) fn mark(self) -> char {
         match self {
-            Change::Added => '+',
-            Change::Removed => '\u{2212}',
-            Change::Changed => '~',
+            ChangeKind::Added => '+',
+            ChangeKind::Removed => '\u{2212}',
+            ChangeKind::Changed => '~',
         }
     }
-    fn of<T>(before: Option<T>, after: Option<T>) -> Option<(Change, Option<T>, Option<T>)> {
+    fn of<T>(before: Option<T>, after: Option<T>) -> Option<(ChangeKind, Option<T>, Option<T>)> {
         match (&before, &after) {
             (None, None) => None,
-            (None, Some(_)) => Some((Change::Added, before, after)),
-            (Some(_), None) => Some((Change::Removed, before, after)),
-            (Some(_), Some(_)) => Some((Change::Changed, before, after)),
+            (None, Some(_)) => Some((ChangeKind::Added, before, after)),
+            (Some(_), None) => Some((ChangeKind::Removed, before, after)),
+            (Some(_), Some(_)) => Some((ChangeKind::Changed, before, after)),
         }
     }
 }
@@ -127,7 +127,7 @@ impl Change {
 pub(crate) struct Item {
     pub(crate) id: String,
     pub(crate) name: String,
-    pub(crate) change: Change,
+    pub(crate) change: ChangeKind,
     pub(crate) fields: Vec<Field>,
 }
 
@@ -137,7 +137,7 @@ pub(crate) struct AgencyDiff {
     pub(crate) code: String,
     pub(crate) name: String,
     /// The plan file appeared, disappeared or changed.
-    pub(crate) change: Change,
+    pub(crate) change: ChangeKind,
     /// Status, submission, and the plan's own planned and spending totals.
     pub(crate) fields: Vec<Field>,
     pub(crate) projects: Vec<Item>,
@@ -149,7 +149,7 @@ pub(crate) struct AgencyDiff {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct CycleDiff {
     pub(crate) year: i32,
-    pub(crate) change: Change,
+    pub(crate) change: ChangeKind,
     pub(crate) agencies: Vec<AgencyDiff>,
     /// Every total of the consolidated plan, changed or not.
     pub(crate) totals: Vec<Field>,
@@ -278,11 +278,11 @@ fn split_fields(
 
 /// Keeps the fields that changed, or those with a value when the whole item
 /// was added or removed.
-fn keep(change: Change, fields: Vec<Field>) -> Vec<Field> {
+fn keep(change: ChangeKind, fields: Vec<Field>) -> Vec<Field> {
     fields
         .into_iter()
         .filter(|f| match change {
-            Change::Changed => f.changed(),
+            ChangeKind::Changed => f.changed(),
             _ => f
                 .before
                 .as_ref()
@@ -327,7 +327,7 @@ fn project_items<'p>(
     let lang = n.lang;
     let mut out = Vec::new();
     for (id, pb, pa) in pair_by_id(before, after, |p| &p.projects, |p| &p.id.value) {
-        let Some((change, pb, pa)) = Change::of(pb, pa) else {
+        let Some((change, pb, pa)) = ChangeKind::of(pb, pa) else {
             continue;
         };
         let cost =
@@ -356,7 +356,7 @@ fn project_items<'p>(
             pa.map(|p| &p.kinds.value),
             |id| n.kind(id),
         ));
-        if change == Change::Changed {
+        if change == ChangeKind::Changed {
             fields.push(
                 Field::new("priority", tr!(lang, "Thứ tự ưu tiên", "Priority")).num(
                     pb.map(|p| Decimal::from(p.priority.value)),
@@ -378,7 +378,7 @@ fn project_items<'p>(
             );
         }
         let fields = keep(change, fields);
-        if change == Change::Changed && fields.is_empty() {
+        if change == ChangeKind::Changed && fields.is_empty() {
             continue;
         }
         let name = pa.or(pb).map(|p| p.name.clone()).unwrap_or_default();
@@ -423,7 +423,7 @@ fn spending_items<'p>(
     for key in keys {
         let rb = b.iter().find(|(k, _)| k == key).map(|(_, r)| *r);
         let ra = a.iter().find(|(k, _)| k == key).map(|(_, r)| *r);
-        let Some((change, rb, ra)) = Change::of(rb, ra) else {
+        let Some((change, rb, ra)) = ChangeKind::of(rb, ra) else {
             continue;
         };
         let mut fields = vec![
@@ -443,7 +443,7 @@ fn spending_items<'p>(
             |id| n.kind(id),
         ));
         let fields = keep(change, fields);
-        if change == Change::Changed && fields.is_empty() {
+        if change == ChangeKind::Changed && fields.is_empty() {
             continue;
         }
         out.push(Item {
@@ -464,7 +464,7 @@ fn indicator_items<'p>(
     let lang = n.lang;
     let mut out = Vec::new();
     for (id, ib, ia) in pair_by_id(before, after, |p| &p.indicators, |i| &i.id.value) {
-        let Some((change, ib, ia)) = Change::of(ib, ia) else {
+        let Some((change, ib, ia)) = ChangeKind::of(ib, ia) else {
             continue;
         };
         let num =
@@ -494,10 +494,10 @@ fn indicator_items<'p>(
         ];
         // An indicator value is not an amount: absent is not zero.
         fields.retain(|f| match change {
-            Change::Changed => f.before != f.after,
+            ChangeKind::Changed => f.before != f.after,
             _ => f.before.is_some() || f.after.is_some(),
         });
-        if change == Change::Changed && fields.is_empty() {
+        if change == ChangeKind::Changed && fields.is_empty() {
             continue;
         }
         let name = n
@@ -616,9 +616,9 @@ fn agency_diff(code: &str, b: &Side<'_>, a: &Side<'_>, n: &Names<'_>) -> Option<
     fields.push(planned);
     fields.push(spent);
     let change = match (pb, pa) {
-        (None, Some(_)) => Change::Added,
-        (Some(_), None) => Change::Removed,
-        _ => Change::Changed,
+        (None, Some(_)) => ChangeKind::Added,
+        (Some(_), None) => ChangeKind::Removed,
+        _ => ChangeKind::Changed,
     };
     Some(AgencyDiff {
         code: code.to_string(),
@@ -761,7 +761,7 @@ pub(crate) fn compare(before: &Site, after: &Site, drafts: bool, lang: Lang) -> 
     for year in years {
         let b = Side::new(before, year, drafts);
         let a = Side::new(after, year, drafts);
-        let Some((change, _, _)) = Change::of(b.cycle, a.cycle) else {
+        let Some((change, _, _)) = ChangeKind::of(b.cycle, a.cycle) else {
             continue;
         };
         let mut codes = a.codes();
@@ -780,7 +780,8 @@ pub(crate) fn compare(before: &Site, after: &Site, drafts: bool, lang: Lang) -> 
             agencies,
             totals: totals_fields(&b, &a, &names),
         };
-        if diff.change != Change::Changed || !diff.agencies.is_empty() || diff.totals_changed() {
+        if diff.change != ChangeKind::Changed || !diff.agencies.is_empty() || diff.totals_changed()
+        {
             out.push(diff);
         }
     }
@@ -883,7 +884,7 @@ mod tests {
         // The plan's own planned total did not move...
         assert!(!f("planned").changed());
         let row = &ag.spending[0];
-        assert_eq!(row.change, Change::Changed);
+        assert_eq!(row.change, ChangeKind::Changed);
         assert_eq!(row.fields[0].key, "total");
         assert_eq!(row.fields[0].num_delta(), Some(Decimal::from(10)));
         // ...but the published totals did: the draft now counts.

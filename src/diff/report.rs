@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::Version;
-use super::compare::{Change, CycleDiff, Field, Item, Val};
+use super::compare::{ChangeKind, CycleDiff, Field, Item, Val};
 use crate::diag::{Lang, tr};
 use crate::model::Amount;
 use crate::render::format::{money, number, signed_money, signed_number};
@@ -182,7 +182,7 @@ fn item_lines(out: &mut String, what: &str, with_id: bool, items: &[Item], lang:
             format!("  {mark} {what}: {}", i.name)
         };
         match i.change {
-            Change::Changed => {
+            ChangeKind::Changed => {
                 let text_only = i.fields.iter().all(|f| f.num_delta().is_none());
                 if text_only || i.fields.len() == 1 {
                     let parts: Vec<String> = i
@@ -207,7 +207,7 @@ fn item_lines(out: &mut String, what: &str, with_id: bool, items: &[Item], lang:
                 }
             }
             _ => {
-                let what = if i.change == Change::Added {
+                let what = if i.change == ChangeKind::Added {
                     tr!(lang, "thêm", "added")
                 } else {
                     tr!(lang, "bỏ", "removed")
@@ -250,17 +250,19 @@ pub(super) fn human(
     for c in cycles {
         let year = c.year;
         let head = match c.change {
-            Change::Added => tr!(lang, "Kỳ kế hoạch {year} (mới)", "Cycle {year} (new)"),
-            Change::Removed => tr!(lang, "Kỳ kế hoạch {year} (đã bỏ)", "Cycle {year} (removed)"),
-            Change::Changed => tr!(lang, "Kỳ kế hoạch {year}", "Cycle {year}"),
+            ChangeKind::Added => tr!(lang, "Kỳ kế hoạch {year} (mới)", "Cycle {year} (new)"),
+            ChangeKind::Removed => {
+                tr!(lang, "Kỳ kế hoạch {year} (đã bỏ)", "Cycle {year} (removed)")
+            }
+            ChangeKind::Changed => tr!(lang, "Kỳ kế hoạch {year}", "Cycle {year}"),
         };
         out.push_str(&format!("\n== {head} ==\n"));
         for ag in &c.agencies {
             let (name, code) = (&ag.name, &ag.code);
             let state = match ag.change {
-                Change::Added => tr!(lang, " — kế hoạch mới", " — new plan"),
-                Change::Removed => tr!(lang, " — kế hoạch đã bị xóa", " — plan removed"),
-                Change::Changed => String::new(),
+                ChangeKind::Added => tr!(lang, " — kế hoạch mới", " — new plan"),
+                ChangeKind::Removed => tr!(lang, " — kế hoạch đã bị xóa", " — plan removed"),
+                ChangeKind::Changed => String::new(),
             };
             out.push_str(&format!("\n{name} ({code}){state}\n"));
             for f in ag
