@@ -34,7 +34,7 @@ fn cell_text(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// What a workbook column holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Key {
+enum ColKey {
     Tt,
     Name,
     Agency,
@@ -73,10 +73,10 @@ enum Key {
 struct Col {
     path: Vec<String>,
     width: f64,
-    key: Key,
+    key: ColKey,
 }
 
-fn col(path: &[&str], width: f64, key: Key) -> Col {
+fn col(path: &[&str], width: f64, key: ColKey) -> Col {
     Col {
         path: path.iter().map(|s| (*s).to_string()).collect(),
         width,
@@ -89,10 +89,18 @@ fn col(path: &[&str], width: f64, key: Key) -> Col {
 fn source_cols(site: &Site, report: &CycleReport<'_>, group: &str) -> Vec<Col> {
     let mut out = Vec::new();
     for (id, name) in level_columns(site, report) {
-        out.push(col(&[group, "Cấp ngân sách", &name], 12.0, Key::Level(id)));
+        out.push(col(
+            &[group, "Cấp ngân sách", &name],
+            12.0,
+            ColKey::Level(id),
+        ));
     }
     for (id, name) in kind_columns(site, report) {
-        out.push(col(&[group, "Loại nguồn vốn", &name], 12.0, Key::Kind(id)));
+        out.push(col(
+            &[group, "Loại nguồn vốn", &name],
+            12.0,
+            ColKey::Kind(id),
+        ));
     }
     out
 }
@@ -104,25 +112,25 @@ fn annex_cols(site: &Site, report: &CycleReport<'_>) -> Vec<Col> {
     let work = "Nội dung/hạng mục công việc";
     let units = "Đơn vị chủ trì/ phối hợp";
     let mut cols = vec![
-        col(&["TT"], 5.0, Key::Tt),
-        col(&["Tên dự án, nhiệm vụ"], 36.0, Key::Name),
-        col(&["Cơ quan đề xuất"], 20.0, Key::Agency),
-        col(&["Thứ tự ưu tiên"], 8.0, Key::Priority),
-        col(&["Mục tiêu, quy mô"], 36.0, Key::Objective),
-        col(&["Thời gian thực hiện"], 11.0, Key::Period),
-        col(&[units, "Chủ trì"], 20.0, Key::Lead),
-        col(&[units, "Phối hợp"], 24.0, Key::Partners),
-        col(&[work, "Đã triển khai"], 32.0, Key::Done),
-        col(&[work, &todo], 32.0, Key::Todo),
-        col(&["Kinh phí", "Tổng kinh phí"], 12.0, Key::Total),
-        col(&["Kinh phí", "Đã thực hiện"], 12.0, Key::Spent),
-        col(&["Kinh phí", &planned], 13.0, Key::Planned),
+        col(&["TT"], 5.0, ColKey::Tt),
+        col(&["Tên dự án, nhiệm vụ"], 36.0, ColKey::Name),
+        col(&["Cơ quan đề xuất"], 20.0, ColKey::Agency),
+        col(&["Thứ tự ưu tiên"], 8.0, ColKey::Priority),
+        col(&["Mục tiêu, quy mô"], 36.0, ColKey::Objective),
+        col(&["Thời gian thực hiện"], 11.0, ColKey::Period),
+        col(&[units, "Chủ trì"], 20.0, ColKey::Lead),
+        col(&[units, "Phối hợp"], 24.0, ColKey::Partners),
+        col(&[work, "Đã triển khai"], 32.0, ColKey::Done),
+        col(&[work, &todo], 32.0, ColKey::Todo),
+        col(&["Kinh phí", "Tổng kinh phí"], 12.0, ColKey::Total),
+        col(&["Kinh phí", "Đã thực hiện"], 12.0, ColKey::Spent),
+        col(&["Kinh phí", &planned], 13.0, ColKey::Planned),
     ];
     cols.extend(source_cols(site, report, "Nguồn kinh phí"));
     cols.extend([
-        col(&["Chủ đầu tư"], 20.0, Key::Investor),
-        col(&["Quyết định phê duyệt"], 28.0, Key::Approval),
-        col(&["Ghi chú"], 26.0, Key::Note),
+        col(&["Chủ đầu tư"], 20.0, ColKey::Investor),
+        col(&["Quyết định phê duyệt"], 28.0, ColKey::Approval),
+        col(&["Ghi chú"], 26.0, ColKey::Note),
     ]);
     cols
 }
@@ -130,16 +138,16 @@ fn annex_cols(site: &Site, report: &CycleReport<'_>) -> Vec<Col> {
 fn spending_cols(site: &Site, report: &CycleReport<'_>) -> Vec<Col> {
     let head = format!("Ước kinh phí thực hiện năm {}", report.year - 1);
     let mut cols = vec![
-        col(&["TT"], 5.0, Key::Tt),
-        col(&["Hạng mục đầu tư, Nội dung/Nhiệm vụ"], 44.0, Key::Name),
-        col(&["Cơ quan thực hiện"], 22.0, Key::Agency),
-        col(&[&head, "Tổng kinh phí"], 13.0, Key::Total),
+        col(&["TT"], 5.0, ColKey::Tt),
+        col(&["Hạng mục đầu tư, Nội dung/Nhiệm vụ"], 44.0, ColKey::Name),
+        col(&["Cơ quan thực hiện"], 22.0, ColKey::Agency),
+        col(&[&head, "Tổng kinh phí"], 13.0, ColKey::Total),
     ];
     cols.extend(source_cols(site, report, &head));
     cols.push(col(
         &["Ghi chú (căn cứ Quyết định phê duyệt, ...)"],
         36.0,
-        Key::Basis,
+        ColKey::Basis,
     ));
     cols
 }
@@ -148,14 +156,14 @@ fn indicator_cols(report: &CycleReport<'_>) -> Vec<Col> {
     let prior = format!("Năm {}", report.year - 1);
     let goal = format!("Mục tiêu năm {}", report.year);
     vec![
-        col(&["TT"], 5.0, Key::Tt),
-        col(&["Chỉ tiêu / Cơ quan báo cáo"], 48.0, Key::Name),
-        col(&["Đơn vị tính"], 9.0, Key::Unit),
-        col(&[&prior, "Chỉ tiêu kế hoạch"], 12.0, Key::Target),
-        col(&[&prior, "Ước thực hiện"], 12.0, Key::Actual),
-        col(&[&goal], 12.0, Key::Goal),
-        col(&["Nội dung (chỉ tiêu mô tả)"], 48.0, Key::Value),
-        col(&["Ghi chú"], 30.0, Key::Note),
+        col(&["TT"], 5.0, ColKey::Tt),
+        col(&["Chỉ tiêu / Cơ quan báo cáo"], 48.0, ColKey::Name),
+        col(&["Đơn vị tính"], 9.0, ColKey::Unit),
+        col(&[&prior, "Chỉ tiêu kế hoạch"], 12.0, ColKey::Target),
+        col(&[&prior, "Ước thực hiện"], 12.0, ColKey::Actual),
+        col(&[&goal], 12.0, ColKey::Goal),
+        col(&["Nội dung (chỉ tiêu mô tả)"], 48.0, ColKey::Value),
+        col(&["Ghi chú"], 30.0, ColKey::Note),
     ]
 }
 
@@ -163,15 +171,15 @@ fn submission_cols(report: &CycleReport<'_>) -> Vec<Col> {
     let planned = format!("Kế hoạch năm {}", report.year);
     let spending = format!("Ước thực hiện năm {}", report.year - 1);
     vec![
-        col(&["TT"], 5.0, Key::Tt),
-        col(&["Cơ quan, đơn vị"], 34.0, Key::Agency),
-        col(&["Nhóm"], 20.0, Key::Group),
-        col(&["Tình hình gửi"], 12.0, Key::Submission),
-        col(&["Trạng thái kế hoạch"], 14.0, Key::Status),
-        col(&["Ngày gửi"], 12.0, Key::Date),
-        col(&["Số dự án, nhiệm vụ"], 10.0, Key::Projects),
-        col(&["Kinh phí", &planned], 14.0, Key::Planned),
-        col(&["Kinh phí", &spending], 14.0, Key::Spending),
+        col(&["TT"], 5.0, ColKey::Tt),
+        col(&["Cơ quan, đơn vị"], 34.0, ColKey::Agency),
+        col(&["Nhóm"], 20.0, ColKey::Group),
+        col(&["Tình hình gửi"], 12.0, ColKey::Submission),
+        col(&["Trạng thái kế hoạch"], 14.0, ColKey::Status),
+        col(&["Ngày gửi"], 12.0, ColKey::Date),
+        col(&["Số dự án, nhiệm vụ"], 10.0, ColKey::Projects),
+        col(&["Kinh phí", &planned], 14.0, ColKey::Planned),
+        col(&["Kinh phí", &spending], 14.0, ColKey::Spending),
     ]
 }
 
@@ -256,7 +264,7 @@ impl Styles {
 }
 
 /// What goes into one cell.
-enum Cell {
+enum CellValue {
     Blank,
     Text(String),
     Center(String),
@@ -294,28 +302,28 @@ fn put(
     ws: &mut Worksheet,
     row: u32,
     c: usize,
-    cell: &Cell,
+    cell: &CellValue,
     st: &RowStyle,
 ) -> Result<(), XlsxError> {
     let c = xcol(c)?;
     match cell {
-        Cell::Blank => {
+        CellValue::Blank => {
             ws.write_blank(row, c, &st.text)?;
         }
-        Cell::Text(s) => {
+        CellValue::Text(s) => {
             ws.write_string_with_format(row, c, cell_text(s), &st.text)?;
         }
-        Cell::Center(s) => {
+        CellValue::Center(s) => {
             ws.write_string_with_format(row, c, cell_text(s), &st.center)?;
         }
-        Cell::Num(d) => {
+        CellValue::Num(d) => {
             ws.write_number_with_format(row, c, excel_number(*d), st.number(*d))?;
         }
-        Cell::Formula(f, d) => {
+        CellValue::Formula(f, d) => {
             let formula = rust_xlsxwriter::Formula::new(f).set_result(d.normalize().to_string());
             ws.write_formula_with_format(row, c, formula, st.number(*d))?;
         }
-        Cell::Int(i) => match i32::try_from(*i) {
+        CellValue::Int(i) => match i32::try_from(*i) {
             Ok(i) => {
                 ws.write_number_with_format(row, c, f64::from(i), &st.center)?;
             }
@@ -323,7 +331,7 @@ fn put(
                 ws.write_string_with_format(row, c, i.to_string(), &st.center)?;
             }
         },
-        Cell::Date(d) => {
+        CellValue::Date(d) => {
             let date = u16::try_from(d.year()).ok().and_then(|y| {
                 let m = u8::try_from(d.month()).ok()?;
                 let day = u8::try_from(d.day()).ok()?;
@@ -368,7 +376,7 @@ fn write_row(
     cols: &[Col],
     st: &RowStyle,
     label: Option<(usize, usize, &str)>,
-    cell: impl Fn(&Key) -> Cell,
+    cell: impl Fn(&ColKey) -> CellValue,
 ) -> Result<(), XlsxError> {
     if let Some((from, to, text)) = label {
         merge(ws, (row, from), (row, to), text, &st.text)?;
@@ -469,10 +477,10 @@ fn sum_cells(c: usize, rows: &[u32]) -> String {
 }
 
 /// Whether a column holds amounts that subtotals and totals add up.
-fn summed(k: &Key) -> bool {
+fn summed(k: &ColKey) -> bool {
     matches!(
         k,
-        Key::Total | Key::Spent | Key::Planned | Key::Level(_) | Key::Kind(_)
+        ColKey::Total | ColKey::Spent | ColKey::Planned | ColKey::Level(_) | ColKey::Kind(_)
     )
 }
 
@@ -484,11 +492,17 @@ fn subtotal_formulas(
     st: &RowStyle,
     at: u32,
     last: u32,
-    value: impl Fn(&Key) -> Option<Decimal>,
+    value: impl Fn(&ColKey) -> Option<Decimal>,
 ) -> Result<(), XlsxError> {
     for (i, c) in cols.iter().enumerate().filter(|(_, c)| summed(&c.key)) {
         if let Some(v) = value(&c.key) {
-            put(ws, at, i, &Cell::Formula(sum_range(i, at + 1, last), v), st)?;
+            put(
+                ws,
+                at,
+                i,
+                &CellValue::Formula(sum_range(i, at + 1, last), v),
+                st,
+            )?;
         }
     }
     Ok(())
@@ -500,17 +514,17 @@ fn total_formulas(
     st: &RowStyle,
     at: u32,
     groups: &[u32],
-    value: impl Fn(&Key) -> Option<Decimal>,
+    value: impl Fn(&ColKey) -> Option<Decimal>,
 ) -> Result<(), XlsxError> {
     for (i, c) in cols.iter().enumerate().filter(|(_, c)| summed(&c.key)) {
         if let Some(v) = value(&c.key) {
-            put(ws, at, i, &Cell::Formula(sum_cells(i, groups), v), st)?;
+            put(ws, at, i, &CellValue::Formula(sum_cells(i, groups), v), st)?;
         }
     }
     Ok(())
 }
 
-fn index_of(cols: &[Col], key: &Key) -> usize {
+fn index_of(cols: &[Col], key: &ColKey) -> usize {
     cols.iter()
         .position(|c| c.key == *key)
         .unwrap_or(cols.len())
@@ -531,7 +545,7 @@ fn annex_sheet(
     let subtitle = format!("(Kèm theo {})", report.meta.title);
     let mut row = sheet_head(ws, st, &cols, &title, &subtitle, unit_line)?;
     ws.set_name("Phụ lục dự án")?;
-    let money = index_of(&cols, &Key::Total);
+    let money = index_of(&cols, &ColKey::Total);
     let projects: Vec<(&Agency, &Project)> = report
         .plans()
         .flat_map(|(a, plan)| by_priority(plan).into_iter().map(move |p| (a, p)))
@@ -554,13 +568,13 @@ fn annex_sheet(
             &st.group,
             Some((1, money - 1, name)),
             |k| match k {
-                Key::Tt => Cell::Center(tt.clone()),
-                Key::Total => Cell::Num(sub.total.0),
-                Key::Spent => Cell::Num(sub.spent.0),
-                Key::Planned => Cell::Num(sub.planned.0),
-                Key::Level(id) => Cell::Num(sub.by_level.get(id).0),
-                Key::Kind(id) => Cell::Num(sub.by_kind.get(id).0),
-                _ => Cell::Blank,
+                ColKey::Tt => CellValue::Center(tt.clone()),
+                ColKey::Total => CellValue::Num(sub.total.0),
+                ColKey::Spent => CellValue::Num(sub.spent.0),
+                ColKey::Planned => CellValue::Num(sub.planned.0),
+                ColKey::Level(id) => CellValue::Num(sub.by_level.get(id).0),
+                ColKey::Kind(id) => CellValue::Num(sub.by_kind.get(id).0),
+                _ => CellValue::Blank,
             },
         )?;
         let group_row = row;
@@ -569,37 +583,35 @@ fn annex_sheet(
         for (agency, p) in &mine {
             number += 1;
             write_row(ws, row, &cols, &st.body, None, |k| {
-                let text = |s: &Option<String>| Cell::Text(opt(s));
+                let text = |s: &Option<String>| CellValue::Text(opt(s));
                 match k {
-                    Key::Tt => Cell::Int(i64::try_from(number).unwrap_or(i64::MAX)),
-                    Key::Name => Cell::Text(p.name.clone()),
-                    Key::Agency => Cell::Text(agency.name_in(report.year).to_string()),
-                    Key::Priority => Cell::Int(p.priority.value),
-                    Key::Objective => text(&p.objective),
-                    Key::Period => Cell::Center(period_text(&p.period)),
-                    Key::Lead => Cell::Text(agency_name(site, report.year, &p.lead.value)),
-                    Key::Partners => Cell::Text(
+                    ColKey::Tt => CellValue::Int(i64::try_from(number).unwrap_or(i64::MAX)),
+                    ColKey::Name => CellValue::Text(p.name.clone()),
+                    ColKey::Agency => CellValue::Text(agency.name_in(report.year).to_string()),
+                    ColKey::Priority => CellValue::Int(p.priority.value),
+                    ColKey::Objective => text(&p.objective),
+                    ColKey::Period => CellValue::Center(period_text(&p.period)),
+                    ColKey::Lead => CellValue::Text(agency_name(site, report.year, &p.lead.value)),
+                    ColKey::Partners => CellValue::Text(
                         p.partners
                             .iter()
                             .map(|c| agency_name(site, report.year, &c.value))
                             .collect::<Vec<_>>()
                             .join("; "),
                     ),
-                    Key::Done => text(&p.done),
-                    Key::Todo => text(&p.todo),
-                    Key::Total => Cell::Num(p.cost.total.value.0),
-                    Key::Spent => Cell::Num(p.cost.spent.value.0),
-                    Key::Planned => Cell::Num(p.cost.planned.value.0),
-                    Key::Level(id) => {
-                        split_get(&p.levels.value, id).map_or(Cell::Blank, |a| Cell::Num(a.0))
-                    }
-                    Key::Kind(id) => {
-                        split_get(&p.kinds.value, id).map_or(Cell::Blank, |a| Cell::Num(a.0))
-                    }
-                    Key::Investor => text(&p.investor),
-                    Key::Approval => text(&p.approval),
-                    Key::Note => text(&p.note),
-                    _ => Cell::Blank,
+                    ColKey::Done => text(&p.done),
+                    ColKey::Todo => text(&p.todo),
+                    ColKey::Total => CellValue::Num(p.cost.total.value.0),
+                    ColKey::Spent => CellValue::Num(p.cost.spent.value.0),
+                    ColKey::Planned => CellValue::Num(p.cost.planned.value.0),
+                    ColKey::Level(id) => split_get(&p.levels.value, id)
+                        .map_or(CellValue::Blank, |a| CellValue::Num(a.0)),
+                    ColKey::Kind(id) => split_get(&p.kinds.value, id)
+                        .map_or(CellValue::Blank, |a| CellValue::Num(a.0)),
+                    ColKey::Investor => text(&p.investor),
+                    ColKey::Approval => text(&p.approval),
+                    ColKey::Note => text(&p.note),
+                    _ => CellValue::Blank,
                 }
             })?;
             row += 1;
@@ -614,30 +626,30 @@ fn annex_sheet(
         &cols,
         &st.total,
         Some((0, money - 1, TOTAL_LABEL)),
-        |_| Cell::Blank,
+        |_| CellValue::Blank,
     )?;
     total_formulas(ws, &cols, &st.total, row, &groups, |k| annex_amount(t, k))?;
     Ok(())
 }
 
 /// The amount of a subtotal or total row of the annex in a column.
-fn annex_amount(t: &crate::consolidate::Totals, k: &Key) -> Option<Decimal> {
+fn annex_amount(t: &crate::consolidate::Totals, k: &ColKey) -> Option<Decimal> {
     Some(match k {
-        Key::Total => t.total.0,
-        Key::Spent => t.spent.0,
-        Key::Planned => t.planned.0,
-        Key::Level(id) => t.by_level.get(id).0,
-        Key::Kind(id) => t.by_kind.get(id).0,
+        ColKey::Total => t.total.0,
+        ColKey::Spent => t.spent.0,
+        ColKey::Planned => t.planned.0,
+        ColKey::Level(id) => t.by_level.get(id).0,
+        ColKey::Kind(id) => t.by_kind.get(id).0,
         _ => return None,
     })
 }
 
 /// The amount of a subtotal or total row of II.2 in a column.
-fn spending_amount(t: &crate::consolidate::Totals, k: &Key) -> Option<Decimal> {
+fn spending_amount(t: &crate::consolidate::Totals, k: &ColKey) -> Option<Decimal> {
     Some(match k {
-        Key::Total => t.spending.0,
-        Key::Level(id) => t.spending_by_level.get(id).0,
-        Key::Kind(id) => t.spending_by_kind.get(id).0,
+        ColKey::Total => t.spending.0,
+        ColKey::Level(id) => t.spending_by_level.get(id).0,
+        ColKey::Kind(id) => t.spending_by_kind.get(id).0,
         _ => return None,
     })
 }
@@ -655,7 +667,7 @@ fn spending_sheet(
     let subtitle = format!("(Kèm theo {})", report.meta.title);
     let mut row = sheet_head(ws, st, &cols, &title, &subtitle, unit_line)?;
     ws.set_name(format!("Kinh phí năm {prior}"))?;
-    let money = index_of(&cols, &Key::Total);
+    let money = index_of(&cols, &ColKey::Total);
     let rows: Vec<(&Agency, &SpendingRow)> = report
         .plans()
         .flat_map(|(a, plan)| plan.spending.iter().map(move |r| (a, r)))
@@ -677,11 +689,11 @@ fn spending_sheet(
             &st.group,
             Some((1, money - 1, name)),
             |k| match k {
-                Key::Tt => Cell::Center(tt.clone()),
-                Key::Total => Cell::Num(sub.spending.0),
-                Key::Level(id) => Cell::Num(sub.spending_by_level.get(id).0),
-                Key::Kind(id) => Cell::Num(sub.spending_by_kind.get(id).0),
-                _ => Cell::Blank,
+                ColKey::Tt => CellValue::Center(tt.clone()),
+                ColKey::Total => CellValue::Num(sub.spending.0),
+                ColKey::Level(id) => CellValue::Num(sub.spending_by_level.get(id).0),
+                ColKey::Kind(id) => CellValue::Num(sub.spending_by_kind.get(id).0),
+                _ => CellValue::Blank,
             },
         )?;
         let group_row = row;
@@ -690,18 +702,18 @@ fn spending_sheet(
         for (agency, r) in &mine {
             number += 1;
             write_row(ws, row, &cols, &st.body, None, |k| match k {
-                Key::Tt => Cell::Int(i64::try_from(number).unwrap_or(i64::MAX)),
-                Key::Name => Cell::Text(r.task.clone()),
-                Key::Agency => Cell::Text(agency.name_in(report.year).to_string()),
-                Key::Total => Cell::Num(r.total.value.0),
-                Key::Level(id) => {
-                    split_get(&r.levels.value, id).map_or(Cell::Blank, |a| Cell::Num(a.0))
+                ColKey::Tt => CellValue::Int(i64::try_from(number).unwrap_or(i64::MAX)),
+                ColKey::Name => CellValue::Text(r.task.clone()),
+                ColKey::Agency => CellValue::Text(agency.name_in(report.year).to_string()),
+                ColKey::Total => CellValue::Num(r.total.value.0),
+                ColKey::Level(id) => {
+                    split_get(&r.levels.value, id).map_or(CellValue::Blank, |a| CellValue::Num(a.0))
                 }
-                Key::Kind(id) => {
-                    split_get(&r.kinds.value, id).map_or(Cell::Blank, |a| Cell::Num(a.0))
+                ColKey::Kind(id) => {
+                    split_get(&r.kinds.value, id).map_or(CellValue::Blank, |a| CellValue::Num(a.0))
                 }
-                Key::Basis => Cell::Text(opt(&r.basis)),
-                _ => Cell::Blank,
+                ColKey::Basis => CellValue::Text(opt(&r.basis)),
+                _ => CellValue::Blank,
             })?;
             row += 1;
         }
@@ -715,7 +727,7 @@ fn spending_sheet(
         &cols,
         &st.total,
         Some((0, money - 1, TOTAL_LABEL)),
-        |_| Cell::Blank,
+        |_| CellValue::Blank,
     )?;
     total_formulas(ws, &cols, &st.total, row, &groups, |k| {
         spending_amount(t, k)
@@ -752,35 +764,36 @@ fn indicator_sheet(
             (r, Unit::Count) => format!("Toàn tỉnh: tổng của {r} cơ quan"),
             (r, Unit::Text) => format!("{r} cơ quan báo cáo"),
         };
-        let num = |v: Option<Decimal>| v.map_or(Cell::Blank, Cell::Num);
+        let num = |v: Option<Decimal>| v.map_or(CellValue::Blank, CellValue::Num);
         write_row(ws, row, &cols, &st.group, None, |k| match k {
-            Key::Tt => Cell::Int(i64::try_from(n + 1).unwrap_or(i64::MAX)),
-            Key::Name => Cell::Text(s.name.clone()),
-            Key::Unit => Cell::Center(unit_text(s.unit).to_string()),
-            Key::Target => num(s.target),
-            Key::Actual => num(s.actual),
-            Key::Goal => num(s.goal),
-            Key::Note => Cell::Text(how.clone()),
-            _ => Cell::Blank,
+            ColKey::Tt => CellValue::Int(i64::try_from(n + 1).unwrap_or(i64::MAX)),
+            ColKey::Name => CellValue::Text(s.name.clone()),
+            ColKey::Unit => CellValue::Center(unit_text(s.unit).to_string()),
+            ColKey::Target => num(s.target),
+            ColKey::Actual => num(s.actual),
+            ColKey::Goal => num(s.goal),
+            ColKey::Note => CellValue::Text(how.clone()),
+            _ => CellValue::Blank,
         })?;
         row += 1;
         for (agency, plan) in report.plans() {
             for iv in plan.indicators.iter().filter(|iv| iv.id.value == s.id) {
                 let num = |v: &Option<crate::model::Spanned<Decimal>>| {
-                    v.as_ref().map_or(Cell::Blank, |v| Cell::Num(v.value))
+                    v.as_ref()
+                        .map_or(CellValue::Blank, |v| CellValue::Num(v.value))
                 };
                 write_row(ws, row, &cols, &st.body, None, |k| match k {
-                    Key::Tt => Cell::Center("-".into()),
-                    Key::Name => Cell::Text(agency.name_in(report.year).to_string()),
-                    Key::Unit => {
-                        Cell::Center(unit_text(indicator_unit(site, report.year, iv)).to_string())
-                    }
-                    Key::Target => num(&iv.target),
-                    Key::Actual => num(&iv.actual),
-                    Key::Goal => num(&iv.goal),
-                    Key::Value => Cell::Text(opt(&iv.value)),
-                    Key::Note => Cell::Text(opt(&iv.note)),
-                    _ => Cell::Blank,
+                    ColKey::Tt => CellValue::Center("-".into()),
+                    ColKey::Name => CellValue::Text(agency.name_in(report.year).to_string()),
+                    ColKey::Unit => CellValue::Center(
+                        unit_text(indicator_unit(site, report.year, iv)).to_string(),
+                    ),
+                    ColKey::Target => num(&iv.target),
+                    ColKey::Actual => num(&iv.actual),
+                    ColKey::Goal => num(&iv.goal),
+                    ColKey::Value => CellValue::Text(opt(&iv.value)),
+                    ColKey::Note => CellValue::Text(opt(&iv.note)),
+                    _ => CellValue::Blank,
                 })?;
                 row += 1;
             }
@@ -788,8 +801,8 @@ fn indicator_sheet(
     }
     let summary = format!("{values} giá trị chỉ tiêu do {agencies} cơ quan báo cáo");
     write_row(ws, row, &cols, &st.total, Some((0, 0, "")), |k| match k {
-        Key::Name => Cell::Text(format!("{TOTAL_LABEL}: {summary}")),
-        _ => Cell::Blank,
+        ColKey::Name => CellValue::Text(format!("{TOTAL_LABEL}: {summary}")),
+        _ => CellValue::Blank,
     })?;
     Ok(())
 }
@@ -819,18 +832,20 @@ fn submission_sheet(
         let projects = e.plan.map_or(0, |p| p.projects.len());
         project_count += projects;
         write_row(ws, row, &cols, &st.body, None, |k| match k {
-            Key::Tt => Cell::Int(i64::try_from(n + 1).unwrap_or(i64::MAX)),
-            Key::Agency => Cell::Text(e.agency.name_in(report.year).to_string()),
-            Key::Group => Cell::Text(group_vi(e.agency.group).into()),
-            Key::Submission => Cell::Center(submission_vi(e.submission)),
-            Key::Status => filed.map_or(Cell::Blank, |p| Cell::Center(status_vi(p.status.value))),
-            Key::Date => filed
+            ColKey::Tt => CellValue::Int(i64::try_from(n + 1).unwrap_or(i64::MAX)),
+            ColKey::Agency => CellValue::Text(e.agency.name_in(report.year).to_string()),
+            ColKey::Group => CellValue::Text(group_vi(e.agency.group).into()),
+            ColKey::Submission => CellValue::Center(submission_vi(e.submission)),
+            ColKey::Status => filed.map_or(CellValue::Blank, |p| {
+                CellValue::Center(status_vi(p.status.value))
+            }),
+            ColKey::Date => filed
                 .and_then(|p| p.submitted.as_ref())
-                .map_or(Cell::Blank, |d| Cell::Date(d.value)),
-            Key::Projects => Cell::Int(i64::try_from(projects).unwrap_or(i64::MAX)),
-            Key::Planned => Cell::Num(e.totals.planned.0),
-            Key::Spending => Cell::Num(e.totals.spending.0),
-            _ => Cell::Blank,
+                .map_or(CellValue::Blank, |d| CellValue::Date(d.value)),
+            ColKey::Projects => CellValue::Int(i64::try_from(projects).unwrap_or(i64::MAX)),
+            ColKey::Planned => CellValue::Num(e.totals.planned.0),
+            ColKey::Spending => CellValue::Num(e.totals.spending.0),
+            _ => CellValue::Blank,
         })?;
         row += 1;
     }
@@ -843,7 +858,7 @@ fn submission_sheet(
     .map(|s| format!("{}: {}", submission_vi(s), report.count(s)))
     .join("; ");
     let t = &report.totals;
-    let label_end = index_of(&cols, &Key::Group);
+    let label_end = index_of(&cols, &ColKey::Group);
     write_row(
         ws,
         row,
@@ -851,11 +866,11 @@ fn submission_sheet(
         &st.total,
         Some((0, label_end, TOTAL_LABEL)),
         |k| match k {
-            Key::Submission => Cell::Text(counts.clone()),
-            Key::Projects => Cell::Int(i64::try_from(project_count).unwrap_or(i64::MAX)),
-            Key::Planned => Cell::Num(t.planned.0),
-            Key::Spending => Cell::Num(t.spending.0),
-            _ => Cell::Blank,
+            ColKey::Submission => CellValue::Text(counts.clone()),
+            ColKey::Projects => CellValue::Int(i64::try_from(project_count).unwrap_or(i64::MAX)),
+            ColKey::Planned => CellValue::Num(t.planned.0),
+            ColKey::Spending => CellValue::Num(t.spending.0),
+            _ => CellValue::Blank,
         },
     )?;
     Ok(())
@@ -972,26 +987,32 @@ mod tests {
         );
         let cols = annex_cols(site, &report);
         let r = total_row(&annex, 0);
-        assert_eq!(cell_f64(&annex, r, index_of(&cols, &Key::Total)), t.total.0);
-        assert_eq!(cell_f64(&annex, r, index_of(&cols, &Key::Spent)), t.spent.0);
         assert_eq!(
-            cell_f64(&annex, r, index_of(&cols, &Key::Planned)),
+            cell_f64(&annex, r, index_of(&cols, &ColKey::Total)),
+            t.total.0
+        );
+        assert_eq!(
+            cell_f64(&annex, r, index_of(&cols, &ColKey::Spent)),
+            t.spent.0
+        );
+        assert_eq!(
+            cell_f64(&annex, r, index_of(&cols, &ColKey::Planned)),
             t.planned.0
         );
         for (id, a) in &t.by_level.0 {
             assert_eq!(
-                cell_f64(&annex, r, index_of(&cols, &Key::Level(id.clone()))),
+                cell_f64(&annex, r, index_of(&cols, &ColKey::Level(id.clone()))),
                 a.0
             );
         }
         for (id, a) in &t.by_kind.0 {
             assert_eq!(
-                cell_f64(&annex, r, index_of(&cols, &Key::Kind(id.clone()))),
+                cell_f64(&annex, r, index_of(&cols, &ColKey::Kind(id.clone()))),
                 a.0
             );
         }
         // One subtotal row per category, carrying by_category.
-        let planned = index_of(&cols, &Key::Planned);
+        let planned = index_of(&cols, &ColKey::Planned);
         for (n, (_, a)) in t.by_category.0.iter().enumerate() {
             let row = (0..r)
                 .find(|row| annex.get_value((*row, 0)) == Some(&Data::String(roman(n + 1))))
@@ -1009,18 +1030,18 @@ mod tests {
         let cols = spending_cols(site, &report);
         let r = total_row(&spending, 0);
         assert_eq!(
-            cell_f64(&spending, r, index_of(&cols, &Key::Total)),
+            cell_f64(&spending, r, index_of(&cols, &ColKey::Total)),
             t.spending.0
         );
         for (id, a) in &t.spending_by_level.0 {
             assert_eq!(
-                cell_f64(&spending, r, index_of(&cols, &Key::Level(id.clone()))),
+                cell_f64(&spending, r, index_of(&cols, &ColKey::Level(id.clone()))),
                 a.0
             );
         }
         for (id, a) in &t.spending_by_kind.0 {
             assert_eq!(
-                cell_f64(&spending, r, index_of(&cols, &Key::Kind(id.clone()))),
+                cell_f64(&spending, r, index_of(&cols, &ColKey::Kind(id.clone()))),
                 a.0
             );
         }
@@ -1032,15 +1053,15 @@ mod tests {
         let cols = submission_cols(&report);
         let r = total_row(&subs, 0);
         assert_eq!(
-            cell_f64(&subs, r, index_of(&cols, &Key::Planned)),
+            cell_f64(&subs, r, index_of(&cols, &ColKey::Planned)),
             t.planned.0
         );
         assert_eq!(
-            cell_f64(&subs, r, index_of(&cols, &Key::Spending)),
+            cell_f64(&subs, r, index_of(&cols, &ColKey::Spending)),
             t.spending.0
         );
-        let status = index_of(&cols, &Key::Submission);
-        let agency = index_of(&cols, &Key::Agency);
+        let status = index_of(&cols, &ColKey::Submission);
+        let agency = index_of(&cols, &ColKey::Agency);
         let ly_son = site.agency("ubnd-ly-son").unwrap().name.clone();
         let row = (0..r)
             .find(|row| {
