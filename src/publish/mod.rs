@@ -143,7 +143,7 @@ pub(crate) enum Current {
 
 /// The folders and link of a target.
 #[derive(Clone, Debug)]
-pub(crate) struct State {
+pub(crate) struct TargetState {
     /// Complete releases, sorted (oldest first).
     pub(crate) releases: Vec<String>,
     /// `.partial-*` folders, sorted.
@@ -153,7 +153,7 @@ pub(crate) struct State {
     pub(crate) current: Current,
 }
 
-impl State {
+impl TargetState {
     /// The current release, if it is one of the complete releases.
     fn current_release(&self) -> Option<&str> {
         match &self.current {
@@ -164,7 +164,7 @@ impl State {
 }
 
 /// One upload: what goes into `releases/<partial>/`.
-pub(crate) struct Job<'a> {
+pub(crate) struct Upload<'a> {
     /// `.partial-<id>`.
     pub(crate) partial: String,
     /// A partial folder of an earlier publish to continue from.
@@ -200,12 +200,12 @@ pub(crate) trait Endpoint {
     /// Takes the target's lock until the endpoint is dropped.
     fn lock(&mut self) -> Result<(), ErrorKind>;
     /// Lists releases, partial uploads and where `current` points.
-    fn state(&mut self) -> Result<State, ErrorKind>;
+    fn state(&mut self) -> Result<TargetState, ErrorKind>;
     /// The manifests of `ids`, `None` for a missing or unreadable one.
     fn manifests(&mut self, ids: &[String]) -> Result<Vec<Option<Manifest>>, ErrorKind>;
     /// Fills `releases/<job.partial>/`: cleans up, resumes, links, sends,
     /// and writes the manifest last.
-    fn stage(&mut self, job: &Job<'_>) -> Result<Staged, ErrorKind>;
+    fn stage(&mut self, job: &Upload<'_>) -> Result<Staged, ErrorKind>;
     /// Renames the complete partial folder to `releases/<id>`.
     fn commit(&mut self, partial: &str, id: &str) -> Result<(), ErrorKind>;
     /// Points `current` at `releases/<id>` in one rename.
@@ -541,7 +541,7 @@ fn deploy(
         .chain(&state.trash)
         .cloned()
         .collect();
-    let job = Job {
+    let job = Upload {
         partial: format!("{PARTIAL}{id}"),
         resume,
         stale,

@@ -32,7 +32,7 @@ use object_store::{
 };
 
 use super::manifest::{self, MANIFEST, Manifest};
-use super::{Current, Endpoint, ErrorKind, Job, PARTIAL, Staged, State};
+use super::{Current, Endpoint, ErrorKind, PARTIAL, Staged, TargetState, Upload};
 use crate::diag::{Lang, tr};
 
 /// Requests in flight at once: enough to hide the latency of a remote
@@ -486,7 +486,7 @@ impl Endpoint for S3Endpoint {
             .map_err(|e| self.fail(e))
     }
 
-    fn state(&mut self) -> Result<State, ErrorKind> {
+    fn state(&mut self) -> Result<TargetState, ErrorKind> {
         let store = Arc::clone(&self.store);
         let releases_key = self.key("releases");
         let current_key = self.key("current");
@@ -555,7 +555,7 @@ impl Endpoint for S3Endpoint {
                 }
             }
         };
-        Ok(State {
+        Ok(TargetState {
             releases,
             partials,
             trash: Vec::new(),
@@ -590,7 +590,7 @@ impl Endpoint for S3Endpoint {
             .map_err(|e| self.fail(e))
     }
 
-    fn stage(&mut self, job: &Job<'_>) -> Result<Staged, ErrorKind> {
+    fn stage(&mut self, job: &Upload<'_>) -> Result<Staged, ErrorKind> {
         let id = job
             .partial
             .strip_prefix(PARTIAL)

@@ -28,7 +28,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use rayon::prelude::*;
 
 use super::manifest::{self, MANIFEST, Manifest};
-use super::{Current, Endpoint, ErrorKind, Job, PARTIAL, Staged, State, TMP_LINK, TRASH, io_err};
+use super::{
+    Current, Endpoint, ErrorKind, PARTIAL, Staged, TMP_LINK, TRASH, TargetState, Upload, io_err,
+};
 use crate::diag::Lang;
 
 /// Environment variable with the ssh command to use, split like a shell
@@ -530,7 +532,7 @@ impl SshEndpoint {
 
     /// Uploads the files to send, and the manifest, with rsync; says what
     /// rsync counted.
-    fn upload(&self, job: &Job<'_>) -> Result<Transferred, ErrorKind> {
+    fn upload(&self, job: &Upload<'_>) -> Result<Transferred, ErrorKind> {
         let staging = Staging::new().map_err(|e| io_err(std::env::temp_dir().display(), e))?;
         let dir = &staging.0;
         let mut folders = BTreeSet::new();
@@ -716,10 +718,10 @@ impl Endpoint for SshEndpoint {
         }
     }
 
-    fn state(&mut self) -> Result<State, ErrorKind> {
+    fn state(&mut self) -> Result<TargetState, ErrorKind> {
         let out = self.run("inspect", INSPECT, &[], b"")?;
         let text = String::from_utf8_lossy(&out);
-        let mut state = State {
+        let mut state = TargetState {
             releases: Vec::new(),
             partials: Vec::new(),
             trash: Vec::new(),
@@ -787,7 +789,7 @@ impl Endpoint for SshEndpoint {
         Ok(ids.iter().map(|id| found.remove(id).flatten()).collect())
     }
 
-    fn stage(&mut self, job: &Job<'_>) -> Result<Staged, ErrorKind> {
+    fn stage(&mut self, job: &Upload<'_>) -> Result<Staged, ErrorKind> {
         if self.has_rsync == Some(false) {
             return Err(ErrorKind::RemoteTool {
                 tool: "rsync",
