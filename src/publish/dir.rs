@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::manifest::{self, MANIFEST, Manifest, sha256_hex};
 use super::{
-    Current, Endpoint, ErrorKind, LOCK, PARTIAL, Staged, TMP_LINK, TRASH, TargetState, Upload,
+    CurrentLink, Endpoint, ErrorKind, LOCK, PARTIAL, Staged, TMP_LINK, TRASH, TargetState, Upload,
     io_err,
 };
 
@@ -172,7 +172,7 @@ impl Endpoint for DirEndpoint {
             releases: Vec::new(),
             partials: Vec::new(),
             trash: Vec::new(),
-            current: Current::Absent,
+            current: CurrentLink::Absent,
         };
         let rel = self.releases();
         match fs::read_dir(&rel) {
@@ -200,7 +200,7 @@ impl Endpoint for DirEndpoint {
         state.partials.sort();
         let cur = self.path.join("current");
         state.current = match fs::symlink_metadata(&cur) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Current::Absent,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => CurrentLink::Absent,
             Err(e) => return Err(io_err(cur.display(), e)),
             Ok(m) if m.is_symlink() => {
                 let target = fs::read_link(&cur).map_err(|e| io_err(cur.display(), e))?;
@@ -209,11 +209,11 @@ impl Endpoint for DirEndpoint {
                     .and_then(|t| t.strip_prefix("releases/"))
                     .map(|t| t.trim_end_matches('/'))
                 {
-                    Some(id) if manifest::is_id(id) => Current::Release(id.to_string()),
-                    _ => Current::Elsewhere,
+                    Some(id) if manifest::is_id(id) => CurrentLink::Release(id.to_string()),
+                    _ => CurrentLink::Elsewhere,
                 }
             }
-            Ok(_) => Current::NotALink,
+            Ok(_) => CurrentLink::NotALink,
         };
         Ok(state)
     }

@@ -130,7 +130,7 @@ pub fn portal_unchanged(lang: Lang) -> String {
 
 /// Where `current` points.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Current {
+pub(crate) enum CurrentLink {
     /// There is no `current` yet.
     Absent,
     /// `current -> releases/<id>`.
@@ -150,14 +150,14 @@ pub(crate) struct TargetState {
     pub(crate) partials: Vec<String>,
     /// `.trash-*` folders.
     pub(crate) trash: Vec<String>,
-    pub(crate) current: Current,
+    pub(crate) current: CurrentLink,
 }
 
 impl TargetState {
     /// The current release, if it is one of the complete releases.
     fn current_release(&self) -> Option<&str> {
         match &self.current {
-            Current::Release(id) if self.releases.contains(id) => Some(id),
+            CurrentLink::Release(id) if self.releases.contains(id) => Some(id),
             _ => None,
         }
     }
@@ -468,7 +468,7 @@ fn deploy(
         ep.lock().map_err(err)?;
     }
     let state = ep.state().map_err(err)?;
-    if state.current == Current::NotALink {
+    if state.current == CurrentLink::NotALink {
         return Err(err(ErrorKind::NotALink { place }));
     }
     let current = state.current_release().map(str::to_string);
@@ -647,9 +647,11 @@ pub fn rollback(
     ep.lock().map_err(err)?;
     let state = ep.state().map_err(err)?;
     let from = match &state.current {
-        Current::Release(id) => id.clone(),
-        Current::NotALink => return Err(err(ErrorKind::NotALink { place })),
-        Current::Absent | Current::Elsewhere => return Err(err(ErrorKind::NoCurrent { place })),
+        CurrentLink::Release(id) => id.clone(),
+        CurrentLink::NotALink => return Err(err(ErrorKind::NotALink { place })),
+        CurrentLink::Absent | CurrentLink::Elsewhere => {
+            return Err(err(ErrorKind::NoCurrent { place }));
+        }
     };
     let dest = match to {
         Some(q) => resolve(&state.releases, q).ok_or_else(|| {

@@ -32,7 +32,7 @@ use object_store::{
 };
 
 use super::manifest::{self, MANIFEST, Manifest};
-use super::{Current, Endpoint, ErrorKind, PARTIAL, Staged, TargetState, Upload};
+use super::{CurrentLink, Endpoint, ErrorKind, PARTIAL, Staged, TargetState, Upload};
 use crate::diag::{Lang, tr};
 
 /// Requests in flight at once: enough to hide the latency of a remote
@@ -544,14 +544,14 @@ impl Endpoint for S3Endpoint {
         let current = match current {
             None => {
                 self.current_version = None;
-                Current::Absent
+                CurrentLink::Absent
             }
             Some((text, version)) => {
                 self.current_version = Some(version);
                 if manifest::is_id(&text) {
-                    Current::Release(text)
+                    CurrentLink::Release(text)
                 } else {
-                    Current::Elsewhere
+                    CurrentLink::Elsewhere
                 }
             }
         };

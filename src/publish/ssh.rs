@@ -29,7 +29,7 @@ use rayon::prelude::*;
 
 use super::manifest::{self, MANIFEST, Manifest};
 use super::{
-    Current, Endpoint, ErrorKind, PARTIAL, Staged, TMP_LINK, TRASH, TargetState, Upload, io_err,
+    CurrentLink, Endpoint, ErrorKind, PARTIAL, Staged, TMP_LINK, TRASH, TargetState, Upload, io_err,
 };
 use crate::diag::Lang;
 
@@ -725,7 +725,7 @@ impl Endpoint for SshEndpoint {
             releases: Vec::new(),
             partials: Vec::new(),
             trash: Vec::new(),
-            current: Current::Absent,
+            current: CurrentLink::Absent,
         };
         let mut complete = false;
         let mut rsync = false;
@@ -735,11 +735,11 @@ impl Endpoint for SshEndpoint {
                     .strip_prefix("releases/")
                     .map(|l| l.trim_end_matches('/'))
                 {
-                    Some(id) if manifest::is_id(id) => Current::Release(id.to_string()),
-                    _ => Current::Elsewhere,
+                    Some(id) if manifest::is_id(id) => CurrentLink::Release(id.to_string()),
+                    _ => CurrentLink::Elsewhere,
                 };
             } else if line == "notalink" {
-                state.current = Current::NotALink;
+                state.current = CurrentLink::NotALink;
             } else if let Some(name) = line.strip_prefix("dir ") {
                 if manifest::is_id(name) {
                     state.releases.push(name.to_string());
