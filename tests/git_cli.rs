@@ -10,7 +10,7 @@ mod site;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use site::{bin, read};
+use site::{bin, read, write};
 
 /// `git` with no user or system configuration in the way.
 fn git_cmd(dir: &Path) -> Command {
@@ -77,12 +77,6 @@ fn tag(dir: &Path, name: &str, who: &str, date: &str) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
 }
 
 const SITE: &str = "title: Kế hoạch ứng dụng CNTT tỉnh Quảng Ngãi
