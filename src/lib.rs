@@ -18,11 +18,11 @@
 //! | rules | `validate` (every rule, one plan at a time where it can) | foundation, model |
 //! | totals | `consolidate` (the only place that adds amounts) | foundation, model |
 //! | history | `git` (plan histories, the approved version, old revisions) | foundation, model, read, totals |
-//! | present | `render` (pages, charts, CSV/JSON/XLSX/DOCX, search), `report` (diagnostics as text) | foundation, model, read, totals, history |
+//! | present | `render` (pages, charts, CSV/JSON/XLSX a file each, DOCX, search), `report` (diagnostics as text) | foundation, model, read, totals, history |
 //! | write | `plan_doc` (the one writer of plan files) | foundation, model |
 //! | site | `check` (load, validate, theme), `status` (who has submitted) | foundation, model, read, rules, totals, history, present |
 //! | prefill | `cycles` (a cycle and a plan moved on from the year before) | foundation, model, write |
-//! | commands | `build`, `serve`, `publish`, `diff`, `scaffold`, `import`, `export`, `remind`, `editor` | foundation, model, read, rules, totals, history, present, write, site, prefill |
+//! | commands | `build`, `serve`, `publish` (errors and reports in files of their own), `diff` (compare computes, report prints), `scaffold` (the plan skeleton is a template), `import`, `export`, `remind`, `editor` | foundation, model, read, rules, totals, history, present, write, site, prefill |
 //!
 //! `main.rs` only parses the command line, calls these, and hands the result
 //! to `cli::finish`, the one place that turns errors into exit codes.

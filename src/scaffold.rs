@@ -79,6 +79,43 @@ pub(crate) fn write_new(path: &Path, text: &str, lang: Lang) -> Result<(), Comma
 
 // ---- new plan -----------------------------------------------------------------
 
+/// The plan skeleton as a reader sees it, kept out of the code so that its
+/// wording can be reviewed and edited as the file it becomes. `{{name}}`
+/// marks a value `plan_skeleton` fills in. `{{guidance}}` and
+/// `{{indicators}}` are whole lines (or nothing), each ending in its own
+/// newline, so they sit at the start of the line that follows them.
+const PLAN_TEMPLATE: &str = include_str!("scaffold/plan.md");
+
+/// `template` with each `{{name}}` of `values` replaced, in one pass: a
+/// value that itself contains `{{` (an agency's name) is written as it is.
+/// An unknown `{{name}}` is left in place, which a test would see.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 1024);
+    let mut rest = template;
+    while let Some(at) = rest.find("{{") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let found = after.find("}}").and_then(|end| {
+            values
+                .iter()
+                .find(|(k, _)| *k == &after[..end])
+                .map(|(_, v)| (end, *v))
+        });
+        match found {
+            Some((end, v)) => {
+                out.push_str(v);
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The skeleton of `agency`'s plan for cycle `year` of `site`.
 pub(crate) fn plan_skeleton(site: &Site, agency: &Agency, year: i32) -> String {
     let prior = year - 1;
@@ -89,76 +126,20 @@ pub(crate) fn plan_skeleton(site: &Site, agency: &Agency, year: i32) -> String {
         .as_ref()
         .map_or("triệu đồng", |c| c.money_unit.label(Lang::Vi));
     let code = &agency.code.value;
-    let mut s = String::new();
-    let mut line = |l: &str| {
-        s.push_str(l);
-        s.push('\n');
-    };
-    line("---");
-    line(&format!(
-        "# Kế hoạch ứng dụng công nghệ thông tin năm {year} của {}.",
-        agency.name
-    ));
-    if let Some(g) = meta.and_then(|m| m.guidance.as_ref()) {
-        line(&format!(
-            "# Viết theo Công văn số {} ngày {} của {}.",
-            g.number,
-            date(g.date),
-            g.issuer
-        ));
-    }
-    line("# Phần này (giữa hai dòng ---) là số liệu; phần sau là nội dung các mục");
-    line("# II.3, III, IV, V và VII. Dòng bắt đầu bằng # là ghi chú, không hiện trên trang.");
-    line(&format!(
-        "# Số tiền tính bằng {unit}. Viết số như 1200.5: dấu chấm thập phân, không có"
-    ));
-    line("# dấu phân cách hàng nghìn, không đặt trong ngoặc kép.");
-    line("# Ở phần nội dung, các đoạn hướng dẫn đặt trong <!-- và --> không hiện trên trang:");
-    line("# viết nội dung của đơn vị thay vào chỗ đó.");
-    line("# Kiểm tra bất cứ lúc nào bằng lệnh: planpress check");
-    line("");
-    line(&format!(
-        "agency: {code}{}# Mã cơ quan trong content/agencies.yaml; trùng với tên tệp.",
-        pad(code.len() + 8)
-    ));
-    line(&format!(
-        "year: {year}{}# Năm kế hoạch; trùng với tên thư mục.",
-        pad(10)
-    ));
-    line(
-        "status: draft               # draft: đang soạn | submitted: đã gửi Sở TT&TT | approved: đã phê duyệt.",
-    );
-    line(
-        "                            # Bản nháp (draft) không lên cổng thông tin và không được tính vào tổng hợp.",
-    );
+    let guidance = meta
+        .and_then(|m| m.guidance.as_ref())
+        .map_or_else(String::new, |g| {
+            format!(
+                "# Viết theo Công văn số {} ngày {} của {}.\n",
+                g.number,
+                date(g.date),
+                g.issuer
+            )
+        });
     let deadline = meta.map_or_else(String::new, |m| {
         format!("; hạn gửi {}", date(m.deadline.value))
     });
-    line(&format!(
-        "submitted:                  # Ngày gửi kế hoạch, dạng năm-tháng-ngày, ví dụ {prior}-07-25{deadline}."
-    ));
-    line("                            # Bắt buộc khi status là submitted hoặc approved.");
-    line("contact:                    # Người liên hệ: cán bộ phụ trách CNTT của đơn vị.");
-    line("  name:                     # Họ và tên");
-    line("  phone:                    # Điện thoại");
-    line("  email:                    # Thư điện tử");
-    line(
-        "legal_bases: []             # I. Căn cứ lập Kế hoạch: chỉ ghi văn bản riêng của đơn vị, mỗi văn bản",
-    );
-    line(&format!(
-        "                            # một dòng \"- ...\"; căn cứ chung đã có trong content/{year}/_plan.md."
-    ));
-    line("");
-    line(&format!(
-        "# II.1. Đánh giá tổng quan ước thực hiện các chỉ tiêu theo kế hoạch {prior}."
-    ));
-    line(&format!(
-        "# target: chỉ tiêu năm {prior}; actual: ước thực hiện năm {prior}; goal: mục tiêu năm {year}."
-    ));
-    line("# Tỷ lệ ghi số từ 0 đến 100, không có dấu %. Chỉ tiêu dạng mô tả ghi vào `value`.");
-    line("# Bỏ trống số chưa có; xóa chỉ tiêu không áp dụng cho đơn vị. \"Những mục tiêu,");
-    line("# nhiệm vụ khác\": thêm một mục có id, name và unit (percent | count | text) riêng.");
-    line("indicators:");
+    let mut indicators = String::new();
     for ind in site.catalog.iter().flat_map(|c| c.indicators.iter()) {
         if ind.provider.as_ref().is_some_and(|p| p.value != *code) {
             continue;
@@ -168,161 +149,31 @@ pub(crate) fn plan_skeleton(site: &Site, agency: &Agency, year: i32) -> String {
             Unit::Count => "số lượng",
             Unit::Text => "mô tả",
         };
-        line(&format!("  # {} ({unit})", ind.name));
-        line(&format!("  - id: {}", ind.id.value));
+        let _ = writeln!(indicators, "  # {} ({unit})", ind.name);
+        let _ = writeln!(indicators, "  - id: {}", ind.id.value);
         if ind.unit == Unit::Text {
-            line("    value:");
+            indicators.push_str("    value:\n");
         } else {
-            line("    target:");
-            line("    actual:");
-            line("    goal:");
+            indicators.push_str("    target:\n    actual:\n    goal:\n");
         }
-        line("    note:");
+        indicators.push_str("    note:\n");
     }
-    line("");
-    line(&format!(
-        "# II.2. Kinh phí đã và đang thực hiện Kế hoạch năm {prior}: mỗi nhiệm vụ một mục."
-    ));
-    line("# Để thêm, bỏ dấu # ở đầu các dòng mẫu dưới đây (giữ nguyên thụt lề) rồi sửa.");
-    line("spending:");
-    line("  # - category: ha-tang      # Hạng mục đầu tư: ha-tang | noi-bo | nguoi-dan | nhan-luc");
-    line("  #   task: \"Nâng cấp mạng LAN, trang bị tường lửa\"   # Nội dung/Nhiệm vụ");
-    line(&format!(
-        "  #   total: 350             # Ước kinh phí thực hiện năm {prior} (tổng)"
-    ));
-    line(
-        "  #   levels: { tinh: 300, huyen: 50 }   # Theo cấp ngân sách: trung-uong | tinh | huyen | khac;",
-    );
-    line(
-        "  #                                      # cộng lại phải bằng total; `levels: tinh` là toàn bộ.",
-    );
-    line(
-        "  #   kinds: { su-nghiep: 350 }          # Theo nguồn vốn: dau-tu | su-nghiep | khac; cộng lại bằng total.",
-    );
-    line(
-        "  #   basis: \"Quyết định số .../QĐ-UBND ngày ...\"   # Ghi chú: căn cứ Quyết định phê duyệt",
-    );
-    line("");
-    line(&format!(
-        "# VI. Phụ lục danh mục các dự án, nhiệm vụ năm {year}, theo thứ tự ưu tiên."
-    ));
-    line("# Trang kế hoạch tự lập mục IV (từng dự án) và bảng phụ lục VI từ đây.");
-    line("# Để thêm, bỏ dấu # ở đầu các dòng mẫu dưới đây (giữ nguyên thụt lề) rồi sửa.");
-    line("projects:");
-    let p = |l: &str| format!("  # {l}");
-    for l in [
-        "- id: mot-cua-dien-tu      # Mã dự án: chữ thường không dấu, số, gạch ngang; không trùng.",
-        "  name: \"Nâng cấp Hệ thống thông tin một cửa điện tử\"   # Tên dự án, nhiệm vụ",
-        "  category: nguoi-dan      # Hạng mục đầu tư: ha-tang | noi-bo | nguoi-dan | nhan-luc",
-        "  priority: 1              # Thứ tự ưu tiên: 1, 2, 3… mỗi số một lần; 1 là cấp thiết nhất.",
-        "  objective: \"...\"         # Mục tiêu, quy mô đầu tư",
-    ] {
-        line(&p(l));
-    }
-    line(&p(&format!(
-        "  period: {{ from: {year}, to: {year} }}   # Thời gian thực hiện (năm bắt đầu, năm kết thúc)"
-    )));
-    line(&p(&format!(
-        "  lead: {code}{}# Đơn vị chủ trì (mã cơ quan)",
-        pad(code.len() + 9)
-    )));
-    for l in [
-        "  partners: []             # Đơn vị phối hợp: các mã cơ quan, ví dụ [so-tttt, so-tai-chinh]",
-        "  done: \"...\"              # Nội dung đã triển khai",
-    ] {
-        line(&p(l));
-    }
-    line(&p(&format!(
-        "  todo: \"...\"              # Nội dung cần triển khai năm {year}"
-    )));
-    line(&p(&format!(
-        "  cost: {{ total: 2000, spent: 500, planned: 1500 }}   # Tổng kinh phí / Đã thực hiện / Cần thực hiện năm {year}"
-    )));
-    for l in [
-        "                           # (spent + planned không vượt total)",
-        "  levels: { tinh: 1500 }   # Nguồn kinh phí theo cấp ngân sách; cộng lại bằng planned",
-        "  kinds: { dau-tu: 1500 }  # Theo nguồn vốn đầu tư / sự nghiệp / khác; cộng lại bằng planned",
-        "  investor: \"...\"          # Chủ đầu tư",
-        "  approval: \"Quyết định số .../QĐ-UBND ngày ...\"   # Quyết định phê duyệt (ghi \"Chưa phê duyệt\" nếu đang trình)",
-        "  necessity: \"...\"         # Sự cần thiết phải đầu tư",
-        "  standards: \"...\"         # Tiêu chuẩn kỹ thuật, công nghệ áp dụng",
-        "  location: \"...\"          # Địa điểm",
-        "  note: \"...\"              # Ghi chú",
-    ] {
-        line(&p(l));
-    }
-    line("---");
-    line("");
-    line("## II.3. Đánh giá chung; khó khăn, hạn chế và đề xuất giải pháp");
-    line("");
-    line("<!-- Đánh giá chung những kết quả đạt được, kết quả thực hiện so với mục tiêu đề ra.");
-    line("Nêu những khó khăn, hạn chế và đề xuất giải pháp để thực hiện trong thời gian tới.");
-    line("-->");
-    line("");
-    line(&format!("## III. Mục tiêu ứng dụng CNTT năm {year}"));
-    line("");
-    line(&format!(
-        "<!-- Căn cứ định hướng ứng dụng CNTT năm {year}, đề xuất mục tiêu phù hợp: khả thi, hiệu quả,"
-    ));
-    line("phù hợp với nhu cầu, nguồn lực của đơn vị và có giải pháp để hoàn thành. -->");
-    line("");
-    line(&format!(
-        "## IV. Định hướng nội dung xây dựng kế hoạch ứng dụng và phát triển CNTT năm {year}"
-    ));
-    line("");
-    line(
-        "<!-- Các dự án đầu tư được sắp xếp theo thứ tự ưu tiên (ghi ở `projects` phía trên; trang tự",
-    );
-    line(
-        "liệt kê thông tin chung và nội dung của từng dự án). Các nội dung, nhiệm vụ cần đồng bộ, kết",
-    );
-    line(
-        "nối và khai thác hạ tầng kỹ thuật, hệ thống thông tin dùng chung, phục vụ cải cách hành chính. -->",
-    );
-    line("");
-    for (h, guide) in [
-        (
-            "### 1. Phát triển hạ tầng kỹ thuật",
-            "Phạm vi, mức độ phát triển; hạ tầng máy tính, mạng, kết nối, an toàn thông tin; nền tảng chia sẻ, tích hợp dùng chung; chữ ký số.",
-        ),
-        (
-            "### 2. Ứng dụng CNTT trong nội bộ cơ quan nhà nước",
-            "Hệ thống quản lý văn bản và điều hành, phần mềm chuyên ngành, thư điện tử công vụ, trao đổi văn bản qua mạng.",
-        ),
-        (
-            "### 3. Ứng dụng CNTT phục vụ người dân và doanh nghiệp",
-            "Trang/Cổng thông tin điện tử, dịch vụ công trực tuyến mức độ 3, 4, Hệ thống thông tin một cửa điện tử.",
-        ),
-        (
-            "### 4. Phát triển nguồn nhân lực cho ứng dụng CNTT",
-            "Đào tạo, tập huấn, bồi dưỡng; cán bộ chuyên trách CNTT.",
-        ),
-        (
-            "### 5. Công tác đảm bảo an toàn, an ninh thông tin",
-            "Bảo đảm an toàn hệ thống thông tin theo cấp độ; phòng, chống phần mềm độc hại; quy chế, tuyên truyền.",
-        ),
-    ] {
-        line(h);
-        line("");
-        line(&format!("<!-- {guide} -->"));
-        line("");
-    }
-    line("## V. Giải pháp thực hiện");
-    line("");
-    line(
-        "<!-- 1. Giải pháp tài chính; 2. Bảo đảm môi trường pháp lý; 3. Bảo đảm hiệu quả, đồng bộ ứng dụng",
-    );
-    line(
-        "CNTT; 4. Giải pháp triển khai và tổ chức thực hiện; 5. Nâng cao nhận thức, đào tạo nguồn nhân lực",
-    );
-    line("CNTT; 6. Các giải pháp khác. -->");
-    line("");
-    line("## VII. Tổ chức thực hiện");
-    line("");
-    line(
-        "<!-- Xác định rõ trách nhiệm của các đơn vị có liên quan trong việc triển khai Kế hoạch. -->",
-    );
-    s
+    let (year, prior) = (year.to_string(), prior.to_string());
+    fill(
+        PLAN_TEMPLATE,
+        &[
+            ("year", &year),
+            ("prior", &prior),
+            ("agency", &agency.name),
+            ("guidance", &guidance),
+            ("unit", unit),
+            ("code", code),
+            ("code_pad", &pad(code.len() + 8)),
+            ("deadline", &deadline),
+            ("indicators", &indicators),
+            ("lead_pad", &pad(code.len() + 9)),
+        ],
+    )
 }
 
 /// Spaces that bring a comment to column 29, after a value `used` wide.
@@ -1104,5 +955,23 @@ mod tests {
         assert!(!b.contains("- id: thue-khai-qua-mang"));
         assert!(b.contains("- id: tthc-truc-tuyen"));
         assert!(b.contains("hạn gửi 31/07/2018"));
+    }
+
+    #[test]
+    fn every_placeholder_of_the_skeleton_is_filled() {
+        let site = load::load(Path::new(env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .site;
+        for code in ["cuc-thue", "so-noi-vu"] {
+            let agency = site.agency(code).unwrap();
+            for year in [2019, 2020, 2026, 2031] {
+                let s = plan_skeleton(&site, agency, year);
+                assert!(!s.contains("{{"), "{code} {year}: {s}");
+            }
+        }
+        assert_eq!(
+            fill("a {{x}} {{y}} {{", &[("x", "{{y}}")]),
+            "a {{y}} {{y}} {{"
+        );
     }
 }

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use site::{demo_site, edit, planpress, stderr, stdout, text};
+use site::{demo_site, edit, ok, planpress, stderr, stdout, text};
 
 /// One day late in Vietnam, still 31 July in UTC.
 const NOW: &str = "2018-07-31T17:30:00Z";
@@ -78,11 +78,6 @@ fn run(root: &Path, args: &[&str], now: &str) -> Output {
     let mut all = args.to_vec();
     all.extend(["--root", root.to_str().unwrap()]);
     planpress(&all, &[("PLANPRESS_NOW", now)])
-}
-
-fn ok(o: Output) -> Output {
-    assert!(o.status.success(), "{}", text(&o));
-    o
 }
 
 fn status_json(root: &Path, now: &str) -> Vec<Value> {

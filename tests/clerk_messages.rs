@@ -8,27 +8,18 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
+#[path = "support/site.rs"]
+mod site;
+
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
+use site::copy_dir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_planpress");
 const PLAN: &str = "content/2019/so-tttt.md";
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// Replaces the only occurrence of `from` in `text`.
 fn replace_once(text: &str, from: &str, to: &str) -> String {

@@ -10,7 +10,7 @@ mod site;
 use std::path::Path;
 
 use serde_json::Value;
-use site::{bin, copy_dir, repo, text};
+use site::{bin, copy_dir, repo, text, write};
 
 /// `check --format json` of `root`: the diagnostics and the exit code.
 fn check(root: &Path) -> (Vec<Value>, Option<i32>) {
@@ -25,12 +25,6 @@ fn check(root: &Path) -> (Vec<Value>, Option<i32>) {
 
 fn with_code<'a>(diags: &'a [Value], code: &str) -> Vec<&'a Value> {
     diags.iter().filter(|d| d["code"] == code).collect()
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
 }
 
 const AGENCIES: &str = "\

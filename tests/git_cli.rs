@@ -4,12 +4,13 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
+#[path = "support/site.rs"]
+mod site;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_planpress"))
-}
+use site::{bin, read, write};
 
 /// `git` with no user or system configuration in the way.
 fn git_cmd(dir: &Path) -> Command {
@@ -76,16 +77,6 @@ fn tag(dir: &Path, name: &str, who: &str, date: &str) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 const SITE: &str = "title: Kế hoạch ứng dụng CNTT tỉnh Quảng Ngãi

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use site::{
-    Kill, Rng, demo_site, edit, files, inode, kill_seed, planpress, release_dirs, run_killed,
+    Kill, Rng, demo_site, edit, files, inode, kill_seed, ok, planpress, release_dirs, run_killed,
     stderr, stdout, text, whole_current,
 };
 
@@ -26,11 +26,6 @@ fn publish(site: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["publish", "--root", site.to_str().unwrap()];
     args.extend_from_slice(extra);
     planpress(&args, &[])
-}
-
-fn ok(o: std::process::Output) -> std::process::Output {
-    assert!(o.status.success(), "{}", text(&o));
-    o
 }
 
 #[test]

@@ -22,7 +22,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use s3::{Portal, Server, keys, request};
-use site::{Kill, Rng, demo_site, edit, kill_seed, planpress, run_killed, stderr, stdout, text};
+use site::{
+    Kill, Rng, demo_site, edit, kill_seed, ok, planpress, run_killed, stderr, stdout, text,
+};
 
 const BUCKET: &str = "ke-hoach";
 const PREFIX: &str = "cntt";
@@ -41,11 +43,6 @@ fn run(site: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output
     let mut all = vec![args[0], "--root", site.to_str().unwrap()];
     all.extend_from_slice(&args[1..]);
     planpress(&all, env)
-}
-
-fn ok(o: std::process::Output) -> std::process::Output {
-    assert!(o.status.success(), "{}", text(&o));
-    o
 }
 
 /// moto with the bucket made, and a demo site publishing to it.

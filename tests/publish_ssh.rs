@@ -19,14 +19,9 @@ use std::path::Path;
 
 use servers::{Nginx, Sshd, require_tools};
 use site::{
-    Kill, Rng, demo_site, edit, inode, kill_seed, planpress, release_dirs, run_killed, stderr,
+    Kill, Rng, demo_site, edit, inode, kill_seed, ok, planpress, release_dirs, run_killed, stderr,
     stdout, text, whole_current,
 };
-
-fn ok(o: std::process::Output) -> std::process::Output {
-    assert!(o.status.success(), "{}", text(&o));
-    o
-}
 
 /// A demo site whose one target is a folder on a test sshd. Fields drop
 /// in order: the server stops before its folder goes.

@@ -3,20 +3,13 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
+#[path = "support/site.rs"]
+mod site;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_planpress"))
-}
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
+use site::{bin, read, repo};
 
 fn init(dir: &Path, extra: &[&str]) -> Output {
     bin().arg("init").arg(dir).args(extra).output().unwrap()
@@ -111,7 +104,7 @@ fn init_makes_a_site_that_passes_check() {
         (".gitlab-ci.yml", "ci-templates/gitlab-ci.yml"),
         ("scripts/pre-commit", "ci-templates/pre-commit"),
     ] {
-        assert_eq!(read(&site.join(written)), read(&repo_root().join(template)));
+        assert_eq!(read(&site.join(written)), read(&repo().join(template)));
     }
     #[cfg(unix)]
     {

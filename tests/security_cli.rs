@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use site::{copy_dir, edit, planpress, repo, stderr, text};
+use site::{copy_dir, edit, planpress, read, repo, stderr, text};
 
 /// A copy of the demo site in a fresh temp folder (`<tmp>/site`).
 fn demo() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -47,10 +47,6 @@ fn run_or_hang(args: &[&str], root: &Path, limit: Duration) -> Output {
         "planpress {args:?} still running after {limit:?}: it hangs"
     );
     o
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 /// Puts `text` at the end of the body of `content/2019/<stem>.md`.

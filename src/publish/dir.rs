@@ -10,7 +10,8 @@ use rayon::prelude::*;
 
 use super::manifest::{self, MANIFEST, Manifest, sha256_hex};
 use super::{
-    Current, Endpoint, ErrorKind, Job, LOCK, PARTIAL, Staged, State, TMP_LINK, TRASH, io_err,
+    CurrentLink, Endpoint, ErrorKind, LOCK, PARTIAL, Staged, TMP_LINK, TRASH, TargetState, Upload,
+    io_err,
 };
 
 /// Mode of published files and folders: the web server, another user, must
@@ -166,12 +167,12 @@ impl Endpoint for DirEndpoint {
         Ok(())
     }
 
-    fn state(&mut self) -> Result<State, ErrorKind> {
-        let mut state = State {
+    fn state(&mut self) -> Result<TargetState, ErrorKind> {
+        let mut state = TargetState {
             releases: Vec::new(),
             partials: Vec::new(),
             trash: Vec::new(),
-            current: Current::Absent,
+            current: CurrentLink::Absent,
         };
         let rel = self.releases();
         match fs::read_dir(&rel) {
@@ -199,7 +200,7 @@ impl Endpoint for DirEndpoint {
         state.partials.sort();
         let cur = self.path.join("current");
         state.current = match fs::symlink_metadata(&cur) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Current::Absent,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => CurrentLink::Absent,
             Err(e) => return Err(io_err(cur.display(), e)),
             Ok(m) if m.is_symlink() => {
                 let target = fs::read_link(&cur).map_err(|e| io_err(cur.display(), e))?;
@@ -208,11 +209,11 @@ impl Endpoint for DirEndpoint {
                     .and_then(|t| t.strip_prefix("releases/"))
                     .map(|t| t.trim_end_matches('/'))
                 {
-                    Some(id) if manifest::is_id(id) => Current::Release(id.to_string()),
-                    _ => Current::Elsewhere,
+                    Some(id) if manifest::is_id(id) => CurrentLink::Release(id.to_string()),
+                    _ => CurrentLink::Elsewhere,
                 }
             }
-            Ok(_) => Current::NotALink,
+            Ok(_) => CurrentLink::NotALink,
         };
         Ok(state)
     }
@@ -228,7 +229,7 @@ impl Endpoint for DirEndpoint {
             .collect())
     }
 
-    fn stage(&mut self, job: &Job<'_>) -> Result<Staged, ErrorKind> {
+    fn stage(&mut self, job: &Upload<'_>) -> Result<Staged, ErrorKind> {
         let rel = self.releases();
         fs::create_dir_all(&self.path).map_err(|e| io_err(self.path.display(), e))?;
         make_dir(&rel).map_err(|e| io_err(rel.display(), e))?;
@@ -369,7 +370,7 @@ impl Endpoint for DirEndpoint {
 /// everything else. Returns the paths kept and how many were sent files.
 fn scrub<'j>(
     partial: &Path,
-    job: &Job<'j>,
+    job: &Upload<'j>,
     base: Option<&Path>,
 ) -> std::io::Result<(BTreeSet<&'j str>, usize)> {
     let link: HashMap<&'j str, &'j manifest::Entry> =

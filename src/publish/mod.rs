@@ -21,20 +21,25 @@
 //! complete release; the next publish resumes the partial folder.
 
 mod dir;
+mod error;
 pub(crate) mod manifest;
+mod report;
 mod s3;
 pub(crate) mod ssh;
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::build::render_site;
 use crate::check::Checked;
 use crate::diag::{Lang, Severity, sort, tr};
-use crate::load::LoadError;
 use crate::model::{Target, TargetKind};
 use manifest::{Diff, Entry, Manifest};
+
+pub use error::PublishError;
+pub(crate) use error::{ErrorKind, io_err};
+pub(crate) use report::size;
+pub use report::{Outcome, Published, Release, Releases, Report, RolledBack};
 
 /// Prefix of the folder a release is uploaded into before it is complete.
 pub(crate) const PARTIAL: &str = ".partial-";
@@ -121,408 +126,11 @@ pub fn portal_unchanged(lang: Lang) -> String {
     )
 }
 
-/// The result of a command that reads the site first.
-#[derive(Debug)]
-pub enum Outcome<T> {
-    /// The site (or, for `releases` and `rollback`, `site.yaml`) has
-    /// errors; nothing was done. Print its diagnostics.
-    Invalid(Box<Checked>),
-    /// The command did its work.
-    Done(T),
-}
-
-/// A publish that ran: the check's warnings and what was done.
-#[derive(Debug)]
-pub struct Published {
-    /// The check's findings (warnings only).
-    pub checked: Checked,
-    /// What was done, or with `--dry-run` would be done.
-    pub report: Report,
-}
-
-/// What a publish did, or with `--dry-run` would do.
-#[derive(Debug)]
-pub struct Report {
-    /// The target's name.
-    pub target: String,
-    /// Where it is, for people.
-    pub place: String,
-    /// The new release, now current; `None` for a dry run or when nothing
-    /// changed.
-    pub id: Option<String>,
-    /// The release that was current before.
-    pub previous: Option<String>,
-    /// Files of the whole site.
-    pub files: usize,
-    /// Total size of the site.
-    pub bytes: u64,
-    /// Files sent (new or changed), or that a dry run would send.
-    pub sent_files: usize,
-    /// Their bytes: the payload that travels.
-    pub sent_bytes: u64,
-    /// Bytes on the wire as the transfer tool counted them (ssh only).
-    pub wire_bytes: Option<u64>,
-    /// Files hard-linked from the current release.
-    pub linked_files: usize,
-    /// Files of the current release left out of the new one.
-    pub removed_files: usize,
-    /// Files found complete in the partial upload of an earlier, killed
-    /// publish and not sent again.
-    pub resumed_files: usize,
-    /// Old releases deleted to honour `keep`.
-    pub pruned: Vec<String>,
-    /// The site is the same as the current release: nothing was done.
-    pub unchanged: bool,
-    /// This was a dry run.
-    pub dry_run: bool,
-    /// For a dry run, one line per file that would change.
-    pub changes: Vec<String>,
-    /// Cleaning up old releases failed after the switch (the publish
-    /// itself succeeded).
-    pub prune_error: Option<String>,
-    /// Time taken to check and build the site.
-    pub build_time: std::time::Duration,
-    /// Time taken to deploy it (hash, compare, upload, switch, prune).
-    pub deploy_time: std::time::Duration,
-    lang: Lang,
-}
-
-/// One release of a target.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Release {
-    /// Its id (the folder's name).
-    pub id: String,
-    /// Number of files, from its manifest.
-    pub files: Option<usize>,
-    /// Total size, from its manifest.
-    pub bytes: Option<u64>,
-    /// `current` points at it.
-    pub current: bool,
-}
-
-/// The releases of a target, newest first.
-#[derive(Debug)]
-pub struct Releases {
-    /// The target's name.
-    pub target: String,
-    /// Where it is, for people.
-    pub place: String,
-    /// Complete releases, newest first.
-    pub releases: Vec<Release>,
-    /// Uploads that did not finish (the next publish resumes or removes
-    /// them).
-    pub partials: Vec<String>,
-    lang: Lang,
-}
-
-/// What a rollback did.
-#[derive(Debug)]
-pub struct RolledBack {
-    /// The target's name.
-    pub target: String,
-    /// Where it is, for people.
-    pub place: String,
-    /// The release that was current.
-    pub from: String,
-    /// The release now current.
-    pub to: String,
-    lang: Lang,
-}
-
-/// Why `publish`, `releases` or `rollback` could not do their work.
-#[derive(Debug)]
-pub struct PublishError {
-    lang: Lang,
-    kind: ErrorKind,
-}
-
-/// The reasons, with what a message needs.
-#[derive(Debug)]
-pub(crate) enum ErrorKind {
-    Root(LoadError),
-    NoTargets,
-    UnknownTarget {
-        name: String,
-        names: Vec<String>,
-    },
-    TargetRequired {
-        names: Vec<String>,
-    },
-    Empty,
-    Placeholder {
-        base_url: String,
-    },
-    BadPath(String),
-    /// A `kind: dir` target's `path` that must not be used: empty, `/`, the
-    /// site's folder or one above it.
-    TargetPath {
-        path: String,
-    },
-    /// A `kind: ssh` target's `path` that must not be used (`model::remote::path_refusal`).
-    SshTargetPath {
-        path: String,
-        why: String,
-    },
-    /// A `kind: dir` target's `path` (or a folder on the way to it) is a
-    /// file.
-    TargetIsFile {
-        path: String,
-        file: String,
-    },
-    Io {
-        what: String,
-        err: std::io::Error,
-    },
-    Busy {
-        place: String,
-    },
-    NotALink {
-        place: String,
-    },
-    NoCurrent {
-        place: String,
-    },
-    NoPrevious {
-        current: String,
-    },
-    UnknownRelease {
-        query: String,
-        ids: Vec<String>,
-    },
-    Incomplete {
-        id: String,
-    },
-    MissingTool {
-        tool: String,
-    },
-    RemoteTool {
-        tool: &'static str,
-        host: String,
-    },
-    BadSshCommand {
-        value: String,
-    },
-    BadHost {
-        host: String,
-    },
-    HostKeyUnknown {
-        host: String,
-        cmd: String,
-        detail: String,
-    },
-    HostKeyChanged {
-        host: String,
-        detail: String,
-    },
-    AuthFailed {
-        host: String,
-        detail: String,
-    },
-    Connect {
-        host: String,
-        detail: String,
-    },
-    Remote {
-        step: &'static str,
-        detail: String,
-    },
-    /// `kind: s3`; the messages live beside the code in s3.rs.
-    S3 {
-        place: String,
-        err: s3::S3Error,
-    },
-}
-
-impl PublishError {
-    pub(crate) fn new(lang: Lang, kind: ErrorKind) -> Self {
-        PublishError { lang, kind }
-    }
-
-    /// Whether the command line was wrong (exit code 2) rather than the
-    /// work failing (exit code 1).
-    pub fn is_usage(&self) -> bool {
-        matches!(
-            self.kind,
-            ErrorKind::Root(_)
-                | ErrorKind::NoTargets
-                | ErrorKind::UnknownTarget { .. }
-                | ErrorKind::TargetRequired { .. }
-                | ErrorKind::UnknownRelease { .. }
-        )
-    }
-}
-
-impl crate::diag::Exit for PublishError {
-    fn exit_code(&self) -> u8 {
-        if self.is_usage() { 2 } else { 1 }
-    }
-}
-
-pub(crate) fn io_err(what: impl fmt::Display, err: std::io::Error) -> ErrorKind {
-    ErrorKind::Io {
-        what: what.to_string(),
-        err,
-    }
-}
-
-impl fmt::Display for PublishError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let l = self.lang;
-        let list = |v: &[String]| v.join(", ");
-        let text = match &self.kind {
-            ErrorKind::Root(e) => format!("--root {e}"),
-            ErrorKind::NoTargets => tr!(
-                l,
-                "content/site.yaml chưa khai báo đích xuất bản nào (`publish:`). Ví dụ:\n  publish:\n    local: {{ kind: dir, path: /srv/www/ke-hoach-cntt, keep: 5 }}",
-                "content/site.yaml declares no publish target (`publish:`). For example:\n  publish:\n    local: {{ kind: dir, path: /srv/www/ke-hoach-cntt, keep: 5 }}"
-            ),
-            ErrorKind::UnknownTarget { name, names } => {
-                let names = list(names);
-                tr!(
-                    l,
-                    "Không có đích xuất bản «{name}» trong content/site.yaml. Các đích: {names}.",
-                    "No publish target '{name}' in content/site.yaml. Targets: {names}."
-                )
-            }
-            ErrorKind::TargetRequired { names } => {
-                let names = list(names);
-                tr!(
-                    l,
-                    "site.yaml có nhiều đích xuất bản; hãy chọn một: {names}.\n  Ví dụ: planpress publish <ĐÍCH>",
-                    "site.yaml has several publish targets; name one: {names}.\n  For example: planpress publish <TARGET>"
-                )
-            }
-            ErrorKind::Empty => tr!(
-                l,
-                "Site dựng ra không có tệp nào; không xuất bản một site rỗng.",
-                "The built site has no file; an empty site is not published."
-            ),
-            ErrorKind::Placeholder { base_url } => tr!(
-                l,
-                "`base_url` trong content/site.yaml vẫn là địa chỉ mẫu ({base_url}): sơ đồ trang, liên kết chuẩn và nguồn tin RSS sẽ trỏ tới đó, không tới cổng thật.\n  Sửa `base_url` thành địa chỉ thật của cổng rồi xuất bản lại; nếu đây là bản thử, chạy lại với --allow-placeholder.",
-                "`base_url` in content/site.yaml is still the placeholder ({base_url}): the sitemap, canonical links and feeds would point there, not to the real portal.\n  Set `base_url` to the portal's real address and publish again; for a trial, run again with --allow-placeholder."
-            ),
-            ErrorKind::BadPath(p) => tr!(
-                l,
-                "Không thể xuất bản tệp có đường dẫn «{p}».",
-                "Cannot publish a file with the path '{p}'."
-            ),
-            ErrorKind::TargetPath { path } => tr!(
-                l,
-                "Đích xuất bản có `path: \"{path}\"` không dùng được: đường dẫn trống, `/`, thư mục site hoặc thư mục chứa nó. Trong content/site.yaml, ghi một thư mục riêng cho site, ví dụ `path: /srv/www/ke-hoach-cntt`.",
-                "The publish target's `path: \"{path}\"` cannot be used: it is empty, `/`, the site's folder or a folder above it. In content/site.yaml, give a folder of the site's own, e.g. `path: /srv/www/ke-hoach-cntt`."
-            ),
-            ErrorKind::SshTargetPath { path, why } => tr!(
-                l,
-                "Đích xuất bản ssh có `path: \"{path}\"` không dùng được: {why}. Trong content/site.yaml, ghi đường dẫn tuyệt đối tới một thư mục riêng cho site trên máy chủ, ví dụ `path: /srv/ke-hoach-cntt`. Chưa kết nối tới máy chủ, chưa tạo gì ở đó.",
-                "The ssh publish target's `path: \"{path}\"` cannot be used: {why}. In content/site.yaml, give the absolute path of a folder of the site's own on the server, e.g. `path: /srv/ke-hoach-cntt`. Nothing was connected to or created there."
-            ),
-            ErrorKind::TargetIsFile { path, file } => tr!(
-                l,
-                "Đích xuất bản `path: \"{path}\"` không dùng được: {file} là một tệp, không phải thư mục. Sửa `path` trong content/site.yaml, hoặc chuyển tệp đó đi chỗ khác; chưa tạo gì ở đó.",
-                "The publish target `path: \"{path}\"` cannot be used: {file} is a file, not a folder. Fix `path` in content/site.yaml, or move that file away; nothing was created there."
-            ),
-            ErrorKind::Io { what, err } => {
-                let why = crate::diag::io_in_words(err, std::path::Path::new(what), false, l);
-                format!("{what}: {why}")
-            }
-            ErrorKind::Busy { place } => tr!(
-                l,
-                "Một lệnh planpress khác đang làm việc trên {place}; hãy chờ nó xong rồi chạy lại.",
-                "Another planpress command is working on {place}; wait for it to finish and run again."
-            ),
-            ErrorKind::NotALink { place } => tr!(
-                l,
-                "{place}/current đã có nhưng không phải là liên kết tượng trưng (symlink). Hãy chuyển nó sang chỗ khác (ví dụ mv current current.cu) rồi xuất bản lại.",
-                "{place}/current exists and is not a symlink. Move it away (for example mv current current.old) and publish again."
-            ),
-            ErrorKind::NoCurrent { place } => tr!(
-                l,
-                "{place} chưa có bản phát hành nào đang hoạt động (current); chưa thể quay lui.",
-                "{place} has no current release; there is nothing to roll back."
-            ),
-            ErrorKind::NoPrevious { current } => tr!(
-                l,
-                "Không có bản phát hành nào cũ hơn {current}; dùng --to <ID> để chọn một bản (xem `planpress releases`).",
-                "There is no release older than {current}; use --to <ID> to pick one (see `planpress releases`)."
-            ),
-            ErrorKind::UnknownRelease { query, ids } => {
-                let ids = if ids.is_empty() {
-                    "-".to_string()
-                } else {
-                    list(ids)
-                };
-                tr!(
-                    l,
-                    "Không tìm thấy đúng một bản phát hành «{query}». Các bản: {ids}.",
-                    "No single release matches '{query}'. Releases: {ids}."
-                )
-            }
-            ErrorKind::Incomplete { id } => tr!(
-                l,
-                "Bản phát hành {id} thiếu manifest; không chuyển sang nó.",
-                "Release {id} has no manifest; not switching to it."
-            ),
-            ErrorKind::MissingTool { tool } => tr!(
-                l,
-                "Không chạy được `{tool}` trên máy này. Hãy cài OpenSSH client và rsync (apt-get install openssh-client rsync).",
-                "Cannot run `{tool}` on this machine. Install the OpenSSH client and rsync (apt-get install openssh-client rsync)."
-            ),
-            ErrorKind::RemoteTool { tool, host } => tr!(
-                l,
-                "Máy chủ {host} không có `{tool}`; hãy cài nó trên máy chủ (apt-get install {tool}).",
-                "The host {host} has no `{tool}`; install it there (apt-get install {tool})."
-            ),
-            ErrorKind::BadSshCommand { value } => tr!(
-                l,
-                "Không hiểu biến môi trường PLANPRESS_SSH = {value:?} (dấu nháy chưa đóng?).",
-                "Cannot parse the environment variable PLANPRESS_SSH = {value:?} (unclosed quote?)."
-            ),
-            ErrorKind::BadHost { host } => tr!(
-                l,
-                "`host: {host}` không phải là tên máy hợp lệ.",
-                "`host: {host}` is not a valid host name."
-            ),
-            ErrorKind::HostKeyUnknown { host, cmd, detail } => tr!(
-                l,
-                "Khóa máy chủ (host key) của {host} chưa có trong known_hosts, nên planpress không kết nối (planpress luôn kiểm tra khóa máy chủ).\n  Hãy so dấu vân tay của khóa với người quản trị máy chủ, rồi chạy `{cmd}` một lần để chấp nhận nó (hoặc thêm nó vào known_hosts).\n  ssh: {detail}",
-                "The host key of {host} is not in known_hosts, so planpress does not connect (planpress always checks host keys).\n  Compare the key's fingerprint with the host's administrator, then run `{cmd}` once to accept it (or add it to known_hosts).\n  ssh: {detail}"
-            ),
-            ErrorKind::HostKeyChanged { host, detail } => tr!(
-                l,
-                "Khóa máy chủ (host key) của {host} KHÁC với khóa trong known_hosts: có thể đang bị giả mạo, hoặc máy chủ vừa được cài lại. Không kết nối.\n  Hãy hỏi người quản trị máy chủ trước khi sửa known_hosts.\n  ssh: {detail}",
-                "The host key of {host} DIFFERS from the one in known_hosts: someone may be impersonating it, or the host was reinstalled. Not connecting.\n  Ask the host's administrator before you change known_hosts.\n  ssh: {detail}"
-            ),
-            ErrorKind::AuthFailed { host, detail } => tr!(
-                l,
-                "{host} từ chối đăng nhập. Kiểm tra `user:` và `identity:` trong site.yaml, hoặc khóa trong ssh-agent (ssh-add -l).\n  ssh: {detail}",
-                "{host} refused the login. Check `user:` and `identity:` in site.yaml, or the keys in your ssh agent (ssh-add -l).\n  ssh: {detail}"
-            ),
-            ErrorKind::Connect { host, detail } => tr!(
-                l,
-                "Không kết nối được tới {host}.\n  ssh: {detail}",
-                "Cannot connect to {host}.\n  ssh: {detail}"
-            ),
-            ErrorKind::S3 { place, err } => s3::message(err, place, l),
-            ErrorKind::Remote { step, detail } => tr!(
-                l,
-                "Bước «{step}» thất bại trên máy chủ; «current» không đổi.\n  {detail}",
-                "Step '{step}' failed on the host; 'current' is unchanged.\n  {detail}"
-            ),
-        };
-        // Whatever was refused, the editor needs to know the public site
-        // is as it was.
-        write!(f, "{text}\n{}", portal_unchanged(l))
-    }
-}
-
-impl std::error::Error for PublishError {}
-
 // ---- what a target must do ------------------------------------------------
 
 /// Where `current` points.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Current {
+pub(crate) enum CurrentLink {
     /// There is no `current` yet.
     Absent,
     /// `current -> releases/<id>`.
@@ -535,28 +143,28 @@ pub(crate) enum Current {
 
 /// The folders and link of a target.
 #[derive(Clone, Debug)]
-pub(crate) struct State {
+pub(crate) struct TargetState {
     /// Complete releases, sorted (oldest first).
     pub(crate) releases: Vec<String>,
     /// `.partial-*` folders, sorted.
     pub(crate) partials: Vec<String>,
     /// `.trash-*` folders.
     pub(crate) trash: Vec<String>,
-    pub(crate) current: Current,
+    pub(crate) current: CurrentLink,
 }
 
-impl State {
+impl TargetState {
     /// The current release, if it is one of the complete releases.
     fn current_release(&self) -> Option<&str> {
         match &self.current {
-            Current::Release(id) if self.releases.contains(id) => Some(id),
+            CurrentLink::Release(id) if self.releases.contains(id) => Some(id),
             _ => None,
         }
     }
 }
 
 /// One upload: what goes into `releases/<partial>/`.
-pub(crate) struct Job<'a> {
+pub(crate) struct Upload<'a> {
     /// `.partial-<id>`.
     pub(crate) partial: String,
     /// A partial folder of an earlier publish to continue from.
@@ -592,12 +200,12 @@ pub(crate) trait Endpoint {
     /// Takes the target's lock until the endpoint is dropped.
     fn lock(&mut self) -> Result<(), ErrorKind>;
     /// Lists releases, partial uploads and where `current` points.
-    fn state(&mut self) -> Result<State, ErrorKind>;
+    fn state(&mut self) -> Result<TargetState, ErrorKind>;
     /// The manifests of `ids`, `None` for a missing or unreadable one.
     fn manifests(&mut self, ids: &[String]) -> Result<Vec<Option<Manifest>>, ErrorKind>;
     /// Fills `releases/<job.partial>/`: cleans up, resumes, links, sends,
     /// and writes the manifest last.
-    fn stage(&mut self, job: &Job<'_>) -> Result<Staged, ErrorKind>;
+    fn stage(&mut self, job: &Upload<'_>) -> Result<Staged, ErrorKind>;
     /// Renames the complete partial folder to `releases/<id>`.
     fn commit(&mut self, partial: &str, id: &str) -> Result<(), ErrorKind>;
     /// Points `current` at `releases/<id>` in one rename.
@@ -860,7 +468,7 @@ fn deploy(
         ep.lock().map_err(err)?;
     }
     let state = ep.state().map_err(err)?;
-    if state.current == Current::NotALink {
+    if state.current == CurrentLink::NotALink {
         return Err(err(ErrorKind::NotALink { place }));
     }
     let current = state.current_release().map(str::to_string);
@@ -933,7 +541,7 @@ fn deploy(
         .chain(&state.trash)
         .cloned()
         .collect();
-    let job = Job {
+    let job = Upload {
         partial: format!("{PARTIAL}{id}"),
         resume,
         stale,
@@ -1039,9 +647,11 @@ pub fn rollback(
     ep.lock().map_err(err)?;
     let state = ep.state().map_err(err)?;
     let from = match &state.current {
-        Current::Release(id) => id.clone(),
-        Current::NotALink => return Err(err(ErrorKind::NotALink { place })),
-        Current::Absent | Current::Elsewhere => return Err(err(ErrorKind::NoCurrent { place })),
+        CurrentLink::Release(id) => id.clone(),
+        CurrentLink::NotALink => return Err(err(ErrorKind::NotALink { place })),
+        CurrentLink::Absent | CurrentLink::Elsewhere => {
+            return Err(err(ErrorKind::NoCurrent { place }));
+        }
     };
     let dest = match to {
         Some(q) => resolve(&state.releases, q).ok_or_else(|| {
@@ -1075,220 +685,6 @@ pub fn rollback(
         to: dest,
         lang,
     }))
-}
-
-// ---- reports --------------------------------------------------------------
-
-/// A size for people: `12,3 MB` in Vietnamese, `12.3 MB` in English.
-pub(crate) fn size(bytes: u64, lang: Lang) -> String {
-    #[allow(clippy::cast_precision_loss)] // display only
-    let b = bytes as f64;
-    let (v, unit) = if bytes < 1000 {
-        return format!("{bytes} B");
-    } else if b < 1e6 {
-        (b / 1e3, "KB")
-    } else if b < 1e9 {
-        (b / 1e6, "MB")
-    } else {
-        (b / 1e9, "GB")
-    };
-    let s = format!("{v:.1}");
-    match lang {
-        Lang::Vi => format!("{} {unit}", s.replace('.', ",")),
-        Lang::En => format!("{s} {unit}"),
-    }
-}
-
-/// The date of a release id in the province's time (ids are in UTC):
-/// `16/07/2019 16:30:00 +07`.
-fn id_date(id: &str) -> String {
-    manifest::id_time(id).map_or_else(String::new, |t| {
-        t.and_utc()
-            .with_timezone(&crate::diag::VIETNAM)
-            .format("%d/%m/%Y %H:%M:%S +07")
-            .to_string()
-    })
-}
-
-impl Report {
-    /// What happened, for people, in the site's language.
-    pub fn summary(&self) -> String {
-        let l = self.lang;
-        let t = &self.target;
-        let p = &self.place;
-        let mut s = String::new();
-        if self.unchanged {
-            let cur = self.previous.as_deref().unwrap_or("-");
-            s += &tr!(
-                l,
-                "Site không thay đổi so với bản đang hoạt động {cur} trên «{t}» ({p}); không xuất bản gì.",
-                "The site is the same as the current release {cur} of '{t}' ({p}); nothing to publish."
-            );
-            s.push('\n');
-            return s;
-        }
-        let (n, b) = (self.sent_files, size(self.sent_bytes, l));
-        let (k, r) = (self.linked_files, self.removed_files);
-        if self.dry_run {
-            s += &tr!(
-                l,
-                "Chạy thử: xuất bản lên «{t}» ({p}) sẽ gửi {n} tệp ({b}), liên kết {k} tệp không đổi, bỏ {r} tệp.",
-                "Dry run: publishing to '{t}' ({p}) would send {n} files ({b}), link {k} unchanged files, and drop {r} files."
-            );
-            s.push('\n');
-            for c in &self.changes {
-                s += "  ";
-                s += c;
-                s.push('\n');
-            }
-            s += &tr!(
-                l,
-                "Chạy lại không có --dry-run để gửi {n} tệp và chuyển trang cổng sang bản mới. Lần chạy thử này chưa thay đổi gì trên đích.",
-                "Run again without --dry-run to send the {n} files and switch the portal to the new release. This dry run changed nothing on the target."
-            );
-            s.push('\n');
-            return s;
-        }
-        let id = self.id.as_deref().unwrap_or("-");
-        let (files, total) = (self.files, size(self.bytes, l));
-        s += &tr!(
-            l,
-            "Đã xuất bản {id} lên «{t}» ({p}): {files} tệp ({total}); đã gửi {n} tệp ({b}), liên kết {k} tệp không đổi, bỏ {r} tệp.",
-            "Published {id} to '{t}' ({p}): {files} files ({total}); sent {n} files ({b}), linked {k} unchanged files, dropped {r} files."
-        );
-        s.push('\n');
-        if let Some(w) = self.wire_bytes {
-            let w = size(w, l);
-            s += &tr!(
-                l,
-                "  Dữ liệu thực gửi qua mạng (rsync, đã nén): {w}.",
-                "  Bytes on the wire (rsync, compressed): {w}."
-            );
-            s.push('\n');
-        }
-        if self.resumed_files > 0 {
-            let m = self.resumed_files;
-            s += &tr!(
-                l,
-                "  Tiếp tục lần tải lên dở dang trước: {m} tệp đã có sẵn, không gửi lại.",
-                "  Resumed the unfinished upload before: {m} files were already there and not sent again."
-            );
-            s.push('\n');
-        }
-        match &self.previous {
-            Some(prev) => {
-                s += &tr!(
-                    l,
-                    "  «current» đã chuyển từ {prev} sang {id}. Quay lui: planpress rollback {t}",
-                    "  'current' switched from {prev} to {id}. To undo: planpress rollback {t}"
-                )
-            }
-            None => {
-                s += &tr!(
-                    l,
-                    "  «current» trỏ tới {id}.",
-                    "  'current' points at {id}."
-                )
-            }
-        }
-        s.push('\n');
-        if !self.pruned.is_empty() {
-            let list = self.pruned.join(", ");
-            s += &tr!(
-                l,
-                "  Đã xoá bản cũ (keep): {list}.",
-                "  Deleted old releases (keep): {list}."
-            );
-            s.push('\n');
-        }
-        if let Some(e) = &self.prune_error {
-            s += &tr!(
-                l,
-                "  Cảnh báo: chưa xoá được bản cũ: {e}",
-                "  Warning: could not delete old releases: {e}"
-            );
-            s.push('\n');
-        }
-        s
-    }
-}
-
-impl Releases {
-    /// The list, for people, in the site's language.
-    pub fn render(&self) -> String {
-        let l = self.lang;
-        let (t, p) = (&self.target, &self.place);
-        let mut s = String::new();
-        if self.releases.is_empty() {
-            s += &tr!(
-                l,
-                "«{t}» ({p}) chưa có bản phát hành nào.",
-                "'{t}' ({p}) has no release yet."
-            );
-            s.push('\n');
-        } else {
-            s += &tr!(
-                l,
-                "Các bản phát hành của «{t}» ({p}), mới nhất trước:",
-                "Releases of '{t}' ({p}), newest first:"
-            );
-            s.push('\n');
-            let (hid, hdate, hfiles, hsize) = match l {
-                Lang::Vi => ("Mã", "Thời điểm", "Số tệp", "Dung lượng"),
-                Lang::En => ("Id", "Date", "Files", "Size"),
-            };
-            s += &format!("    {hid:<25}  {hdate:<23}  {hfiles:>7}  {hsize:>10}\n");
-            for r in &self.releases {
-                let mark = if r.current { "*" } else { " " };
-                let files = r.files.map_or_else(|| "?".into(), |f| f.to_string());
-                let bytes = r.bytes.map_or_else(|| "?".into(), |b| size(b, l));
-                let note = if r.current {
-                    tr!(l, "  ← đang hoạt động (current)", "  ← current")
-                } else if r.files.is_none() {
-                    tr!(l, "  (thiếu manifest)", "  (manifest missing)")
-                } else {
-                    String::new()
-                };
-                s += &format!(
-                    "  {mark} {:<25}  {:<23}  {files:>7}  {bytes:>10}{note}\n",
-                    r.id,
-                    id_date(&r.id)
-                );
-            }
-        }
-        for partial in &self.partials {
-            s += &tr!(
-                l,
-                "  (tải lên dở dang: releases/{partial}; lần xuất bản sau sẽ tiếp tục hoặc dọn nó)",
-                "  (unfinished upload: releases/{partial}; the next publish resumes or removes it)"
-            );
-            s.push('\n');
-        }
-        s
-    }
-}
-
-impl RolledBack {
-    /// What happened, for people, in the site's language.
-    pub fn summary(&self) -> String {
-        let l = self.lang;
-        let (t, p, from, to) = (&self.target, &self.place, &self.from, &self.to);
-        let mut s = if from == to {
-            tr!(
-                l,
-                "{to} đã là bản đang hoạt động của «{t}» ({p}); không đổi gì.",
-                "{to} is already the current release of '{t}' ({p}); nothing changed."
-            )
-        } else {
-            tr!(
-                l,
-                "Đã chuyển «current» của «{t}» ({p}) từ {from} về {to}.",
-                "Switched 'current' of '{t}' ({p}) from {from} to {to}."
-            )
-        };
-        s.push('\n');
-        s
-    }
 }
 
 #[cfg(test)]
@@ -1349,13 +745,5 @@ mod tests {
             select(&two, Some("c")),
             Err(ErrorKind::UnknownTarget { .. })
         ));
-    }
-
-    #[test]
-    fn sizes_read_in_both_languages() {
-        assert_eq!(size(999, Lang::Vi), "999 B");
-        assert_eq!(size(12_345_678, Lang::Vi), "12,3 MB");
-        assert_eq!(size(12_345_678, Lang::En), "12.3 MB");
-        assert_eq!(size(1_500, Lang::En), "1.5 KB");
     }
 }

@@ -32,7 +32,7 @@ use object_store::{
 };
 
 use super::manifest::{self, MANIFEST, Manifest};
-use super::{Current, Endpoint, ErrorKind, Job, PARTIAL, Staged, State};
+use super::{CurrentLink, Endpoint, ErrorKind, PARTIAL, Staged, TargetState, Upload};
 use crate::diag::{Lang, tr};
 
 /// Requests in flight at once: enough to hide the latency of a remote
@@ -486,7 +486,7 @@ impl Endpoint for S3Endpoint {
             .map_err(|e| self.fail(e))
     }
 
-    fn state(&mut self) -> Result<State, ErrorKind> {
+    fn state(&mut self) -> Result<TargetState, ErrorKind> {
         let store = Arc::clone(&self.store);
         let releases_key = self.key("releases");
         let current_key = self.key("current");
@@ -544,18 +544,18 @@ impl Endpoint for S3Endpoint {
         let current = match current {
             None => {
                 self.current_version = None;
-                Current::Absent
+                CurrentLink::Absent
             }
             Some((text, version)) => {
                 self.current_version = Some(version);
                 if manifest::is_id(&text) {
-                    Current::Release(text)
+                    CurrentLink::Release(text)
                 } else {
-                    Current::Elsewhere
+                    CurrentLink::Elsewhere
                 }
             }
         };
-        Ok(State {
+        Ok(TargetState {
             releases,
             partials,
             trash: Vec::new(),
@@ -590,7 +590,7 @@ impl Endpoint for S3Endpoint {
             .map_err(|e| self.fail(e))
     }
 
-    fn stage(&mut self, job: &Job<'_>) -> Result<Staged, ErrorKind> {
+    fn stage(&mut self, job: &Upload<'_>) -> Result<Staged, ErrorKind> {
         let id = job
             .partial
             .strip_prefix(PARTIAL)

@@ -28,7 +28,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use rayon::prelude::*;
 
 use super::manifest::{self, MANIFEST, Manifest};
-use super::{Current, Endpoint, ErrorKind, Job, PARTIAL, Staged, State, TMP_LINK, TRASH, io_err};
+use super::{
+    CurrentLink, Endpoint, ErrorKind, PARTIAL, Staged, TMP_LINK, TRASH, TargetState, Upload, io_err,
+};
 use crate::diag::Lang;
 
 /// Environment variable with the ssh command to use, split like a shell
@@ -530,7 +532,7 @@ impl SshEndpoint {
 
     /// Uploads the files to send, and the manifest, with rsync; says what
     /// rsync counted.
-    fn upload(&self, job: &Job<'_>) -> Result<Transferred, ErrorKind> {
+    fn upload(&self, job: &Upload<'_>) -> Result<Transferred, ErrorKind> {
         let staging = Staging::new().map_err(|e| io_err(std::env::temp_dir().display(), e))?;
         let dir = &staging.0;
         let mut folders = BTreeSet::new();
@@ -716,14 +718,14 @@ impl Endpoint for SshEndpoint {
         }
     }
 
-    fn state(&mut self) -> Result<State, ErrorKind> {
+    fn state(&mut self) -> Result<TargetState, ErrorKind> {
         let out = self.run("inspect", INSPECT, &[], b"")?;
         let text = String::from_utf8_lossy(&out);
-        let mut state = State {
+        let mut state = TargetState {
             releases: Vec::new(),
             partials: Vec::new(),
             trash: Vec::new(),
-            current: Current::Absent,
+            current: CurrentLink::Absent,
         };
         let mut complete = false;
         let mut rsync = false;
@@ -733,11 +735,11 @@ impl Endpoint for SshEndpoint {
                     .strip_prefix("releases/")
                     .map(|l| l.trim_end_matches('/'))
                 {
-                    Some(id) if manifest::is_id(id) => Current::Release(id.to_string()),
-                    _ => Current::Elsewhere,
+                    Some(id) if manifest::is_id(id) => CurrentLink::Release(id.to_string()),
+                    _ => CurrentLink::Elsewhere,
                 };
             } else if line == "notalink" {
-                state.current = Current::NotALink;
+                state.current = CurrentLink::NotALink;
             } else if let Some(name) = line.strip_prefix("dir ") {
                 if manifest::is_id(name) {
                     state.releases.push(name.to_string());
@@ -787,7 +789,7 @@ impl Endpoint for SshEndpoint {
         Ok(ids.iter().map(|id| found.remove(id).flatten()).collect())
     }
 
-    fn stage(&mut self, job: &Job<'_>) -> Result<Staged, ErrorKind> {
+    fn stage(&mut self, job: &Upload<'_>) -> Result<Staged, ErrorKind> {
         if self.has_rsync == Some(false) {
             return Err(ErrorKind::RemoteTool {
                 tool: "rsync",

@@ -71,6 +71,27 @@ pub(crate) fn planpress(args: &[&str], env: &[(&str, &str)]) -> Output {
     c.output().expect("run planpress")
 }
 
+/// Writes `text` to `rel` under `root`, making the folders on the way.
+pub(crate) fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    if let Some(dir) = p.parent() {
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    }
+    std::fs::write(&p, text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+}
+
+/// The text of `p`; a test that cannot read it fails naming the file.
+pub(crate) fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// `o`, once its command is known to have succeeded: otherwise the test
+/// fails showing everything the command printed.
+pub(crate) fn ok(o: Output) -> Output {
+    assert!(o.status.success(), "{}", text(&o));
+    o
+}
+
 pub(crate) fn text(o: &Output) -> String {
     format!(
         "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",

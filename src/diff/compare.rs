@@ -1,34 +1,16 @@
-//! `planpress diff`: what changed in numbers between two versions of a site,
-//! for each cycle and agency (projects added or removed, costs, budget
-//! levels and capital kinds, II.2 spending rows, indicators, status), then
-//! every total of each cycle.
-//!
-//! Both versions go through the same loader and `consolidate`: a revision's
-//! `content/` is read from git into memory and lowered exactly like the
-//! files on disk, so the figures are those `build` would publish.
+//! Computing the changes: both versions' figures paired item by item (projects,
+//! II.2 rows, indicators, an agency's status and totals) and every total of
+//! each cycle, all as data, so that each output format shows the same
+//! changes.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
 
 use crate::consolidate::{self, CycleReport, Submission, Totals};
-use crate::diag::{CommandError, Lang, Severity, tr};
-use crate::git::{Repo, Rev};
-use crate::load;
+use crate::diag::{Lang, tr};
 use crate::model::{Amount, Catalog, CodeName, Cycle, Plan, Site, Status, Unit};
-use crate::render::format::{date, money, number, signed_money, signed_number};
-
-/// How `diff` prints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum DiffFormat {
-    /// Tables for people.
-    #[default]
-    Human,
-    /// One JSON object for tools.
-    Json,
-}
+use crate::render::format::date;
 
 /// A value on one side of a change.
 #[derive(Clone, Debug, PartialEq)]
@@ -109,33 +91,33 @@ impl Field {
 
 /// Whether something exists on one side only, or on both and changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Change {
+pub(crate) enum ChangeKind {
     Added,
     Removed,
     Changed,
 }
 
-impl Change {
-    fn id(self) -> &'static str {
+impl ChangeKind {
+    pub(super) fn id(self) -> &'static str {
         match self {
-            Change::Added => "added",
-            Change::Removed => "removed",
-            Change::Changed => "changed",
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
         }
     }
-    fn mark(self) -> char {
+    pub(super) fn mark(self) -> char {
         match self {
-            Change::Added => '+',
-            Change::Removed => '\u{2212}',
-            Change::Changed => '~',
+            ChangeKind::Added => '+',
+            ChangeKind::Removed => '\u{2212}',
+            ChangeKind::Changed => '~',
         }
     }
-    fn of<T>(before: Option<T>, after: Option<T>) -> Option<(Change, Option<T>, Option<T>)> {
+    fn of<T>(before: Option<T>, after: Option<T>) -> Option<(ChangeKind, Option<T>, Option<T>)> {
         match (&before, &after) {
             (None, None) => None,
-            (None, Some(_)) => Some((Change::Added, before, after)),
-            (Some(_), None) => Some((Change::Removed, before, after)),
-            (Some(_), Some(_)) => Some((Change::Changed, before, after)),
+            (None, Some(_)) => Some((ChangeKind::Added, before, after)),
+            (Some(_), None) => Some((ChangeKind::Removed, before, after)),
+            (Some(_), Some(_)) => Some((ChangeKind::Changed, before, after)),
         }
     }
 }
@@ -145,7 +127,7 @@ impl Change {
 pub(crate) struct Item {
     pub(crate) id: String,
     pub(crate) name: String,
-    pub(crate) change: Change,
+    pub(crate) change: ChangeKind,
     pub(crate) fields: Vec<Field>,
 }
 
@@ -155,7 +137,7 @@ pub(crate) struct AgencyDiff {
     pub(crate) code: String,
     pub(crate) name: String,
     /// The plan file appeared, disappeared or changed.
-    pub(crate) change: Change,
+    pub(crate) change: ChangeKind,
     /// Status, submission, and the plan's own planned and spending totals.
     pub(crate) fields: Vec<Field>,
     pub(crate) projects: Vec<Item>,
@@ -167,7 +149,7 @@ pub(crate) struct AgencyDiff {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct CycleDiff {
     pub(crate) year: i32,
-    pub(crate) change: Change,
+    pub(crate) change: ChangeKind,
     pub(crate) agencies: Vec<AgencyDiff>,
     /// Every total of the consolidated plan, changed or not.
     pub(crate) totals: Vec<Field>,
@@ -296,11 +278,11 @@ fn split_fields(
 
 /// Keeps the fields that changed, or those with a value when the whole item
 /// was added or removed.
-fn keep(change: Change, fields: Vec<Field>) -> Vec<Field> {
+fn keep(change: ChangeKind, fields: Vec<Field>) -> Vec<Field> {
     fields
         .into_iter()
         .filter(|f| match change {
-            Change::Changed => f.changed(),
+            ChangeKind::Changed => f.changed(),
             _ => f
                 .before
                 .as_ref()
@@ -345,7 +327,7 @@ fn project_items<'p>(
     let lang = n.lang;
     let mut out = Vec::new();
     for (id, pb, pa) in pair_by_id(before, after, |p| &p.projects, |p| &p.id.value) {
-        let Some((change, pb, pa)) = Change::of(pb, pa) else {
+        let Some((change, pb, pa)) = ChangeKind::of(pb, pa) else {
             continue;
         };
         let cost =
@@ -374,7 +356,7 @@ fn project_items<'p>(
             pa.map(|p| &p.kinds.value),
             |id| n.kind(id),
         ));
-        if change == Change::Changed {
+        if change == ChangeKind::Changed {
             fields.push(
                 Field::new("priority", tr!(lang, "Thứ tự ưu tiên", "Priority")).num(
                     pb.map(|p| Decimal::from(p.priority.value)),
@@ -396,7 +378,7 @@ fn project_items<'p>(
             );
         }
         let fields = keep(change, fields);
-        if change == Change::Changed && fields.is_empty() {
+        if change == ChangeKind::Changed && fields.is_empty() {
             continue;
         }
         let name = pa.or(pb).map(|p| p.name.clone()).unwrap_or_default();
@@ -441,7 +423,7 @@ fn spending_items<'p>(
     for key in keys {
         let rb = b.iter().find(|(k, _)| k == key).map(|(_, r)| *r);
         let ra = a.iter().find(|(k, _)| k == key).map(|(_, r)| *r);
-        let Some((change, rb, ra)) = Change::of(rb, ra) else {
+        let Some((change, rb, ra)) = ChangeKind::of(rb, ra) else {
             continue;
         };
         let mut fields = vec![
@@ -461,7 +443,7 @@ fn spending_items<'p>(
             |id| n.kind(id),
         ));
         let fields = keep(change, fields);
-        if change == Change::Changed && fields.is_empty() {
+        if change == ChangeKind::Changed && fields.is_empty() {
             continue;
         }
         out.push(Item {
@@ -482,7 +464,7 @@ fn indicator_items<'p>(
     let lang = n.lang;
     let mut out = Vec::new();
     for (id, ib, ia) in pair_by_id(before, after, |p| &p.indicators, |i| &i.id.value) {
-        let Some((change, ib, ia)) = Change::of(ib, ia) else {
+        let Some((change, ib, ia)) = ChangeKind::of(ib, ia) else {
             continue;
         };
         let num =
@@ -512,10 +494,10 @@ fn indicator_items<'p>(
         ];
         // An indicator value is not an amount: absent is not zero.
         fields.retain(|f| match change {
-            Change::Changed => f.before != f.after,
+            ChangeKind::Changed => f.before != f.after,
             _ => f.before.is_some() || f.after.is_some(),
         });
-        if change == Change::Changed && fields.is_empty() {
+        if change == ChangeKind::Changed && fields.is_empty() {
             continue;
         }
         let name = n
@@ -634,9 +616,9 @@ fn agency_diff(code: &str, b: &Side<'_>, a: &Side<'_>, n: &Names<'_>) -> Option<
     fields.push(planned);
     fields.push(spent);
     let change = match (pb, pa) {
-        (None, Some(_)) => Change::Added,
-        (Some(_), None) => Change::Removed,
-        _ => Change::Changed,
+        (None, Some(_)) => ChangeKind::Added,
+        (Some(_), None) => ChangeKind::Removed,
+        _ => ChangeKind::Changed,
     };
     Some(AgencyDiff {
         code: code.to_string(),
@@ -779,7 +761,7 @@ pub(crate) fn compare(before: &Site, after: &Site, drafts: bool, lang: Lang) -> 
     for year in years {
         let b = Side::new(before, year, drafts);
         let a = Side::new(after, year, drafts);
-        let Some((change, _, _)) = Change::of(b.cycle, a.cycle) else {
+        let Some((change, _, _)) = ChangeKind::of(b.cycle, a.cycle) else {
             continue;
         };
         let mut codes = a.codes();
@@ -798,404 +780,10 @@ pub(crate) fn compare(before: &Site, after: &Site, drafts: bool, lang: Lang) -> 
             agencies,
             totals: totals_fields(&b, &a, &names),
         };
-        if diff.change != Change::Changed || !diff.agencies.is_empty() || diff.totals_changed() {
+        if diff.change != ChangeKind::Changed || !diff.agencies.is_empty() || diff.totals_changed()
+        {
             out.push(diff);
         }
-    }
-    out
-}
-
-// ---- the command ------------------------------------------------------------
-
-/// One side of the comparison, as the user named it.
-struct Version {
-    label: String,
-    rev: Option<Rev>,
-    site: Site,
-    errors: usize,
-}
-
-fn errors_of(loaded: &load::Loaded) -> usize {
-    loaded
-        .diagnostics
-        .iter()
-        .chain(&crate::validate::validate(&loaded.site))
-        .filter(|d| d.severity() == Severity::Error)
-        .count()
-}
-
-fn version(repo: &Repo, root: &Path, spec: &str, lang: Lang) -> Result<Version, CommandError> {
-    let rev = repo
-        .resolve(spec)
-        .map_err(|e| CommandError::usage(e.message(lang)))?;
-    let files = repo
-        .files_at(rev.id)
-        .map_err(|e| CommandError::failed(e.message(lang)))?;
-    let loaded = load::load_files(root, &files);
-    Ok(Version {
-        label: format!("{spec} ({})", rev.short),
-        errors: errors_of(&loaded),
-        rev: Some(rev),
-        site: loaded.site,
-    })
-}
-
-/// Compares the site at `root` between `before` (default `HEAD`) and
-/// `after` (default: the work tree, committed or not), and prints the
-/// changes in `format`. `notes` get what a reader should know (a version
-/// with errors).
-pub fn diff(
-    root: &Path,
-    before: Option<&str>,
-    after: Option<&str>,
-    format: DiffFormat,
-    drafts: bool,
-) -> Result<(String, Vec<String>), CommandError> {
-    let work = load::load(root).map_err(|e| CommandError::usage(format!("--root {e}")))?;
-    let lang = work.site.lang();
-    let repo = Repo::open(root).map_err(|e| CommandError::usage(e.message(lang)))?;
-    let a = version(&repo, &work.root, before.unwrap_or("HEAD"), lang)?;
-    let b = match after {
-        Some(spec) => version(&repo, &work.root, spec, lang)?,
-        None => Version {
-            label: tr!(lang, "thư mục làm việc", "work tree"),
-            rev: None,
-            errors: errors_of(&work),
-            site: work.site,
-        },
-    };
-    let unit = b
-        .site
-        .config
-        .as_ref()
-        .or(a.site.config.as_ref())
-        .map(|c| c.money_unit);
-    let cycles = compare(&a.site, &b.site, drafts, lang);
-    let mut notes = Vec::new();
-    for v in [&a, &b] {
-        if v.errors > 0 {
-            let (label, n) = (&v.label, v.errors);
-            notes.push(tr!(
-                lang,
-                "Lưu ý: phiên bản {label} có {n} lỗi (xem `planpress check`); phần bị lỗi không được tính.",
-                "Note: version {label} has {n} errors (see `planpress check`); the broken parts are not counted."
-            ));
-        }
-    }
-    let text = match format {
-        DiffFormat::Human => human(&cycles, &a, &b, unit, drafts, lang),
-        DiffFormat::Json => {
-            let side = |v: &Version| {
-                json!({
-                    "label": v.label,
-                    "rev": v.rev.as_ref().map(|r| r.spec.clone()),
-                    "commit": v.rev.as_ref().map(|r| r.id.to_string()),
-                    "date": v.rev.as_ref().and_then(|r| r.date).map(|d| d.format("%Y-%m-%d").to_string()),
-                    "work_tree": v.rev.is_none(),
-                    "errors": v.errors,
-                })
-            };
-            let doc = json!({
-                "before": side(&a),
-                "after": side(&b),
-                "money_unit": unit.map(|u| u.id()),
-                "drafts": drafts,
-                "changed": !cycles.is_empty(),
-                "cycles": cycles.iter().map(cycle_json).collect::<Vec<_>>(),
-            });
-            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-            s.push('\n');
-            s
-        }
-    };
-    Ok((text, notes))
-}
-
-// ---- JSON -------------------------------------------------------------------
-
-fn val_json(v: &Option<Val>) -> Value {
-    match v {
-        None => Value::Null,
-        Some(Val::Money(a)) => json!(a.to_string()),
-        Some(Val::Num(d)) => json!(d.to_string()),
-        Some(Val::Text(t)) => json!(t),
-    }
-}
-
-fn field_json(f: &Field) -> Value {
-    let mut o = json!({
-        "key": f.key, "label": f.label,
-        "before": val_json(&f.before), "after": val_json(&f.after),
-        "changed": f.changed(),
-    });
-    if let Some(d) = f.num_delta() {
-        o["delta"] = json!(d.normalize().to_string());
-    }
-    o
-}
-
-fn item_json(i: &Item) -> Value {
-    json!({
-        "id": i.id, "name": i.name, "change": i.change.id(),
-        "fields": i.fields.iter().map(field_json).collect::<Vec<_>>(),
-    })
-}
-
-fn cycle_json(c: &CycleDiff) -> Value {
-    json!({
-        "year": c.year,
-        "change": c.change.id(),
-        "agencies": c.agencies.iter().map(|a| json!({
-            "code": a.code, "name": a.name, "change": a.change.id(),
-            "fields": a.fields.iter().map(field_json).collect::<Vec<_>>(),
-            "projects": a.projects.iter().map(item_json).collect::<Vec<_>>(),
-            "spending": a.spending.iter().map(item_json).collect::<Vec<_>>(),
-            "indicators": a.indicators.iter().map(item_json).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "totals": c.totals.iter().map(field_json).collect::<Vec<_>>(),
-    })
-}
-
-// ---- tables for people ------------------------------------------------------
-
-fn show(v: &Option<Val>, lang: Lang) -> String {
-    match v {
-        None => "—".to_string(),
-        Some(Val::Money(a)) => money(*a, lang),
-        Some(Val::Num(d)) => number(*d, lang),
-        Some(Val::Text(t)) => t.clone(),
-    }
-}
-
-fn show_delta(f: &Field, lang: Lang) -> String {
-    match (f.num_delta(), &f.before, &f.after) {
-        (Some(d), Some(Val::Money(_)), _) | (Some(d), _, Some(Val::Money(_))) => {
-            signed_money(Amount(d), lang)
-        }
-        (Some(d), _, _) => signed_number(d, lang),
-        (None, _, _) => String::new(),
-    }
-}
-
-/// Lays out rows: the first column left, the others right-aligned.
-fn table(rows: &[Vec<String>], indent: usize) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let width = |i: usize| {
-        rows.iter()
-            .filter_map(|r| r.get(i))
-            .map(|c| c.chars().count())
-            .max()
-            .unwrap_or(0)
-    };
-    let widths: Vec<usize> = (0..cols).map(width).collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = " ".repeat(indent);
-        for (i, cell) in r.iter().enumerate() {
-            let pad = widths[i].saturating_sub(cell.chars().count());
-            if i == 0 {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            } else {
-                line.push_str("  ");
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-fn fields_table(fields: &[Field], indent: usize, lang: Lang) -> String {
-    let mut rows = vec![vec![
-        tr!(lang, "Khoản", "Item"),
-        tr!(lang, "Trước", "Before"),
-        tr!(lang, "Sau", "After"),
-        tr!(lang, "Chênh lệch", "Change"),
-    ]];
-    for f in fields {
-        rows.push(vec![
-            f.label.clone(),
-            show(&f.before, lang),
-            show(&f.after, lang),
-            show_delta(f, lang),
-        ]);
-    }
-    table(&rows, indent)
-}
-
-/// `label value; label value` for an item that was added or removed.
-fn inline(fields: &[Field], lang: Lang) -> String {
-    fields
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}",
-                f.label,
-                show(f.after.as_ref().map_or(&f.before, |_| &f.after), lang)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// Lines for projects, II.2 rows or indicators; `with_id` shows their ids
-/// (II.2 rows have none of their own).
-fn item_lines(out: &mut String, what: &str, with_id: bool, items: &[Item], lang: Lang) {
-    for i in items {
-        let mark = i.change.mark();
-        let head = if with_id {
-            format!("  {mark} {what} {} — {}", i.id, i.name)
-        } else {
-            format!("  {mark} {what}: {}", i.name)
-        };
-        match i.change {
-            Change::Changed => {
-                let text_only = i.fields.iter().all(|f| f.num_delta().is_none());
-                if text_only || i.fields.len() == 1 {
-                    let parts: Vec<String> = i
-                        .fields
-                        .iter()
-                        .map(|f| {
-                            let d = show_delta(f, lang);
-                            let d = if d.is_empty() { d } else { format!(" ({d})") };
-                            format!(
-                                "{}: {} → {}{d}",
-                                f.label,
-                                show(&f.before, lang),
-                                show(&f.after, lang)
-                            )
-                        })
-                        .collect();
-                    out.push_str(&format!("{head}: {}\n", parts.join("; ")));
-                } else {
-                    out.push_str(&head);
-                    out.push('\n');
-                    out.push_str(&fields_table(&i.fields, 6, lang));
-                }
-            }
-            _ => {
-                let what = if i.change == Change::Added {
-                    tr!(lang, "thêm", "added")
-                } else {
-                    tr!(lang, "bỏ", "removed")
-                };
-                let fields = inline(&i.fields, lang);
-                let sep = if fields.is_empty() { "" } else { ": " };
-                out.push_str(&format!("{head} ({what}){sep}{fields}\n"));
-            }
-        }
-    }
-}
-
-fn human(
-    cycles: &[CycleDiff],
-    a: &Version,
-    b: &Version,
-    unit: Option<crate::model::MoneyUnit>,
-    drafts: bool,
-    lang: Lang,
-) -> String {
-    let mut out = String::new();
-    let (la, lb) = (&a.label, &b.label);
-    out.push_str(&tr!(
-        lang,
-        "So sánh {la} → {lb}\n",
-        "Comparing {la} → {lb}\n"
-    ));
-    if let Some(u) = unit {
-        let u = u.label(lang);
-        out.push_str(&tr!(lang, "Đơn vị tính: {u}\n", "Unit: {u}\n"));
-    }
-    if cycles.is_empty() {
-        out.push_str(&tr!(
-            lang,
-            "\nKhông có thay đổi nào về số liệu.\n",
-            "\nNo change in the figures.\n"
-        ));
-        return out;
-    }
-    for c in cycles {
-        let year = c.year;
-        let head = match c.change {
-            Change::Added => tr!(lang, "Kỳ kế hoạch {year} (mới)", "Cycle {year} (new)"),
-            Change::Removed => tr!(lang, "Kỳ kế hoạch {year} (đã bỏ)", "Cycle {year} (removed)"),
-            Change::Changed => tr!(lang, "Kỳ kế hoạch {year}", "Cycle {year}"),
-        };
-        out.push_str(&format!("\n== {head} ==\n"));
-        for ag in &c.agencies {
-            let (name, code) = (&ag.name, &ag.code);
-            let state = match ag.change {
-                Change::Added => tr!(lang, " — kế hoạch mới", " — new plan"),
-                Change::Removed => tr!(lang, " — kế hoạch đã bị xóa", " — plan removed"),
-                Change::Changed => String::new(),
-            };
-            out.push_str(&format!("\n{name} ({code}){state}\n"));
-            for f in ag
-                .fields
-                .iter()
-                .filter(|f| f.key != "planned" && f.key != "spending")
-            {
-                out.push_str(&format!(
-                    "  {}: {} → {}\n",
-                    f.label,
-                    show(&f.before, lang),
-                    show(&f.after, lang)
-                ));
-            }
-            item_lines(
-                &mut out,
-                &tr!(lang, "Dự án", "Project"),
-                true,
-                &ag.projects,
-                lang,
-            );
-            item_lines(
-                &mut out,
-                &tr!(lang, "Kinh phí năm trước", "Prior-year row"),
-                false,
-                &ag.spending,
-                lang,
-            );
-            item_lines(
-                &mut out,
-                &tr!(lang, "Chỉ tiêu", "Indicator"),
-                true,
-                &ag.indicators,
-                lang,
-            );
-            // The agency's planned total always; its II.2 total when it moved.
-            let totals = ag
-                .fields
-                .iter()
-                .filter(|f| f.key == "planned" || (f.key == "spending" && f.changed()));
-            for f in totals {
-                let d = show_delta(f, lang);
-                out.push_str(&format!(
-                    "  {}: {} → {} ({d})\n",
-                    f.label,
-                    show(&f.before, lang),
-                    show(&f.after, lang)
-                ));
-            }
-        }
-        let scope = if drafts {
-            tr!(lang, "kể cả bản nháp", "drafts included")
-        } else {
-            tr!(
-                lang,
-                "không tính bản nháp, như trang tổng hợp",
-                "drafts left out, as on the consolidated page"
-            )
-        };
-        out.push_str(&tr!(
-            lang,
-            "\nTổng hợp toàn tỉnh {year} ({scope})\n",
-            "\nProvincial totals {year} ({scope})\n"
-        ));
-        out.push_str(&fields_table(&c.totals, 2, lang));
     }
     out
 }
@@ -1204,7 +792,9 @@ fn human(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::load;
     use chrono::NaiveDate;
+    use std::path::Path;
 
     fn demo() -> Site {
         load::load(Path::new(env!("CARGO_MANIFEST_DIR")))
@@ -1294,7 +884,7 @@ mod tests {
         // The plan's own planned total did not move...
         assert!(!f("planned").changed());
         let row = &ag.spending[0];
-        assert_eq!(row.change, Change::Changed);
+        assert_eq!(row.change, ChangeKind::Changed);
         assert_eq!(row.fields[0].key, "total");
         assert_eq!(row.fields[0].num_delta(), Some(Decimal::from(10)));
         // ...but the published totals did: the draft now counts.
@@ -1315,17 +905,5 @@ mod tests {
         assert_eq!(f.num_delta(), Some(Decimal::from(5)));
         let t = Field::new("s", "s").text(Some("a".into()), Some("a".into()));
         assert!(!t.changed());
-    }
-
-    #[test]
-    fn tables_align_numbers_right() {
-        let t = table(
-            &[
-                vec!["Khoản".into(), "1".into()],
-                vec!["Kinh phí".into(), "1.000".into()],
-            ],
-            2,
-        );
-        assert_eq!(t, "  Khoản         1\n  Kinh phí  1.000\n");
     }
 }
