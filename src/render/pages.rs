@@ -1181,32 +1181,14 @@ fn page_count(kind: ListKind, len: usize) -> usize {
 type Projects<'r> = Vec<(&'r crate::model::Agency, &'r crate::model::Project)>;
 type SpendingRows<'r> = Vec<(&'r crate::model::Agency, &'r crate::model::SpendingRow)>;
 
-/// The projects of one category in annex order: agencies in entry order,
-/// each agency's by priority. The numbering of the annex (TT), the
-/// workbook's and the .docx's follow the same order.
+/// The projects of one category in annex order (see
+/// [`CycleReport::category_projects`]).
 pub(crate) fn category_projects<'r>(r: &'r CycleReport<'_>, cat: &str) -> Projects<'r> {
-    r.plans()
-        .flat_map(|(a, p)| {
-            let mut ps: Vec<_> = p
-                .projects
-                .iter()
-                .filter(|pr| pr.category.value == cat)
-                .collect();
-            ps.sort_by_key(|p| p.priority.value);
-            ps.into_iter().map(move |pr| (a, pr))
-        })
-        .collect()
+    r.category_projects(cat).to_vec()
 }
 
 fn category_spending<'r>(r: &'r CycleReport<'_>, cat: &str) -> SpendingRows<'r> {
-    r.plans()
-        .flat_map(|(a, p)| {
-            p.spending
-                .iter()
-                .filter(|s| s.category.value == cat)
-                .map(move |s| (a, s))
-        })
-        .collect()
+    r.category_spending(cat).to_vec()
 }
 
 fn group_entries<'r, 's>(r: &'r CycleReport<'s>, group: &str) -> Vec<&'r Entry<'s>> {
@@ -1229,15 +1211,10 @@ pub(crate) fn list_parts(
             .iter()
             .map(|c| {
                 let id = c.id.value.as_str();
-                let n = r
-                    .plans()
-                    .map(|(_, p)| match kind {
-                        ListKind::Annex => {
-                            p.projects.iter().filter(|x| x.category.value == id).count()
-                        }
-                        _ => p.spending.iter().filter(|x| x.category.value == id).count(),
-                    })
-                    .sum();
+                let n = match kind {
+                    ListKind::Annex => r.category_projects(id).len(),
+                    _ => r.category_spending(id).len(),
+                };
                 (id.to_string(), n)
             })
             .collect(),
