@@ -2,6 +2,7 @@
 //! memory. Writing them out is `output`'s job, so `serve` can reuse this.
 
 pub(crate) mod charts;
+pub(crate) mod context;
 pub(crate) mod datapackage;
 pub(crate) mod document;
 pub(crate) mod docx;
@@ -345,7 +346,9 @@ impl<'s> Renderer<'s> {
                 let mut page = cycle_page(ctx, r, false);
                 let approved = self.history.and_then(|h| h.approved.get(y));
                 if let Value::Object(m) = &mut page.data {
-                    let since = approved.map_or(Value::Null, |a| ctx.since_approved(a, r.year));
+                    let since = approved.map_or(Value::Null, |a| {
+                        serde_json::to_value(ctx.since_approved(a, r.year)).unwrap_or_default()
+                    });
                     m.insert("since_approved".into(), since);
                 }
                 page
@@ -391,7 +394,8 @@ impl<'s> Renderer<'s> {
                 if let Value::Object(m) = &mut data {
                     let history = self
                         .history
-                        .map_or(Value::Null, |h| ctx.history(h, plan, h.approved.get(y)));
+                        .and_then(|h| ctx.history(h, plan, h.approved.get(y)))
+                        .map_or(Value::Null, |h| serde_json::to_value(h).unwrap_or_default());
                     m.insert("history".into(), history);
                 }
                 Page {

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 
 use super::charts::{Chart, Series, bar_svg};
+use super::context::*;
 use super::format::{date, money, number, signed_money};
 use super::markdown::{page_ids, to_html};
 use super::theme::Theme;
@@ -911,52 +912,56 @@ impl Ctx<'_> {
 
     /// `tăng 300 triệu đồng`, `giảm 1.200 triệu đồng`, `không thay đổi`.
     fn move_words(&self, delta: Amount) -> String {
-        let lang = self.lang;
         let (amount, unit) = (self.m(Amount(delta.0.abs())), self.unit_label());
-        if delta.is_positive() {
-            tr!(lang, "tăng {amount} {unit}", "up {amount} {unit}")
+        let key = if delta.is_positive() {
+            "up"
         } else if delta.is_negative() {
-            tr!(lang, "giảm {amount} {unit}", "down {amount} {unit}")
+            "down"
         } else {
-            tr!(lang, "không thay đổi", "unchanged")
-        }
+            "none"
+        };
+        self.theme
+            .tf("moves", key, &[("amount", &amount), ("unit", unit)])
     }
 
-    /// Context of `partials/history.html` for one plan: `null` when git has
+    /// Context of `partials/history.html` for one plan: none when git has
     /// nothing on its file.
-    pub(crate) fn history(
+    pub(crate) fn history<'h>(
         &self,
-        h: &crate::git::SiteHistory,
+        h: &'h crate::git::SiteHistory,
         plan: &Plan,
-        approved: Option<&crate::git::Approved>,
-    ) -> Value {
-        let lang = self.lang;
-        let Some(fh) = h.files.files.get(&plan.file) else {
-            return Value::Null;
-        };
+        approved: Option<&'h crate::git::Approved>,
+    ) -> Option<History<'h>> {
+        let fh = h.files.files.get(&plan.file)?;
         let unit = self.unit_label();
+        let tf = |key: &str, args: &[(&str, &str)]| self.theme.tf("history", key, args);
         let iso = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
-        let revisions: Vec<Value> = fh
+        let revisions: Vec<RevisionRow<'h>> = fh
             .revisions
             .iter()
             .map(|r| {
                 let note = if r.added {
-                    Some(tr!(lang, "tạo kế hoạch", "plan created"))
+                    Some(tf("created", &[]))
                 } else {
                     r.renamed_from
                         .as_ref()
-                        .map(|from| tr!(lang, "đổi tên từ {from}", "renamed from {from}"))
+                        .map(|from| tf("renamed", &[("from", from)]))
                 };
-                json!({
-                    "date": r.date.map(date), "iso": iso(r.date), "author": r.author,
-                    "message": r.summary, "id": r.short, "note": note,
-                    "planned": r.planned.map(|a| self.m(a)),
-                    "delta": r.delta().map(|d| signed_money(d, lang)),
-                })
+                RevisionRow {
+                    date: r.date.map(date),
+                    iso: iso(r.date),
+                    author: &r.author,
+                    message: &r.summary,
+                    id: &r.short,
+                    note,
+                    planned: r.planned.map(|a| self.m(a)),
+                    delta: r.delta().map(|d| signed_money(d, self.lang)),
+                }
             })
             .collect();
         let last = fh.revisions.first();
         let count = fh.revisions.len();
+        let count_text = count.to_string();
         // The movement over the whole history, in words.
         let overall = match (fh.revisions.last(), last) {
             (Some(first), Some(last)) if count > 1 => {
@@ -965,22 +970,31 @@ impl Ctx<'_> {
                     let (made, f, edits) = (
                         first.date.map(date),
                         first.planned.map(|a| self.m(a)),
-                        count - 1,
+                        (count - 1).to_string(),
                     );
                     match (made, f, to) {
-                        (Some(d), Some(f), Some(t)) => Some(tr!(
-                            lang,
-                            "Kế hoạch được tạo ngày {d} với kinh phí {f} {unit}; qua {edits} lần sửa sau đó, nay là {t} {unit}.",
-                            "The plan was created on {d} with {f} {unit}; after {edits} later changes it stands at {t} {unit}."
+                        (Some(d), Some(f), Some(t)) => Some(tf(
+                            "overall_created",
+                            &[
+                                ("date", &d),
+                                ("first", &f),
+                                ("unit", unit),
+                                ("edits", &edits),
+                                ("now", &t),
+                            ],
                         )),
                         _ => None,
                     }
                 } else {
                     match (first.before.map(|a| self.m(a)), to) {
-                        (Some(f), Some(t)) => Some(tr!(
-                            lang,
-                            "Qua {count} lần thay đổi, kinh phí kế hoạch từ {f} thành {t} {unit}.",
-                            "Over {count} changes, the planned total went from {f} to {t} {unit}."
+                        (Some(f), Some(t)) => Some(tf(
+                            "overall",
+                            &[
+                                ("count", &count_text),
+                                ("first", &f),
+                                ("now", &t),
+                                ("unit", unit),
+                            ],
                         )),
                         _ => None,
                     }
@@ -989,11 +1003,8 @@ impl Ctx<'_> {
             _ => None,
         };
         let approved = approved.map(|a| {
-            let tag = &a.tag;
-            let when = a
-                .date
-                .map(|d| format!(", {}", date(d)))
-                .unwrap_or_default();
+            let tag = a.tag.as_str();
+            let when = a.date.map(|d| format!(", {}", date(d))).unwrap_or_default();
             let text = match a.all.iter().find(|m| m.code == plan.agency.value) {
                 Some(mv) if mv.before.is_some() => {
                     let words = self.move_words(mv.delta());
@@ -1002,105 +1013,123 @@ impl Ctx<'_> {
                         self.m(mv.after.unwrap_or_default()),
                     );
                     if mv.delta() == Amount::ZERO {
-                        tr!(lang, "So với bản được phê duyệt (thẻ {tag}{when}): kinh phí kế hoạch không thay đổi ({now} {unit}).", "Against the approved version (tag {tag}{when}): the planned total is unchanged ({now} {unit}).")
+                        tf(
+                            "approved_unchanged",
+                            &[("tag", tag), ("when", &when), ("now", &now), ("unit", unit)],
+                        )
                     } else {
-                        tr!(lang, "So với bản được phê duyệt (thẻ {tag}{when}): kinh phí kế hoạch {words}, từ {b} thành {now}.", "Against the approved version (tag {tag}{when}): the planned total is {words}, from {b} to {now}.")
+                        tf(
+                            "approved_moved",
+                            &[
+                                ("tag", tag),
+                                ("when", &when),
+                                ("words", &words),
+                                ("before", &b),
+                                ("now", &now),
+                            ],
+                        )
                     }
                 }
-                _ => tr!(
-                    lang,
-                    "Kế hoạch này chưa có trong bản được phê duyệt (thẻ {tag}{when}).",
-                    "This plan is not in the approved version (tag {tag}{when})."
-                ),
+                _ => tf("approved_absent", &[("tag", tag), ("when", &when)]),
             };
-            json!({"tag": tag, "text": text})
+            ApprovedNote { tag, text }
         });
         // Said when there is no commit to show.
-        let partial_text = tr!(
-            lang,
-            "Lịch sử có thể chưa đầy đủ: kho git là bản sao nông (shallow clone).",
-            "The history may be incomplete: the repository is a shallow clone."
-        );
+        let partial_text = tf("partial", &[]);
         let empty = if h.files.shallow {
             partial_text.clone()
         } else {
-            tr!(
-                lang,
-                "Kế hoạch này chưa được lưu vào git.",
-                "This plan is not committed to git yet."
-            )
+            tf("not_committed", &[])
         };
-        json!({
-            "last_updated": last.and_then(|r| r.date.map(|d| json!({"date": date(d), "iso": iso(Some(d))}))),
-            "uncommitted": fh.uncommitted,
-            "partial": h.files.shallow,
-            "count": count,
-            "overall": overall,
-            "revisions": revisions,
-            "approved": approved,
-            "labels": {
-                "last_updated": tr!(lang, "Cập nhật lần cuối", "Last updated"),
-                "uncommitted": tr!(lang, "có thay đổi chưa được lưu vào git", "has changes not yet committed to git"),
-                "not_committed": empty,
-                "summary": tr!(lang, "Lịch sử thay đổi ({count} lần)", "Revision history ({count} changes)"),
-                "caption": tr!(lang, "Các lần thay đổi kế hoạch, mới nhất trước. Cột “Thay đổi” cho biết kinh phí kế hoạch tăng (+) hay giảm (−) so với lần trước, đơn vị {unit}.", "Changes to the plan, newest first. The “Change” column shows how the planned total moved against the previous version: up (+) or down (−), in {unit}."),
-                "date": tr!(lang, "Ngày", "Date"),
-                "author": tr!(lang, "Người thay đổi", "Author"),
-                "message": tr!(lang, "Nội dung thay đổi", "Description"),
-                "planned": tr!(lang, "Kinh phí kế hoạch", "Planned total"),
-                "delta": tr!(lang, "Thay đổi", "Change"),
-                "partial": partial_text,
+        Some(History {
+            last_updated: last.and_then(|r| {
+                r.date.map(|d| DateIso {
+                    date: date(d),
+                    iso: d.format("%Y-%m-%d").to_string(),
+                })
+            }),
+            uncommitted: fh.uncommitted,
+            partial: h.files.shallow,
+            count,
+            overall,
+            revisions,
+            approved,
+            labels: HistoryLabels {
+                last_updated: tf("last_updated", &[]),
+                uncommitted: tf("uncommitted", &[]),
+                not_committed: empty,
+                summary: tf("summary", &[("count", &count_text)]),
+                caption: tf("caption", &[("unit", unit)]),
+                date: tf("date", &[]),
+                author: tf("author", &[]),
+                message: tf("message", &[]),
+                planned: tf("planned", &[]),
+                delta: tf("delta", &[]),
+                partial: partial_text,
             },
         })
     }
 
     /// Context of `partials/approved-changes.html` on a consolidated page.
-    pub(crate) fn since_approved(&self, a: &crate::git::Approved, year: i32) -> Value {
-        let lang = self.lang;
+    pub(crate) fn since_approved<'h>(
+        &self,
+        a: &'h crate::git::Approved,
+        year: i32,
+    ) -> SinceApproved<'h> {
         let unit = self.unit_label();
-        let tag = &a.tag;
+        let tf = |key: &str, args: &[(&str, &str)]| self.theme.tf("since_approved", key, args);
+        let tag = a.tag.as_str();
         let when = a.date.map(|d| format!(", {}", date(d))).unwrap_or_default();
         let delta = a.after - a.before;
         let words = self.move_words(delta);
         let (b, now) = (self.m(a.before), self.m(a.after));
         let n = a.agencies.len();
         let text = if n == 0 {
-            tr!(
-                lang,
-                "Kể từ bản được phê duyệt (thẻ {tag}{when}), kinh phí kế hoạch của các cơ quan không thay đổi: tổng {now} {unit}.",
-                "Since the approved version (tag {tag}{when}), no agency's planned total has changed: {now} {unit} in all."
+            tf(
+                "unchanged",
+                &[("tag", tag), ("when", &when), ("now", &now), ("unit", unit)],
             )
         } else {
-            tr!(
-                lang,
-                "Kể từ bản được phê duyệt (thẻ {tag}{when}), kinh phí kế hoạch của {n} cơ quan đã thay đổi; tổng toàn tỉnh {words}, từ {b} thành {now}.",
-                "Since the approved version (tag {tag}{when}), {n} agencies changed their planned totals; the provincial total is {words}, from {b} to {now}."
+            tf(
+                "changed",
+                &[
+                    ("tag", tag),
+                    ("when", &when),
+                    ("n", &n.to_string()),
+                    ("words", &words),
+                    ("before", &b),
+                    ("now", &now),
+                ],
             )
         };
-        let rows: Vec<Value> = a
+        let agencies = a
             .agencies
             .iter()
-            .map(|m| {
-                json!({
-                    "code": m.code, "name": m.name,
-                    "url": m.after.map(|_| format!("{}/", m.code)),
-                    "before": m.before.map(|x| self.m(x)), "after": m.after.map(|x| self.m(x)),
-                    "delta": signed_money(m.delta(), lang), "words": self.move_words(m.delta()),
-                })
+            .map(|m| ApprovedMove {
+                code: &m.code,
+                name: &m.name,
+                url: m.after.map(|_| format!("{}/", m.code)),
+                before: m.before.map(|x| self.m(x)),
+                after: m.after.map(|x| self.m(x)),
+                delta: signed_money(m.delta(), self.lang),
+                words: self.move_words(m.delta()),
             })
             .collect();
-        json!({
-            "tag": tag, "year": year, "text": text, "agencies": rows,
-            "labels": {
-                "heading": tr!(lang, "Thay đổi so với bản được phê duyệt", "Changes since the approved version"),
-                "caption": tr!(lang, "Các cơ quan có kinh phí kế hoạch thay đổi so với bản được phê duyệt ({tag}), đơn vị {unit}; + là tăng, − là giảm.", "Agencies whose planned total changed since the approved version ({tag}), in {unit}; + is up, − is down."),
-                "agency": tr!(lang, "Cơ quan, đơn vị", "Agency"),
-                "before": tr!(lang, "Bản được phê duyệt", "Approved"),
-                "after": tr!(lang, "Hiện nay", "Now"),
-                "delta": tr!(lang, "Thay đổi", "Change"),
-                "none": tr!(lang, "chưa có", "none"),
+        SinceApproved {
+            tag,
+            year,
+            text,
+            agencies,
+            labels: SinceApprovedLabels {
+                heading: tf("heading", &[]),
+                caption: tf("caption", &[("tag", tag), ("unit", unit)]),
+                agency: tf("agency", &[]),
+                before: tf("before", &[]),
+                after: tf("after", &[]),
+                delta: tf("delta", &[]),
+                none: tf("none", &[]),
             },
-        })
+        }
     }
 }
 
