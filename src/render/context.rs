@@ -69,11 +69,11 @@ pub(crate) struct PageMeta<'a> {
 #[serde(untagged)]
 pub(crate) enum PageData<'a> {
     /// `index.html`.
-    Index(IndexData<'a>),
+    Index(Box<IndexData<'a>>),
     /// `agencies.html`.
-    Agencies(AgenciesData),
+    Agencies(Box<AgenciesData>),
     /// `agency.html`.
-    Agency(AgencyData<'a>),
+    Agency(Box<AgencyData<'a>>),
     /// `plan.html`.
     Plan(Box<PlanData<'a>>),
     /// `cycle.html`.
