@@ -648,16 +648,17 @@ const DOWNLOADS: [&str; 7] = [
 ];
 
 /// Renders the whole site into memory. Needs a site that passed
-/// validation.
+/// validation. `history` is what git knows of the plans (the caller reads
+/// it, so rendering never touches the repository).
 pub(crate) fn render(
     root: &Path,
     site: &Site,
     opts: Options,
+    history: Option<&crate::git::SiteHistory>,
 ) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     let theme = theme_for(root, site, opts)?;
-    let history = crate::git::site_history(root, site, opts.drafts);
     Renderer::new(site, &theme, opts)?
-        .with_history(history.as_ref())
+        .with_history(history)
         .render_all()
 }
 
