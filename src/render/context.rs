@@ -1215,3 +1215,46 @@ pub(crate) struct Sibling {
     /// Whether it is the current part.
     pub(crate) current: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    /// docs/themes.md is the theme API: a field added here and not there
+    /// would be a variable no theme author knows of.
+    #[test]
+    fn every_struct_and_field_is_in_the_theme_docs() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let src = std::fs::read_to_string(root.join("src/render/context.rs")).unwrap();
+        let doc = std::fs::read_to_string(root.join("docs/themes.md")).unwrap();
+        let src = &src[..src.find("#[cfg(test)]").unwrap()];
+        let mut section = "";
+        let mut flatten = false;
+        for line in src.lines().map(str::trim) {
+            if let Some(rest) = line
+                .strip_prefix("pub(crate) struct ")
+                .or_else(|| line.strip_prefix("pub(crate) enum "))
+            {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let heading = format!("### `{name}`\n");
+                let at = doc
+                    .find(&heading)
+                    .unwrap_or_else(|| panic!("{name} is not in docs/themes.md"));
+                let body = &doc[at + heading.len()..];
+                section = &body[..body.find("\n### ").unwrap_or(body.len())];
+            } else if line.starts_with("#[serde(flatten)]") {
+                flatten = true;
+            } else if let Some(rest) = line.strip_prefix("pub(crate) ") {
+                let field = rest.split(':').next().unwrap_or_default();
+                if !flatten {
+                    assert!(
+                        section.contains(&format!("| `{field}` |")),
+                        "field {field} is not in its struct's table in docs/themes.md"
+                    );
+                }
+                flatten = false;
+            }
+        }
+    }
+}
