@@ -6,7 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::context::{DocHeading, DocLabels};
-use crate::diag::{Lang, tr};
+use super::theme::Theme;
 use crate::model::{Body, CycleMeta, DocumentMeta, SectionKey};
 
 /// The national name and motto every administrative document carries.
@@ -50,7 +50,7 @@ pub(crate) fn signer_lines(d: &DocumentMeta) -> Vec<String> {
 
 /// Context of `partials/doc-heading.html` and `partials/doc-signature.html`:
 /// none without `document:`, so the page prints its ordinary heading.
-pub(crate) fn heading_context(meta: &CycleMeta, lang: Lang) -> Option<DocHeading<'_>> {
+pub(crate) fn heading_context<'m>(meta: &'m CycleMeta, theme: &Theme) -> Option<DocHeading<'m>> {
     let d = meta.document.as_ref()?;
     Some(DocHeading {
         issuer: d.issuer.to_uppercase(),
@@ -64,12 +64,8 @@ pub(crate) fn heading_context(meta: &CycleMeta, lang: Lang) -> Option<DocHeading
         signer_name: d.signer.as_ref().and_then(|s| s.name.as_deref()),
         recipients: &d.recipients,
         labels: DocLabels {
-            recipients: tr!(lang, "Nơi nhận", "Recipients"),
-            unissued: tr!(
-                lang,
-                "Dự thảo: số và ngày ban hành sẽ được điền khi UBND tỉnh ký ban hành.",
-                "Draft: the number and date are filled in when UBND tỉnh signs it."
-            ),
+            recipients: theme.tf("document", "recipients", &[]),
+            unissued: theme.tf("document", "unissued", &[]),
         },
     })
 }

@@ -357,7 +357,7 @@ impl<'s> Renderer<'s> {
                 let data = ctx.list_page(r, *kind, key, *n).ok_or_else(Vec::new)?;
                 let (what, name) = (&data.heading, &data.name);
                 let title = if *n > 1 {
-                    let p = tr!(ctx.lang, "trang {n}", "page {n}");
+                    let p = theme.tf("lists", "title_page", &[("n", &n.to_string())]);
                     format!("{what} — {name}, {p}")
                 } else {
                     format!("{what} — {name}")
@@ -681,7 +681,7 @@ fn cycle_page<'p>(
             format!(
                 "{} — {}",
                 r.meta.title,
-                tr!(ctx.lang, "bản in toàn văn", "whole document for print")
+                theme.tf("lists", "print_title", &[])
             )
         } else {
             r.meta.title.clone()
@@ -888,15 +888,15 @@ fn agency_list_page(
             current: i == n,
         })
         .collect();
-    let lang = ctx.lang;
     let title = if pages > 1 {
-        tr!(
-            lang,
-            "{name}: các cơ quan, đơn vị (trang {n}/{pages})",
-            "{name}: agencies (page {n}/{pages})"
+        let (n, pages) = (n.to_string(), pages.to_string());
+        ctx.theme.tf(
+            "lists",
+            "agencies_title_pages",
+            &[("name", &name), ("n", &n), ("pages", &pages)],
         )
     } else {
-        tr!(lang, "{name}: các cơ quan, đơn vị", "{name}: agencies")
+        ctx.theme.tf("lists", "agencies_title", &[("name", &name)])
     };
     Some(Page {
         template: "agencies.html",

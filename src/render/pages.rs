@@ -12,7 +12,7 @@ use super::format::{date, money, number, signed_money};
 use super::markdown::{page_ids, to_html};
 use super::theme::Theme;
 use crate::consolidate::{ByCode, CycleReport, Entry, Totals};
-use crate::diag::{Lang, tr};
+use crate::diag::Lang;
 use crate::model::{Amount, Catalog, CodeName, Plan, SectionKey, Site, Split, Status, Unit};
 
 /// The string key of the first column of each chart's data table, by the
@@ -392,9 +392,9 @@ impl<'a> Ctx<'a> {
         let absent = match (e.plan, e.submission) {
             (Some(_), _) => None,
             (None, crate::consolidate::Submission::Draft) => {
-                Some(tr!(lang, "bản nháp, chưa tính", "draft, not counted"))
+                Some(self.theme.tf("submission_rows", "absent_draft", &[]))
             }
-            (None, _) => Some(tr!(lang, "chưa gửi", "not submitted")),
+            (None, _) => Some(self.theme.tf("submission_rows", "absent_missing", &[])),
         };
         let deadline = r.meta.deadline.value;
         let days_late = match (e.submission, e.filed.and_then(|p| p.submitted.as_ref())) {
@@ -408,8 +408,9 @@ impl<'a> Ctx<'a> {
             _ => None,
         };
         let late_text = days_late.map(|n| {
-            let n = crate::model::money::format_grouped(rust_decimal::Decimal::from(n), lang);
-            tr!(lang, "{n} ngày", "{n} days")
+            let days = crate::model::money::format_grouped(rust_decimal::Decimal::from(n), lang);
+            self.theme
+                .tf("submission_rows", "days_late", &[("days", &days)])
         });
         EntryRow {
             tt: None,
@@ -523,18 +524,29 @@ impl<'a> Ctx<'a> {
             .map(|k| format!("{}. {}", k.numeral(), k.heading()))
             .collect();
         CycleSections {
-            danh_gia, muc_tieu, dinh_huong, giai_phap, to_chuc,
+            danh_gia,
+            muc_tieu,
+            dinh_huong,
+            giai_phap,
+            to_chuc,
             assessments,
             projects_by_category: by_category,
             assessed,
-            assessments_elsewhere: (assessed > ROLLUP_MAX).then(|| tr!(self.lang,
-                "{assessed} cơ quan, đơn vị gửi kèm đánh giá riêng: mỗi đánh giá ở mục II.3 trên trang kế hoạch của cơ quan đó (danh sách theo khối ở phần Tình hình gửi kế hoạch).",
-                "{assessed} agencies sent their own assessment: each is in section II.3 of that agency's plan page (listed by group under Submission status).")),
-            projects_elsewhere: (projects > ROLLUP_MAX).then(|| tr!(self.lang,
-                "{projects} dự án, nhiệm vụ: danh mục theo từng hạng mục ở Phụ lục (mục VI), mỗi hạng mục một trang.",
-                "{projects} projects and tasks: listed by category in the annex (section VI), a page per category.")),
+            assessments_elsewhere: (assessed > ROLLUP_MAX).then(|| {
+                let assessed = assessed.to_string();
+                self.theme.tf(
+                    "rollup",
+                    "assessments_elsewhere",
+                    &[("assessed", &assessed)],
+                )
+            }),
+            projects_elsewhere: (projects > ROLLUP_MAX).then(|| {
+                let projects = projects.to_string();
+                self.theme
+                    .tf("rollup", "projects_elsewhere", &[("projects", &projects)])
+            }),
             missing,
-            missing_text: tr!(self.lang, "Mục này chưa được Sở soạn trong _plan.md.", "The department has not written this section in _plan.md yet."),
+            missing_text: self.theme.tf("rollup", "section_missing", &[]),
         }
     }
 
@@ -594,14 +606,26 @@ impl<'a> Ctx<'a> {
             .iter()
             .filter(|s| s.reporters > 0)
             .map(|s| {
-                let f = |v: Option<rust_decimal::Decimal>| v.map_or_else(|| "—".to_string(), |v| self.indicator_value(v, s.unit));
+                let f = |v: Option<rust_decimal::Decimal>| {
+                    v.map_or_else(|| "—".to_string(), |v| self.indicator_value(v, s.unit))
+                };
                 CycleIndicator {
-                    name: &s.name, unit: s.unit.id(), reporters: s.reporters,
-                    target: f(s.target), actual: f(s.actual), goal: f(s.goal),
-                    texts: s.texts.iter().take(ROLLUP_MAX).map(|(a, t)| IndicatorText { agency: a, text: t }).collect(),
+                    name: &s.name,
+                    unit: s.unit.id(),
+                    reporters: s.reporters,
+                    target: f(s.target),
+                    actual: f(s.actual),
+                    goal: f(s.goal),
+                    texts: s
+                        .texts
+                        .iter()
+                        .take(ROLLUP_MAX)
+                        .map(|(a, t)| IndicatorText { agency: a, text: t })
+                        .collect(),
                     texts_more: (s.texts.len() > ROLLUP_MAX).then(|| {
                         let more = s.texts.len() - ROLLUP_MAX;
-                        tr!(self.lang, "… và {more} cơ quan, đơn vị khác (xem trang kế hoạch của từng cơ quan).", "… and {more} more agencies (see each agency's plan page).")
+                        self.theme
+                            .tf("rollup", "texts_more", &[("more", &more.to_string())])
                     }),
                 }
             })
@@ -672,7 +696,7 @@ impl<'a> Ctx<'a> {
             deadline: date(r.meta.deadline.value),
             intro,
             legal_bases: legal,
-            document: super::document::heading_context(r.meta, self.lang),
+            document: super::document::heading_context(r.meta, self.theme),
             subtitle: super::document::subtitle(&r.meta.title),
             sections,
             status_total,
@@ -1400,30 +1424,21 @@ impl<'a> Ctx<'a> {
         amounts: impl Fn(&Totals) -> A,
     ) -> Vec<SummaryGroup<A>> {
         let zero = Totals::default();
-        let lang = self.lang;
         list_parts(self.catalog, r, kind)
             .into_iter()
             .map(|(key, count)| {
                 let sub = r.totals.category(&key).unwrap_or(&zero);
                 let pages = page_count(kind, count);
-                let count_text = match (kind, pages) {
-                    (ListKind::Annex, 0 | 1) => tr!(
-                        lang,
-                        "{count} dự án, nhiệm vụ",
-                        "{count} projects and tasks"
-                    ),
-                    (ListKind::Annex, _) => tr!(
-                        lang,
-                        "{count} dự án, nhiệm vụ; {pages} trang",
-                        "{count} projects and tasks; {pages} pages"
-                    ),
-                    (_, 0 | 1) => tr!(lang, "{count} nội dung", "{count} items"),
-                    _ => tr!(
-                        lang,
-                        "{count} nội dung; {pages} trang",
-                        "{count} items; {pages} pages"
-                    ),
+                let words = match (kind, pages) {
+                    (ListKind::Annex, 0 | 1) => "count_projects",
+                    (ListKind::Annex, _) => "count_projects_pages",
+                    (_, 0 | 1) => "count_items",
+                    _ => "count_items_pages",
                 };
+                let (count_s, pages_s) = (count.to_string(), pages.to_string());
+                let count_text =
+                    self.theme
+                        .tf("lists", words, &[("count", &count_s), ("pages", &pages_s)]);
                 SummaryGroup {
                     name: self.key_name(kind, &key),
                     rows: [],
@@ -1512,7 +1527,6 @@ impl<'a> Ctx<'a> {
         n: usize,
     ) -> Option<ListData<'p>> {
         use crate::consolidate::part_totals;
-        let lang = self.lang;
         let year = r.year;
         let parts = list_parts(self.catalog, r, kind);
         let at = parts.iter().position(|(k, _)| k == key)?;
@@ -1530,18 +1544,21 @@ impl<'a> Ctx<'a> {
         let up = "../".repeat(depth);
         let name = self.key_name(kind, key);
         let zero = Totals::default();
-        let part_label = tr!(lang, "Cộng trang {n}/{pages}", "Page {n}/{pages} subtotal");
+        let tf = |key: &str, args: &[(&str, &str)]| self.theme.tf("lists", key, args);
+        let (n_s, pages_s, len_s, year_s) = (
+            n.to_string(),
+            pages.to_string(),
+            len.to_string(),
+            year.to_string(),
+        );
+        let part_label = tf("page_subtotal", &[("n", &n_s), ("pages", &pages_s)]);
         // "trang 2/7" in captions, nothing when the part is one page.
         let of_pages = if pages > 1 {
-            tr!(lang, ", trang {n}/{pages}", ", page {n}/{pages}")
+            tf("of_pages", &[("n", &n_s), ("pages", &pages_s)])
         } else {
             String::new()
         };
-        let whole_label = tr!(
-            lang,
-            "Cộng {name} ({len} dòng)",
-            "{name} subtotal ({len} rows)"
-        );
+        let whole_label = tf("part_subtotal", &[("name", &name), ("len", &len_s)]);
         // A split annex or II.2 page has the category's rows as its one
         // group, under them the page's subtotal (or, on a one-page
         // category, the category's), and the category's total in the foot
@@ -1593,10 +1610,18 @@ impl<'a> Ctx<'a> {
                     with_agency: None,
                     no_foot: Some(pages <= 1),
                     total_label: Some(whole_label),
-                    caption: Some(tr!(
-                        lang,
-                        "{annex} {year}: {name}{of_pages} (đơn vị tính: {unit}). Cộng {name}: {total_word} {total}; cần thực hiện trong năm {year}: {planned}.",
-                        "{annex} {year}: {name}{of_pages} (unit: {unit}). {name} subtotal: {total_word} {total}; planned for {year}: {planned}.",
+                    caption: Some(tf(
+                        "caption_annex",
+                        &[
+                            ("annex", &annex),
+                            ("year", &year_s),
+                            ("name", &name),
+                            ("of_pages", &of_pages),
+                            ("unit", unit),
+                            ("total_word", &total_word),
+                            ("total", &total),
+                            ("planned", &planned),
+                        ],
                     )),
                 };
                 (
@@ -1641,10 +1666,16 @@ impl<'a> Ctx<'a> {
                     summary: None,
                     no_foot: Some(pages <= 1),
                     total_label: Some(whole_label),
-                    caption: Some(tr!(
-                        lang,
-                        "{title} {prior}: {name}{of_pages} (đơn vị tính: {unit}). Cộng {name}: {total}.",
-                        "{title} {prior}: {name}{of_pages} (unit: {unit}). {name} subtotal: {total}.",
+                    caption: Some(tf(
+                        "caption_spending",
+                        &[
+                            ("title", &title),
+                            ("prior", &prior.to_string()),
+                            ("name", &name),
+                            ("of_pages", &of_pages),
+                            ("unit", unit),
+                            ("total", &total),
+                        ],
                     )),
                 };
                 (
@@ -1688,10 +1719,17 @@ impl<'a> Ctx<'a> {
                         counted: counted(&all),
                         expected: all.len(),
                     },
-                    caption: tr!(
-                        lang,
-                        "{what} {year}: {name}{of_pages}; {expected} cơ quan, đơn vị; kế hoạch năm {year}: {planned}. Đơn vị tính: {unit}.",
-                        "{what} {year}: {name}{of_pages}; {expected} agencies; planned for {year}: {planned}. Unit: {unit}.",
+                    caption: tf(
+                        "caption_status",
+                        &[
+                            ("what", &what),
+                            ("year", &year_s),
+                            ("name", &name),
+                            ("of_pages", &of_pages),
+                            ("expected", &expected.to_string()),
+                            ("planned", &planned),
+                            ("unit", unit),
+                        ],
                     ),
                 };
                 (
