@@ -279,6 +279,8 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// One II.2 row; `url` only on a split list's page, where the row
+    /// links back to its plan.
     fn spending_row<'p>(
         &self,
         r: &'p crate::model::SpendingRow,
@@ -1380,6 +1382,8 @@ pub(crate) fn list_pages(catalog: &Catalog, r: &CycleReport<'_>) -> Vec<(ListKin
 }
 
 impl<'a> Ctx<'a> {
+    /// An agency group's name in the theme's words (`t.groups`), or its
+    /// id when the theme has none.
     pub(crate) fn group_name(&self, id: &str) -> String {
         self.theme.strings["groups"]
             .get(id)

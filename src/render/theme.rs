@@ -491,3 +491,20 @@ fn merge(base: &mut Value, over: Value) {
         (b, o) => *b = o,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+
+    #[test]
+    fn placeholders_are_filled_in_one_pass() {
+        let args = [("tag", "v{when}"), ("when", ", 01/08/2018")];
+        assert_eq!(
+            fill("thẻ {tag}{when}", &args),
+            "thẻ v{when}, 01/08/2018",
+            "a value's braces are not read again"
+        );
+        assert_eq!(fill("{other} {", &args), "{other} {", "unknown names stay");
+        assert_eq!(fill("no braces", &args), "no braces");
+    }
+}
