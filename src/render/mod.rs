@@ -1009,6 +1009,8 @@ fn agency_page<'p>(
         series,
         unit: unit.into(),
         lang,
+        unit_caption: ctx.theme.tf("chart_words", "unit", &[]),
+        empty_text: ctx.theme.tf("chart_words", "empty", &[]),
     };
     let svg = charts::bar_svg(&chart);
     let header = vec![

@@ -161,6 +161,8 @@ impl<'a> Ctx<'a> {
             series,
             unit: unit.to_string(),
             lang: self.lang,
+            unit_caption: self.theme.tf("chart_words", "unit", &[]),
+            empty_text: self.theme.tf("chart_words", "empty", &[]),
         };
         ChartData {
             id: id.to_string(),
