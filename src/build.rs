@@ -87,7 +87,9 @@ pub(crate) fn render_site(
         Err(c) => return Ok(Err(c)),
     };
     let (root, site) = (&checked.loaded.root, &checked.loaded.site);
-    Ok(match render::render(root, site, Options { drafts }) {
+    let history = crate::git::site_history(root, site, drafts);
+    let rendered = render::render(root, site, Options { drafts }, history.as_ref());
+    Ok(match rendered {
         Ok(files) => Ok((checked, files)),
         Err(diags) => Err(with_errors(checked, diags)),
     })

@@ -36,16 +36,29 @@ const FORMAT: &str = "planpress-page-cache-1";
 
 /// The key of a page: its template and the JSON of every value the
 /// template sees.
-pub(crate) fn page_key(template: &str, parts: &[&serde_json::Value]) -> Key {
+pub(crate) fn page_key(template: &str, parts: &[&dyn KeyPart]) -> Key {
     let mut w = HashWriter(Sha256::new());
     w.0.update(template.as_bytes());
     for p in parts {
         w.0.update([0]);
-        // Writing into a hasher cannot fail; a value that cannot be
-        // serialised still gets a key, of what was written.
-        let _ = serde_json::to_writer(&mut w, p);
+        p.write_json(&mut w);
     }
     w.0.finalize().into()
+}
+
+/// A part of a page's key: anything serde writes as JSON. A trait object,
+/// so one key can hash the typed contexts of different templates.
+pub(crate) trait KeyPart {
+    /// Writes the part as JSON into `w`.
+    fn write_json(&self, w: &mut dyn std::io::Write);
+}
+
+impl<T: serde::Serialize + ?Sized> KeyPart for T {
+    fn write_json(&self, w: &mut dyn std::io::Write) {
+        // Writing into a hasher cannot fail; a value that cannot be
+        // serialised still gets a key, of what was written.
+        let _ = serde_json::to_writer(w, self);
+    }
 }
 
 /// Feeds `serde_json`'s output straight into the hash, without a buffer

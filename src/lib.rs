@@ -27,9 +27,11 @@
 //! `main.rs` only parses the command line, calls these, and hands the result
 //! to `cli::finish`, the one place that turns errors into exit codes.
 //!
-//! Still against the grain, to be removed: `render` reads the history
-//! through `git::site_history` itself instead of receiving it as data from
-//! `build` and `serve`; `check` reads the theme from `render`.
+//! `render` receives the git history as data: `build` and `serve` read it
+//! through `git::site_history` and hand it in.
+//!
+//! Still against the grain, to be removed: `check` reads the theme from
+//! `render`.
 
 /// mimalloc instead of the system allocator: a build allocates and frees
 /// millions of small strings on every core, and glibc's malloc spent about a

@@ -375,6 +375,25 @@ fn plan_pages_show_the_history_of_their_file() {
 }
 
 #[test]
+fn a_theme_changes_the_words_of_the_history_block() {
+    let site = repo();
+    let root = site.path();
+    // Only the keys it changes: the rest stay the built-in theme's.
+    write(
+        root,
+        "themes/default/strings.json",
+        r#"{"vi": {"history": {"summary": "Các lần sửa: {count}", "created": "bản đầu"},
+                   "moves": {"down": "bớt {amount} {unit}"}}}"#,
+    );
+    let out = build(root);
+    let page = read(&out.join("2019/so-tttt/index.html"));
+    assert!(page.contains("<summary>Các lần sửa: 3</summary>"), "{page}");
+    assert!(page.contains("Khởi tạo kế hoạch 2019 <span class=\"muted\">(bản đầu)</span>"));
+    assert!(page.contains("kinh phí kế hoạch bớt 500 triệu đồng, từ 1.800,5 thành 1.300,5."));
+    assert!(page.contains("Cập nhật lần cuối: "), "unchanged keys stay");
+}
+
+#[test]
 fn history_follows_a_rename() {
     let site = repo();
     let out = build(site.path());

@@ -21,7 +21,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use unicode_normalization::char::is_combining_mark;
 
-use crate::diag::{Lang, tr};
+use crate::diag::Lang;
 use crate::escape::xml as xml_escape;
 use crate::model::money::format_grouped;
 
@@ -50,8 +50,13 @@ pub(crate) struct Chart {
     pub(crate) series: Vec<Series>,
     /// The unit of the values, e.g. `triệu đồng` or `%`.
     pub(crate) unit: String,
-    /// Language of the number format and the captions.
+    /// Language of the number format.
     pub(crate) lang: Lang,
+    /// The caption under the bars, `{unit}` put in by the drawing
+    /// (`t.chart_words.unit`, "Đơn vị: {unit}").
+    pub(crate) unit_caption: String,
+    /// What a chart with nothing to draw says (`t.chart_words.empty`).
+    pub(crate) empty_text: String,
 }
 
 /// Width of the drawing in SVG user units (it scales with `width="100%"`).
@@ -158,7 +163,7 @@ fn draw(chart: &Chart, shape: Shape) -> String {
         Some(drawn) => drawn,
         None => {
             let (w, h) = (shape.width(), 48);
-            match paint_empty(chart.lang, w, h) {
+            match paint_empty(&chart.empty_text, w, h) {
                 Some(svg) => (svg, w, h),
                 None => (String::from("<svg>\n</svg>\n"), w, h),
             }
@@ -327,7 +332,7 @@ impl Layout {
             Vec::new()
         } else {
             let unit = chart.unit.trim();
-            let text = tr!(chart.lang, "Đơn vị: {unit}", "Unit: {unit}");
+            let text = super::theme::fill(&chart.unit_caption, &[("unit", unit)]);
             wrap(&text, width - PAD - axis_x, VALUE_PX, 2)
         };
         let caption_y = plot_bottom + 6;
@@ -556,12 +561,11 @@ fn draw_bar(
 }
 
 /// A small drawing that says there is nothing to show.
-fn paint_empty(lang: Lang, w: i32, h: i32) -> Option<String> {
+fn paint_empty(text: &str, w: i32, h: i32) -> Option<String> {
     let mut buf = String::new();
     {
         let size = (u32::try_from(w).ok()?, u32::try_from(h).ok()?);
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
-        let text = tr!(lang, "Không có số liệu để vẽ biểu đồ.", "No data to chart.");
         root.draw(&Text::new(
             text,
             (w / 2, h / 2),
@@ -807,6 +811,8 @@ mod tests {
                 .collect(),
             unit: "triệu đồng".to_string(),
             lang: Lang::Vi,
+            unit_caption: "Đơn vị: {unit}".to_string(),
+            empty_text: "Không có số liệu để vẽ biểu đồ.".to_string(),
         }
     }
 
@@ -880,6 +886,7 @@ mod tests {
     fn english_grouping() {
         let mut c = chart(&["Infrastructure"], &[("Plan", &["1234567.5"])]);
         c.lang = Lang::En;
+        c.unit_caption = "Unit: {unit}".to_string();
         c.unit = "million VND".to_string();
         let t = texts(&wide(&c));
         assert!(t.contains(&"1,234,567.5".to_string()), "{t:?}");
@@ -987,7 +994,7 @@ mod tests {
         assert!(svg.contains("viewBox"));
         assert!(texts(&svg).contains(&"Không có số liệu để vẽ biểu đồ.".to_string()));
         let mut no_series = chart(&["a"], &[]);
-        no_series.lang = Lang::En;
+        no_series.empty_text = "No data to chart.".to_string();
         assert!(texts(&wide(&no_series)).contains(&"No data to chart.".to_string()));
     }
 

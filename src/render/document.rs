@@ -4,9 +4,9 @@
 //! file, so both say the same thing.
 
 use chrono::{Datelike, NaiveDate};
-use serde_json::{Value, json};
 
-use crate::diag::{Lang, tr};
+use super::context::{DocHeading, DocLabels};
+use super::theme::Theme;
 use crate::model::{Body, CycleMeta, DocumentMeta, SectionKey};
 
 /// The national name and motto every administrative document carries.
@@ -49,23 +49,23 @@ pub(crate) fn signer_lines(d: &DocumentMeta) -> Vec<String> {
 }
 
 /// Context of `partials/doc-heading.html` and `partials/doc-signature.html`:
-/// `null` without `document:`, so the page prints its ordinary heading.
-pub(crate) fn heading_context(meta: &CycleMeta, lang: Lang) -> Value {
-    let Some(d) = &meta.document else {
-        return Value::Null;
-    };
-    json!({
-        "issuer": d.issuer.to_uppercase(),
-        "quoc_hieu": QUOC_HIEU, "tieu_ngu": TIEU_NGU,
-        "number": number_line(d), "place_date": place_date_line(d),
-        "issued": d.number.is_some() && d.date.is_some(),
-        "kind": "KẾ HOẠCH",
-        "signer": signer_lines(d),
-        "signer_name": d.signer.as_ref().and_then(|s| s.name.clone()),
-        "recipients": d.recipients,
-        "labels": {
-            "recipients": tr!(lang, "Nơi nhận", "Recipients"),
-            "unissued": tr!(lang, "Dự thảo: số và ngày ban hành sẽ được điền khi UBND tỉnh ký ban hành.", "Draft: the number and date are filled in when UBND tỉnh signs it."),
+/// none without `document:`, so the page prints its ordinary heading.
+pub(crate) fn heading_context<'m>(meta: &'m CycleMeta, theme: &Theme) -> Option<DocHeading<'m>> {
+    let d = meta.document.as_ref()?;
+    Some(DocHeading {
+        issuer: d.issuer.to_uppercase(),
+        quoc_hieu: QUOC_HIEU,
+        tieu_ngu: TIEU_NGU,
+        number: number_line(d),
+        place_date: place_date_line(d),
+        issued: d.number.is_some() && d.date.is_some(),
+        kind: "KẾ HOẠCH",
+        signer: signer_lines(d),
+        signer_name: d.signer.as_ref().and_then(|s| s.name.as_deref()),
+        recipients: &d.recipients,
+        labels: DocLabels {
+            recipients: theme.tf("document", "recipients", &[]),
+            unissued: theme.tf("document", "unissued", &[]),
         },
     })
 }

@@ -2,6 +2,7 @@
 //! memory. Writing them out is `output`'s job, so `serve` can reuse this.
 
 pub(crate) mod charts;
+pub(crate) mod context;
 pub(crate) mod datapackage;
 pub(crate) mod document;
 pub(crate) mod docx;
@@ -16,11 +17,11 @@ pub(crate) mod theme;
 use std::path::Path;
 
 use rayon::prelude::*;
-use serde_json::{Value, json};
 
 use crate::consolidate::{self, CycleReport};
 use crate::diag::{Code, Diagnostic, Pos, Sink, tr};
 use crate::model::Site;
+use context::*;
 use pages::Ctx;
 use theme::Theme;
 
@@ -38,12 +39,12 @@ const PROGRESS_FROM: usize = 200;
 
 /// A page to render: template, output path, depth below the root, title and
 /// page-specific context.
-struct Page {
+struct Page<'p> {
     template: &'static str,
     path: String,
     title: String,
     description: String,
-    data: Value,
+    data: PageData<'p>,
 }
 
 /// Loads the theme of a site for rendering, with the site's facts in every
@@ -334,7 +335,7 @@ impl<'s> Renderer<'s> {
 
     /// The page of `path` before Tera, or the bytes of a file that is not
     /// a page.
-    fn prepare(&self, path: &str, t: &Target) -> Result<Prepared, Vec<Diagnostic>> {
+    fn prepare(&self, path: &str, t: &Target) -> Result<Prepared<'_>, Vec<Diagnostic>> {
         let ctx = &self.ctx;
         let theme = ctx.theme;
         let page = match t {
@@ -342,27 +343,21 @@ impl<'s> Renderer<'s> {
             Target::Cycle(y) => {
                 let ctx = self.ctx_of(*y);
                 let r = self.report(*y).ok_or_else(Vec::new)?;
-                let mut page = cycle_page(ctx, r, false);
                 let approved = self.history.and_then(|h| h.approved.get(y));
-                if let Value::Object(m) = &mut page.data {
-                    let since = approved.map_or(Value::Null, |a| ctx.since_approved(a, r.year));
-                    m.insert("since_approved".into(), since);
-                }
-                page
+                cycle_page(ctx, r, false, approved)
             }
             Target::Print(y) => {
                 let ctx = self.ctx_of(*y);
                 let r = self.report(*y).ok_or_else(Vec::new)?;
-                cycle_page(ctx, r, true)
+                cycle_page(ctx, r, true, None)
             }
             Target::List(y, kind, key, n) => {
                 let ctx = self.ctx_of(*y);
                 let r = self.report(*y).ok_or_else(Vec::new)?;
                 let data = ctx.list_page(r, *kind, key, *n).ok_or_else(Vec::new)?;
-                let what = data["heading"].as_str().unwrap_or_default().to_string();
-                let name = data["name"].as_str().unwrap_or_default().to_string();
+                let (what, name) = (&data.heading, &data.name);
                 let title = if *n > 1 {
-                    let p = tr!(ctx.lang, "trang {n}", "page {n}");
+                    let p = theme.tf("lists", "title_page", &[("n", &n.to_string())]);
                     format!("{what} — {name}, {p}")
                 } else {
                     format!("{what} — {name}")
@@ -375,7 +370,7 @@ impl<'s> Renderer<'s> {
                     // the cycle's words.
                     description: format!("{what}. {}", r.meta.title),
                     title,
-                    data,
+                    data: PageData::List(Box::new(data)),
                 }
             }
             Target::Plan(y, code) => {
@@ -387,13 +382,10 @@ impl<'s> Renderer<'s> {
                     .find(|e| e.agency.code.value == *code)
                     .ok_or_else(Vec::new)?;
                 let plan = e.plan.ok_or_else(Vec::new)?;
-                let mut data = ctx.plan_page(r, e, plan);
-                if let Value::Object(m) = &mut data {
-                    let history = self
-                        .history
-                        .map_or(Value::Null, |h| ctx.history(h, plan, h.approved.get(y)));
-                    m.insert("history".into(), history);
-                }
+                let history = self
+                    .history
+                    .and_then(|h| ctx.history(h, plan, h.approved.get(y)));
+                let data = PageData::Plan(Box::new(ctx.plan_page(r, e, plan, history)));
                 Page {
                     template: "plan.html",
                     path: path.to_string(),
@@ -414,7 +406,7 @@ impl<'s> Renderer<'s> {
                 path: "404.html".into(),
                 title: theme.t("not_found"),
                 description: theme.t("not_found_text"),
-                data: json!({}),
+                data: PageData::NotFound(NotFoundData {}),
             },
             Target::Download(y, file) => {
                 let r = self.report(*y).ok_or_else(Vec::new)?;
@@ -483,7 +475,7 @@ impl<'s> Renderer<'s> {
 
     /// What the template of `p` sees besides the theme: where the site's
     /// root is from the page, and the page's own fields.
-    fn page_values(&self, p: &Page) -> (Value, Value) {
+    fn page_values<'p>(&self, p: &'p Page<'_>) -> (String, PageMeta<'p>) {
         let depth = p.path.matches('/').count();
         let root_rel = if p.template == "404.html" {
             base_path(&self.config.base_url)
@@ -491,11 +483,16 @@ impl<'s> Renderer<'s> {
             "../".repeat(depth)
         };
         let url = p.path.trim_end_matches("index.html");
-        let page = json!({"title": p.title, "description": p.description, "path": url, "canonical": format!("{}/{url}", self.config.base_url)});
-        (Value::String(root_rel), page)
+        let page = PageMeta {
+            title: &p.title,
+            description: &p.description,
+            path: url,
+            canonical: format!("{}/{url}", self.config.base_url),
+        };
+        (root_rel, page)
     }
 
-    fn render_page(&self, p: &Page) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    fn render_page(&self, p: &Page<'_>) -> Result<Vec<u8>, Vec<Diagnostic>> {
         let (root_rel, page) = self.page_values(p);
         let mut c = tera::Context::new();
         c.insert("root", &root_rel);
@@ -615,8 +612,8 @@ impl<'s> Renderer<'s> {
 }
 
 /// A page's file, or what its template is given.
-enum Prepared {
-    Page(Page),
+enum Prepared<'p> {
+    Page(Page<'p>),
     Bytes(Vec<u8>),
 }
 
@@ -651,21 +648,27 @@ const DOWNLOADS: [&str; 7] = [
 ];
 
 /// Renders the whole site into memory. Needs a site that passed
-/// validation.
+/// validation. `history` is what git knows of the plans (the caller reads
+/// it, so rendering never touches the repository).
 pub(crate) fn render(
     root: &Path,
     site: &Site,
     opts: Options,
+    history: Option<&crate::git::SiteHistory>,
 ) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     let theme = theme_for(root, site, opts)?;
-    let history = crate::git::site_history(root, site, opts.drafts);
     Renderer::new(site, &theme, opts)?
-        .with_history(history.as_ref())
+        .with_history(history)
         .render_all()
 }
 
 /// The consolidated page of a cycle.
-fn cycle_page(ctx: &Ctx<'_>, r: &CycleReport<'_>, print: bool) -> Page {
+fn cycle_page<'p>(
+    ctx: &'p Ctx<'_>,
+    r: &'p CycleReport<'_>,
+    print: bool,
+    approved: Option<&'p crate::git::Approved>,
+) -> Page<'p> {
     let theme = ctx.theme;
     Page {
         template: "cycle.html",
@@ -678,7 +681,7 @@ fn cycle_page(ctx: &Ctx<'_>, r: &CycleReport<'_>, print: bool) -> Page {
             format!(
                 "{} — {}",
                 r.meta.title,
-                tr!(ctx.lang, "bản in toàn văn", "whole document for print")
+                theme.tf("lists", "print_title", &[])
             )
         } else {
             r.meta.title.clone()
@@ -690,7 +693,7 @@ fn cycle_page(ctx: &Ctx<'_>, r: &CycleReport<'_>, print: bool) -> Page {
             theme.t("planned").to_lowercase(),
             format::money(r.totals.planned, ctx.lang)
         ),
-        data: ctx.cycle_page(r, print),
+        data: PageData::Cycle(Box::new(ctx.cycle_page(r, print, approved))),
     }
 }
 
@@ -708,16 +711,24 @@ fn download(site: &Site, r: &CycleReport<'_>, file: &str) -> Result<Vec<u8>, Str
 }
 
 /// What every page knows of the site.
-fn site_context(config: &crate::model::SiteConfig, opts: Options) -> Value {
-    json!({
-        "title": config.title, "province": config.province, "base_url": config.base_url,
-        "lang": format::lang_code(config.language), "unit": config.money_unit.label(config.language),
-        "drafts": opts.drafts, "base_path": base_path(&config.base_url),
-        "owner": config.owner.as_ref().map(|o| json!({
-            "agency": o.agency, "address": o.address, "phone": o.phone, "email": o.email,
-            "responsible": o.responsible, "licence": o.licence,
-        })),
-    })
+fn site_context(config: &crate::model::SiteConfig, opts: Options) -> SiteContext<'_> {
+    SiteContext {
+        title: &config.title,
+        province: &config.province,
+        base_url: &config.base_url,
+        lang: format::lang_code(config.language),
+        unit: config.money_unit.label(config.language),
+        drafts: opts.drafts,
+        base_path: base_path(&config.base_url),
+        owner: config.owner.as_ref().map(|o| OwnerContext {
+            agency: &o.agency,
+            address: o.address.as_deref(),
+            phone: o.phone.as_deref(),
+            email: o.email.as_deref(),
+            responsible: o.responsible.as_deref(),
+            licence: o.licence.as_deref(),
+        }),
+    }
 }
 
 /// The path part of `base_url`, with a trailing slash: where absolute links
@@ -734,45 +745,50 @@ impl CycleReport<'_> {
     }
 }
 
-fn index_page(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Page {
+fn index_page<'p>(ctx: &'p Ctx<'_>, reports: &'p [CycleReport<'_>]) -> Page<'p> {
     let lang = ctx.lang;
-    let cycles: Vec<Value> = reports
+    let cycles = reports
         .iter()
-        .map(|r| {
-            json!({
-                "year": r.year, "title": r.meta.title, "url": format!("{}/", r.year),
-                "planned": format::money(r.totals.planned, lang), "spending": format::money(r.totals.spending, lang),
-                "projects": r.plans().map(|(_, p)| p.projects.len()).sum::<usize>(),
-                "expected": r.entries.len(),
-                "submitted": r.count(consolidate::Submission::OnTime) + r.count(consolidate::Submission::Late),
-                "late": r.count(consolidate::Submission::Late),
-                "missing": r.count(consolidate::Submission::Missing),
-                "draft": r.count(consolidate::Submission::Draft),
-                "deadline": format::date(r.meta.deadline.value),
-            })
+        .map(|r| CycleSummary {
+            year: r.year,
+            title: &r.meta.title,
+            url: format!("{}/", r.year),
+            planned: format::money(r.totals.planned, lang),
+            spending: format::money(r.totals.spending, lang),
+            projects: r.plans().map(|(_, p)| p.projects.len()).sum::<usize>(),
+            expected: r.entries.len(),
+            submitted: r.count(consolidate::Submission::OnTime)
+                + r.count(consolidate::Submission::Late),
+            late: r.count(consolidate::Submission::Late),
+            missing: r.count(consolidate::Submission::Missing),
+            draft: r.count(consolidate::Submission::Draft),
+            deadline: format::date(r.meta.deadline.value),
         })
         .collect();
-    let groups = &ctx.theme.strings["groups"];
     let listed = listed_agencies(ctx, reports);
     // A few hundred agencies are listed on the home page; past that, each
     // group has pages of its own and the home page links to them.
     let split = listed.len() > HOME_AGENCIES_MAX;
-    let agencies: Vec<Value> = listed
+    let agencies = listed
         .iter()
         .take_while(|_| !split)
-        .map(|a| json!({"code": a.code.value, "name": a.name, "group": groups.get(a.group.id()).cloned().unwrap_or(json!(a.group.id())), "url": format!("agencies/{}/", a.code.value)}))
+        .map(|a| AgencyLink {
+            code: &a.code.value,
+            name: &a.name,
+            group: ctx.group_name(a.group.id()),
+            url: format!("agencies/{}/", a.code.value),
+        })
         .collect();
-    let agency_groups: Vec<Value> = crate::model::Group::CHOICES
+    let agency_groups = crate::model::Group::CHOICES
         .iter()
         .filter(|_| split)
         .filter_map(|(g, _)| {
             let n = listed.iter().filter(|a| a.group.id() == *g).count();
-            (n > 0).then(|| {
-                json!({
-                    "name": groups.get(*g).cloned().unwrap_or(json!(g)), "count": n,
-                    "url": format!("co-quan/{}", agency_list_url(g, 1)),
-                    "pages": n.div_ceil(AGENCY_PAGE_ROWS),
-                })
+            (n > 0).then(|| AgencyGroupLink {
+                name: ctx.group_name(g),
+                count: n,
+                url: format!("co-quan/{}", agency_list_url(g, 1)),
+                pages: n.div_ceil(AGENCY_PAGE_ROWS),
             })
         })
         .collect();
@@ -786,7 +802,11 @@ fn index_page(ctx: &Ctx<'_>, reports: &[CycleReport<'_>]) -> Page {
         path: "index.html".into(),
         description: title.clone(),
         title,
-        data: json!({"cycles": cycles, "agencies": agencies, "agency_groups": agency_groups}),
+        data: PageData::Index(Box::new(IndexData {
+            cycles,
+            agencies,
+            agency_groups,
+        })),
     }
 }
 
@@ -843,7 +863,7 @@ fn agency_list_page(
     reports: &[CycleReport<'_>],
     group: &str,
     n: usize,
-) -> Option<Page> {
+) -> Option<Page<'static>> {
     let listed = listed_agencies(ctx, reports);
     let mine: Vec<_> = listed.iter().filter(|a| a.group.id() == group).collect();
     let pages = mine.len().div_ceil(AGENCY_PAGE_ROWS);
@@ -851,49 +871,56 @@ fn agency_list_page(
         return None;
     }
     let up = if n > 1 { "../../../" } else { "../../" };
-    let name = ctx.theme.strings["groups"]
-        .get(group)
-        .and_then(Value::as_str)
-        .unwrap_or(group)
-        .to_string();
-    let rows: Vec<Value> = mine
+    let name = ctx.group_name(group);
+    let rows = mine
         .iter()
         .skip((n - 1) * AGENCY_PAGE_ROWS)
         .take(AGENCY_PAGE_ROWS)
-        .map(|a| json!({"name": a.name, "url": format!("{up}agencies/{}/", a.code.value)}))
+        .map(|a| NameLink {
+            name: a.name.clone(),
+            url: format!("{up}agencies/{}/", a.code.value),
+        })
         .collect();
-    let page_links: Vec<Value> = (1..=pages)
-        .map(|i| json!({"n": i, "url": format!("{up}co-quan/{}", agency_list_url(group, i)), "current": i == n}))
+    let page_links = (1..=pages)
+        .map(|i| PageLink {
+            n: i,
+            url: format!("{up}co-quan/{}", agency_list_url(group, i)),
+            current: i == n,
+        })
         .collect();
-    let lang = ctx.lang;
     let title = if pages > 1 {
-        tr!(
-            lang,
-            "{name}: các cơ quan, đơn vị (trang {n}/{pages})",
-            "{name}: agencies (page {n}/{pages})"
+        let (n, pages) = (n.to_string(), pages.to_string());
+        ctx.theme.tf(
+            "lists",
+            "agencies_title_pages",
+            &[("name", &name), ("n", &n), ("pages", &pages)],
         )
     } else {
-        tr!(lang, "{name}: các cơ quan, đơn vị", "{name}: agencies")
+        ctx.theme.tf("lists", "agencies_title", &[("name", &name)])
     };
     Some(Page {
         template: "agencies.html",
         path: format!("co-quan/{}index.html", agency_list_url(group, n)),
         description: title.clone(),
         title: title.clone(),
-        data: json!({
-            "heading": title, "name": name, "agencies": rows, "page": n, "pages": pages,
-            "page_links": page_links,
-            "prev": (n > 1).then(|| format!("{up}co-quan/{}", agency_list_url(group, n - 1))),
-            "next": (n < pages).then(|| format!("{up}co-quan/{}", agency_list_url(group, n + 1))),
-        }),
+        data: PageData::Agencies(Box::new(AgenciesData {
+            heading: title,
+            name,
+            agencies: rows,
+            page: n,
+            pages,
+            page_links,
+            prev: (n > 1).then(|| format!("{up}co-quan/{}", agency_list_url(group, n - 1))),
+            next: (n < pages).then(|| format!("{up}co-quan/{}", agency_list_url(group, n + 1))),
+        })),
     })
 }
 
-fn agency_page(
-    ctx: &Ctx<'_>,
-    reports: &[CycleReport<'_>],
-    agency: &crate::model::Agency,
-) -> Option<Page> {
+fn agency_page<'p>(
+    ctx: &'p Ctx<'_>,
+    reports: &'p [CycleReport<'_>],
+    agency: &'p crate::model::Agency,
+) -> Option<Page<'p>> {
     let lang = ctx.lang;
     let site = ctx.site;
     let code = agency.code.value.as_str();
@@ -914,25 +941,32 @@ fn agency_page(
         };
         let filer = &e.agency.code.value;
         let joined = filer != code;
-        years.push(json!({
-            "year": r.year, "submission": e.submission.id(), "submission_label": ctx.theme.t(e.submission.id()),
-            "planned": format::money(e.totals.planned, lang), "spending": format::money(e.totals.spending, lang),
-            "projects": e.plan.map_or(0, |p| p.projects.len()),
-            "url": e.plan.map(|_| format!("{}/{filer}/", r.year)),
-            "name": e.name, "joined": joined, "agency_url": format!("agencies/{filer}/"),
-        }));
+        years.push(AgencyYear {
+            year: r.year,
+            submission: e.submission.id(),
+            submission_label: ctx.theme.t(e.submission.id()),
+            planned: format::money(e.totals.planned, lang),
+            spending: format::money(e.totals.spending, lang),
+            projects: e.plan.map_or(0, |p| p.projects.len()),
+            url: e.plan.map(|_| format!("{}/{filer}/", r.year)),
+            name: e.name,
+            joined,
+            agency_url: format!("agencies/{filer}/"),
+        });
         chart_rows.push((r.year, e.totals.spending, e.totals.planned));
         for p in e.plan.iter().flat_map(|p| p.projects.iter()) {
             if !p.cost.planned.value.is_positive() {
                 continue;
             }
             let reported = consolidate::reported_spending(site, filer, r.year, p);
-            outturn.push(json!({
-                "year": r.year, "id": p.id.value, "name": p.name,
-                "url": format!("{}/{filer}/#{}", r.year, p.id.value),
-                "planned": format::money(p.cost.planned.value, lang),
-                "reported": reported.map(|a| format::money(a, lang)),
-            }));
+            outturn.push(Outturn {
+                year: r.year,
+                id: &p.id.value,
+                name: &p.name,
+                url: format!("{}/{filer}/#{}", r.year, p.id.value),
+                planned: format::money(p.cost.planned.value, lang),
+                reported: reported.map(|a| format::money(a, lang)),
+            });
         }
     }
     if years.is_empty() {
@@ -975,6 +1009,8 @@ fn agency_page(
         series,
         unit: unit.into(),
         lang,
+        unit_caption: ctx.theme.tf("chart_words", "unit", &[]),
+        empty_text: ctx.theme.tf("chart_words", "empty", &[]),
     };
     let svg = charts::bar_svg(&chart);
     let header = vec![
@@ -992,26 +1028,35 @@ fn agency_page(
             ]
         })
         .collect();
-    let groups = &ctx.theme.strings["groups"];
     let successor = agency.until.as_ref().and_then(|u| {
         let year = u.value + 1;
         match site.standing(code, year) {
             crate::model::Standing::Ended {
                 successor: Some(s), ..
-            } => Some(json!({
-                "code": s.code.value, "name": s.name_in(year), "url": format!("agencies/{}/", s.code.value),
-                "note": ctx.theme.t("succeeded_by").replace("{year}", &year.to_string()),
-            })),
+            } => Some(Successor {
+                code: &s.code.value,
+                name: s.name_in(year),
+                url: format!("agencies/{}/", s.code.value),
+                note: ctx
+                    .theme
+                    .t("succeeded_by")
+                    .replace("{year}", &year.to_string()),
+            }),
             _ => None,
         }
     });
-    let predecessors: Vec<Value> = lineage
+    let predecessors = lineage
         .iter()
         .skip(1)
         .map(|a| {
             let until = a.until.as_ref().map(|u| u.value);
             let name = until.map_or(a.name.as_str(), |u| a.name_in(u));
-            json!({"code": a.code.value, "name": name, "until": until, "url": format!("agencies/{}/", a.code.value)})
+            Predecessor {
+                code: &a.code.value,
+                name,
+                until,
+                url: format!("agencies/{}/", a.code.value),
+            }
         })
         .collect();
     Some(Page {
@@ -1019,13 +1064,26 @@ fn agency_page(
         path: format!("agencies/{}/index.html", agency.code.value),
         title: agency.name.clone(),
         description: format!("{} — {}", agency.name, ctx.theme.t("plans_of")),
-        data: json!({
-            "code": agency.code.value, "name": agency.name, "email": agency.email,
-            "group": groups.get(agency.group.id()).cloned().unwrap_or(json!(agency.group.id())),
-            "years": years, "phone": agency.phone,
-            "successor": successor, "predecessors": predecessors, "outturn": outturn,
-            "chart": {"id": "c-years", "title": title, "desc": desc, "svg": svg, "header": header, "rows": rows, "unit": unit},
-        }),
+        data: PageData::Agency(Box::new(AgencyData {
+            code: &agency.code.value,
+            name: &agency.name,
+            email: agency.email.as_deref(),
+            group: ctx.group_name(agency.group.id()),
+            years,
+            phone: agency.phone.as_deref(),
+            successor,
+            predecessors,
+            outturn,
+            chart: ChartData {
+                id: "c-years".into(),
+                title,
+                desc,
+                svg,
+                header,
+                rows,
+                unit: unit.into(),
+            },
+        })),
     })
 }
 

@@ -1,99 +1,19 @@
-//! Page contexts: what each template sees. Every figure comes from
-//! `consolidate` and is formatted here, so templates only lay things out.
+//! Page contexts: builds the structs of `context` that each template
+//! sees. Every figure comes from `consolidate` and is formatted here, so
+//! templates only lay things out.
 
 use std::collections::HashSet;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::charts::{Chart, Series, bar_svg};
+use super::context::*;
 use super::format::{date, money, number, signed_money};
 use super::markdown::{page_ids, to_html};
 use super::theme::Theme;
 use crate::consolidate::{ByCode, CycleReport, Entry, Totals};
-use crate::diag::{Lang, tr};
+use crate::diag::Lang;
 use crate::model::{Amount, Catalog, CodeName, Plan, SectionKey, Site, Split, Status, Unit};
-
-/// Converts a value for a page context, moving what can be moved: serde's
-/// `json!` serialises (deep-copies) every value it is given, which on a
-/// 1,000-plan cycle copied every table row several times.
-pub(crate) trait IntoVal {
-    fn into_val(self) -> Value;
-}
-
-impl IntoVal for Value {
-    fn into_val(self) -> Value {
-        self
-    }
-}
-impl IntoVal for Vec<Value> {
-    fn into_val(self) -> Value {
-        Value::Array(self)
-    }
-}
-impl IntoVal for Option<Value> {
-    fn into_val(self) -> Value {
-        self.unwrap_or(Value::Null)
-    }
-}
-macro_rules! into_val_via_from {
-    ($($t:ty),*) => {$(
-        impl IntoVal for $t {
-            fn into_val(self) -> Value {
-                Value::from(self)
-            }
-        }
-    )*};
-}
-into_val_via_from!(
-    String,
-    &str,
-    i32,
-    i64,
-    u64,
-    usize,
-    bool,
-    Vec<String>,
-    Vec<&str>
-);
-impl IntoVal for &String {
-    fn into_val(self) -> Value {
-        Value::String(self.clone())
-    }
-}
-impl IntoVal for Option<String> {
-    fn into_val(self) -> Value {
-        self.map_or(Value::Null, Value::String)
-    }
-}
-impl IntoVal for &Option<String> {
-    fn into_val(self) -> Value {
-        self.clone().into_val()
-    }
-}
-impl IntoVal for Option<&String> {
-    fn into_val(self) -> Value {
-        self.cloned().into_val()
-    }
-}
-impl IntoVal for Vec<&String> {
-    fn into_val(self) -> Value {
-        Value::Array(self.into_iter().map(|s| Value::String(s.clone())).collect())
-    }
-}
-impl IntoVal for Vec<Vec<String>> {
-    fn into_val(self) -> Value {
-        Value::Array(self.into_iter().map(Value::from).collect())
-    }
-}
-
-/// Builds a JSON object from `"key": value` pairs, moving the values.
-macro_rules! obj {
-    ({ $($k:literal : $v:expr),* $(,)? }) => {{
-        let mut m = serde_json::Map::new();
-        $( m.insert($k.to_string(), $crate::render::pages::IntoVal::into_val($v)); )*
-        Value::Object(m)
-    }};
-}
 
 /// The string key of the first column of each chart's data table, by the
 /// chart's id (the others are the series).
@@ -188,11 +108,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// Column headers for levels and kinds.
-    pub(crate) fn split_headers(&self) -> Value {
-        json!({
-            "levels": self.catalog.levels.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
-            "kinds": self.catalog.kinds.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
-        })
+    pub(crate) fn split_headers(&self) -> Headers<'a> {
+        let catalog: &'a Catalog = self.catalog;
+        Headers {
+            levels: catalog.levels.iter().map(|c| c.name.as_str()).collect(),
+            kinds: catalog.kinds.iter().map(|c| c.name.as_str()).collect(),
+        }
     }
 
     fn split_text(&self, list: &[CodeName], split: &Split) -> String {
@@ -211,7 +132,7 @@ impl<'a> Ctx<'a> {
         labels: Vec<String>,
         series: Vec<Series>,
         unit: &str,
-    ) -> Value {
+    ) -> ChartData {
         let first = CHART_FIRST_COLUMN
             .iter()
             .find(|(c, _)| *c == id)
@@ -240,8 +161,18 @@ impl<'a> Ctx<'a> {
             series,
             unit: unit.to_string(),
             lang: self.lang,
+            unit_caption: self.theme.tf("chart_words", "unit", &[]),
+            empty_text: self.theme.tf("chart_words", "empty", &[]),
         };
-        obj!({ "id": id, "title": title, "desc": desc, "svg": bar_svg(&chart), "header": header, "rows": rows, "unit": unit })
+        ChartData {
+            id: id.to_string(),
+            title: title.to_string(),
+            desc,
+            svg: bar_svg(&chart),
+            header,
+            rows,
+            unit: unit.to_string(),
+        }
     }
 
     fn amounts_chart(
@@ -250,7 +181,7 @@ impl<'a> Ctx<'a> {
         key: &str,
         pairs: Vec<(String, Amount)>,
         unit: &str,
-    ) -> Value {
+    ) -> ChartData {
         let title = self.theme.t(key);
         let desc = pairs
             .iter()
@@ -273,7 +204,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// II.1 rows of one plan.
-    fn plan_indicators(&self, plan: &Plan) -> Vec<Value> {
+    fn plan_indicators<'p>(&self, plan: &'p Plan) -> Vec<PlanIndicator<'p>> {
         plan.indicators
             .iter()
             .map(|iv| {
@@ -287,11 +218,17 @@ impl<'a> Ctx<'a> {
                     v.as_ref()
                         .map_or_else(|| "—".to_string(), |v| self.indicator_value(v.value, unit))
                 };
-                json!({
-                    "name": name, "unit": unit.id(), "other": def.is_none(),
-                    "target": fmt(&iv.target), "actual": fmt(&iv.actual), "goal": fmt(&iv.goal),
-                    "value": iv.value, "note": iv.note, "texts": Vec::<Value>::new(),
-                })
+                PlanIndicator {
+                    name,
+                    unit: unit.id(),
+                    other: def.is_none(),
+                    target: fmt(&iv.target),
+                    actual: fmt(&iv.actual),
+                    goal: fmt(&iv.goal),
+                    value: iv.value.as_deref(),
+                    note: iv.note.as_deref(),
+                    texts: Vec::new(),
+                }
             })
             .collect()
     }
@@ -305,127 +242,163 @@ impl<'a> Ctx<'a> {
 
     /// II.2 grouped by category with subtotals. `rows` pairs each spending
     /// row with the agency that wrote it (shown on the consolidated page).
-    fn spending_table(
-        &self,
-        rows: &[(&str, &crate::model::SpendingRow)],
+    fn spending_table<'p>(
+        &'p self,
+        rows: &[(&'p str, &'p crate::model::SpendingRow)],
         totals: &Totals,
         with_agency: bool,
-    ) -> Value {
+    ) -> SpendingTable<'p, SpendingGroup<'p>> {
         let mut groups = Vec::new();
         let mut n = 0;
         for cat in &self.catalog.categories {
-            let mine: Vec<_> = rows
+            let items: Vec<SpendingRowData<'p>> = rows
                 .iter()
                 .filter(|(_, r)| r.category.value == cat.id.value)
-                .collect();
-            let items: Vec<Value> = mine
-                .iter()
                 .map(|(agency, r)| {
                     n += 1;
-                    json!({
-                        "tt": n, "agency": self.agency_name(agency), "task": r.task, "total": self.m(r.total.value),
-                        "levels": self.split_cells(&self.catalog.levels, &r.levels.value),
-                        "kinds": self.split_cells(&self.catalog.kinds, &r.kinds.value),
-                        "basis": r.basis,
-                    })
+                    self.spending_row(r, n, self.agency_name(agency), None)
                 })
                 .collect();
-            let sub = totals.category(&cat.id.value);
             let zero = Totals::default();
-            let sub = sub.unwrap_or(&zero);
-            groups.push(obj!({
-                "name": &cat.name, "rows": items,
-                "total": self.m(sub.spending),
-                "levels": self.by_code_cells(&self.catalog.levels, &sub.spending_by_level),
-                "kinds": self.by_code_cells(&self.catalog.kinds, &sub.spending_by_kind),
-            }));
+            let sub = totals.category(&cat.id.value).unwrap_or(&zero);
+            groups.push(SpendingGroup {
+                name: cat.name.clone(),
+                rows: items,
+                amounts: self.spending_amounts(sub),
+                sub_label: None,
+            });
         }
-        obj!({
-            "with_agency": with_agency, "groups": groups, "empty": rows.is_empty(),
-            "total": self.m(totals.spending),
-            "levels": self.by_code_cells(&self.catalog.levels, &totals.spending_by_level),
-            "kinds": self.by_code_cells(&self.catalog.kinds, &totals.spending_by_kind),
-            "headers": self.split_headers(),
-        })
+        SpendingTable {
+            amounts: self.spending_amounts(totals),
+            groups,
+            empty: rows.is_empty(),
+            headers: self.split_headers(),
+            with_agency,
+            summary: None,
+            no_foot: None,
+            total_label: None,
+            caption: None,
+        }
     }
 
-    fn project_row(&self, p: &crate::model::Project, tt: usize, url: Option<String>) -> Value {
+    /// One II.2 row; `url` only on a split list's page, where the row
+    /// links back to its plan.
+    fn spending_row<'p>(
+        &self,
+        r: &'p crate::model::SpendingRow,
+        tt: usize,
+        agency: &'p str,
+        url: Option<String>,
+    ) -> SpendingRowData<'p> {
+        SpendingRowData {
+            tt,
+            agency,
+            url,
+            task: &r.task,
+            total: self.m(r.total.value),
+            levels: self.split_cells(&self.catalog.levels, &r.levels.value),
+            kinds: self.split_cells(&self.catalog.kinds, &r.kinds.value),
+            basis: r.basis.as_deref(),
+        }
+    }
+
+    fn project_row<'p>(
+        &'p self,
+        p: &'p crate::model::Project,
+        tt: usize,
+        url: Option<String>,
+    ) -> ProjectRow<'p> {
         let partners: Vec<&str> = p
             .partners
             .iter()
             .map(|a| self.agency_name(&a.value))
             .collect();
-        json!({
-            "tt": tt, "id": p.id.value, "priority": p.priority.value, "name": p.name,
-            "category": Self::name(&self.catalog.categories, &p.category.value),
-            "objective": p.objective, "period": crate::model::period_text(p.period.from.value, p.period.to.value),
-            "lead": self.agency_name(&p.lead.value), "partners": partners.join(", "),
-            "done": p.done, "todo": p.todo,
-            "total": self.m(p.cost.total.value), "spent": self.m(p.cost.spent.value), "planned": self.m(p.cost.planned.value),
-            "levels": self.split_cells(&self.catalog.levels, &p.levels.value),
-            "kinds": self.split_cells(&self.catalog.kinds, &p.kinds.value),
-            "levels_text": self.split_text(&self.catalog.levels, &p.levels.value),
-            "kinds_text": self.split_text(&self.catalog.kinds, &p.kinds.value),
-            "investor": p.investor, "approval": p.approval, "necessity": p.necessity,
-            "standards": p.standards, "location": p.location, "note": p.note, "url": url,
-        })
+        ProjectRow {
+            tt,
+            id: &p.id.value,
+            priority: p.priority.value,
+            name: &p.name,
+            category: Self::name(&self.catalog.categories, &p.category.value),
+            objective: p.objective.as_deref(),
+            period: crate::model::period_text(p.period.from.value, p.period.to.value),
+            lead: self.agency_name(&p.lead.value),
+            partners: partners.join(", "),
+            done: p.done.as_deref(),
+            todo: p.todo.as_deref(),
+            total: self.m(p.cost.total.value),
+            spent: self.m(p.cost.spent.value),
+            planned: self.m(p.cost.planned.value),
+            levels: self.split_cells(&self.catalog.levels, &p.levels.value),
+            kinds: self.split_cells(&self.catalog.kinds, &p.kinds.value),
+            levels_text: self.split_text(&self.catalog.levels, &p.levels.value),
+            kinds_text: self.split_text(&self.catalog.kinds, &p.kinds.value),
+            investor: p.investor.as_deref(),
+            approval: p.approval.as_deref(),
+            necessity: p.necessity.as_deref(),
+            standards: p.standards.as_deref(),
+            location: p.location.as_deref(),
+            note: p.note.as_deref(),
+            url,
+            agency: None,
+        }
     }
 
     /// The VI annex grouped by category, with subtotals and a grand total.
-    fn annex(
-        &self,
-        projects: &[(&str, &crate::model::Project, Option<String>)],
+    fn annex<'p>(
+        &'p self,
+        projects: &[(&'p str, &'p crate::model::Project, Option<String>)],
         totals: &Totals,
-    ) -> Value {
+    ) -> AnnexTable<'p, AnnexGroup<'p>> {
         let mut groups = Vec::new();
         let mut n = 0;
         for cat in &self.catalog.categories {
-            let mine: Vec<_> = projects
+            let rows: Vec<ProjectRow<'p>> = projects
                 .iter()
                 .filter(|(_, p, _)| p.category.value == cat.id.value)
-                .collect();
-            if mine.is_empty() {
-                continue;
-            }
-            let rows: Vec<Value> = mine
-                .iter()
                 .map(|(agency, p, url)| {
                     n += 1;
-                    let mut row = self.project_row(p, n, url.clone());
-                    row["agency"] = json!(self.agency_name(agency));
-                    row
+                    ProjectRow {
+                        agency: Some(self.agency_name(agency)),
+                        ..self.project_row(p, n, url.clone())
+                    }
                 })
                 .collect();
+            if rows.is_empty() {
+                continue;
+            }
             let zero = Totals::default();
             let sub = totals.category(&cat.id.value).unwrap_or(&zero);
-            groups.push(obj!({
-                "name": &cat.name, "rows": rows,
-                "total": self.m(sub.total), "spent": self.m(sub.spent), "planned": self.m(sub.planned),
-                "levels": self.by_code_cells(&self.catalog.levels, &sub.by_level),
-                "kinds": self.by_code_cells(&self.catalog.kinds, &sub.by_kind),
-            }));
+            groups.push(AnnexGroup {
+                name: cat.name.clone(),
+                rows,
+                amounts: self.annex_amounts(sub),
+                sub_label: None,
+            });
         }
-        obj!({
-            "groups": groups, "empty": projects.is_empty(),
-            "total": self.m(totals.total), "spent": self.m(totals.spent), "planned": self.m(totals.planned),
-            "levels": self.by_code_cells(&self.catalog.levels, &totals.by_level),
-            "kinds": self.by_code_cells(&self.catalog.kinds, &totals.by_kind),
-            "headers": self.split_headers(),
-        })
+        AnnexTable {
+            amounts: self.annex_amounts(totals),
+            groups,
+            empty: projects.is_empty(),
+            headers: self.split_headers(),
+            summary: None,
+            with_agency: None,
+            no_foot: None,
+            total_label: None,
+            caption: None,
+        }
     }
 
-    fn entry_row(&self, e: &Entry<'_>, r: &CycleReport<'_>) -> Value {
+    fn entry_row<'p>(&self, e: &'p Entry<'_>, r: &CycleReport<'_>) -> EntryRow<'p> {
         let year = r.year;
-        let groups = &self.theme.strings["groups"];
         let lang = self.lang;
         // An agency with no published plan has no amounts: "0" would read
         // as a plan of nothing, so the table says why there is no figure.
         let absent = match (e.plan, e.submission) {
             (Some(_), _) => None,
             (None, crate::consolidate::Submission::Draft) => {
-                Some(tr!(lang, "bản nháp, chưa tính", "draft, not counted"))
+                Some(self.theme.tf("submission_rows", "absent_draft", &[]))
             }
-            (None, _) => Some(tr!(lang, "chưa gửi", "not submitted")),
+            (None, _) => Some(self.theme.tf("submission_rows", "absent_missing", &[])),
         };
         let deadline = r.meta.deadline.value;
         let days_late = match (e.submission, e.filed.and_then(|p| p.submitted.as_ref())) {
@@ -439,36 +412,50 @@ impl<'a> Ctx<'a> {
             _ => None,
         };
         let late_text = days_late.map(|n| {
-            let n = crate::model::money::format_grouped(rust_decimal::Decimal::from(n), lang);
-            tr!(lang, "{n} ngày", "{n} days")
+            let days = crate::model::money::format_grouped(rust_decimal::Decimal::from(n), lang);
+            self.theme
+                .tf("submission_rows", "days_late", &[("days", &days)])
         });
-        json!({
-            "absent": absent, "days_late": late_text,
-            "code": e.agency.code.value, "name": e.name,
-            "group": groups.get(e.agency.group.id()).cloned().unwrap_or(json!(e.agency.group.id())),
-            "submission": e.submission.id(), "submission_label": self.theme.t(e.submission.id()),
-            "submitted": e.plan.and_then(|p| p.submitted.as_ref()).map(|d| date(d.value)),
-            "planned": self.m(e.totals.planned), "spending": self.m(e.totals.spending),
-            "projects": e.plan.map_or(0, |p| p.projects.len()),
-            "url": e.plan.map(|_| format!("{year}/{}/", e.agency.code.value)),
-        })
+        EntryRow {
+            tt: None,
+            absent,
+            days_late: late_text,
+            code: &e.agency.code.value,
+            name: e.name,
+            group: self.group_name(e.agency.group.id()),
+            submission: e.submission.id(),
+            submission_label: self.theme.t(e.submission.id()),
+            submitted: e
+                .plan
+                .and_then(|p| p.submitted.as_ref())
+                .map(|d| date(d.value)),
+            planned: self.m(e.totals.planned),
+            spending: self.m(e.totals.spending),
+            projects: e.plan.map_or(0, |p| p.projects.len()),
+            url: e.plan.map(|_| format!("{year}/{}/", e.agency.code.value)),
+        }
     }
 
     /// The total row of the submission table: the amounts of the plans
     /// that count, and how many do.
-    fn status_total(&self, r: &CycleReport<'_>) -> Value {
-        let counted = r.entries.iter().filter(|e| e.plan.is_some()).count();
-        let projects: usize = r.plans().map(|(_, p)| p.projects.len()).sum();
-        json!({
-            "planned": self.m(r.totals.planned), "spending": self.m(r.totals.spending),
-            "counted": counted, "projects": projects,
-        })
+    fn status_total(&self, r: &CycleReport<'_>) -> StatusTotal {
+        StatusTotal {
+            planned: self.m(r.totals.planned),
+            spending: self.m(r.totals.spending),
+            counted: r.entries.iter().filter(|e| e.plan.is_some()).count(),
+            projects: r.plans().map(|(_, p)| p.projects.len()).sum(),
+        }
     }
 
     /// II.3, III, IV, V and VII of the consolidated plan: the department's
     /// text from `_plan.md` (`null` when missing, W106), with what the
     /// agencies wrote rolled up where the letter implies it.
-    fn cycle_sections(&self, r: &CycleReport<'_>, used: &mut HashSet<String>, up: &str) -> Value {
+    fn cycle_sections<'p>(
+        &'p self,
+        r: &'p CycleReport<'_>,
+        used: &mut HashSet<String>,
+        up: &str,
+    ) -> CycleSections<'p> {
         let body = &r.meta.body;
         let own = |key: SectionKey, used: &mut HashSet<String>| {
             super::document::section_markdown(body, key).map(|md| to_html(md, used))
@@ -487,16 +474,17 @@ impl<'a> Ctx<'a> {
                 super::document::section_markdown(&p.body, SectionKey::DanhGia).is_some()
             })
             .count();
-        let assessments: Vec<Value> = r
+        let assessments: Vec<Assessment<'p>> = r
             .plans()
             .take_while(|_| assessed <= ROLLUP_MAX)
             .filter_map(|(a, p)| {
                 let md = super::document::section_markdown(&p.body, SectionKey::DanhGia)?;
-                Some(json!({
-                    "agency": a.name_in(r.year), "url": format!("{up}{}/", a.code.value),
-                    "html": to_html(md, used),
-                    "lang": self.prose_lang(md),
-                }))
+                Some(Assessment {
+                    agency: a.name_in(r.year),
+                    url: format!("{up}{}/", a.code.value),
+                    html: to_html(md, used),
+                    lang: self.prose_lang(md),
+                })
             })
             .collect();
         // IV: every project by category, in priority order within its
@@ -504,8 +492,8 @@ impl<'a> Ctx<'a> {
         // hold them.
         let projects: usize = r.plans().map(|(_, p)| p.projects.len()).sum();
         let mut by_category = Vec::new();
-        for cat in self
-            .catalog
+        let catalog = self.catalog;
+        for cat in catalog
             .categories
             .iter()
             .take_while(|_| projects <= ROLLUP_MAX)
@@ -519,43 +507,62 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             items.sort_by_key(|(_, pr)| pr.priority.value);
-            let rows: Vec<Value> = items
+            let rows: Vec<RollupProject<'p>> = items
                 .iter()
-                .map(|(a, pr)| {
-                    json!({
-                        "name": pr.name, "agency": a.name_in(r.year), "priority": pr.priority.value,
-                        "planned": self.m(pr.cost.planned.value),
-                        "url": format!("{up}{}/#{}", a.code.value, pr.id.value),
-                    })
+                .map(|(a, pr)| RollupProject {
+                    name: &pr.name,
+                    agency: a.name_in(r.year),
+                    priority: pr.priority.value,
+                    planned: self.m(pr.cost.planned.value),
+                    url: format!("{up}{}/#{}", a.code.value, pr.id.value),
                 })
                 .collect();
-            by_category.push(json!({"name": cat.name, "projects": rows}));
+            by_category.push(CategoryProjects {
+                name: &cat.name,
+                projects: rows,
+            });
         }
         let missing: Vec<String> = SectionKey::ALL
             .into_iter()
             .filter(|k| body.section(*k).is_none())
             .map(|k| format!("{}. {}", k.numeral(), k.heading()))
             .collect();
-        json!({
-            "danh_gia": danh_gia, "muc_tieu": muc_tieu, "dinh_huong": dinh_huong,
-            "giai_phap": giai_phap, "to_chuc": to_chuc,
-            "assessments": assessments, "projects_by_category": by_category,
-            "assessed": assessed,
-            "assessments_elsewhere": (assessed > ROLLUP_MAX).then(|| tr!(self.lang,
-                "{assessed} cơ quan, đơn vị gửi kèm đánh giá riêng: mỗi đánh giá ở mục II.3 trên trang kế hoạch của cơ quan đó (danh sách theo khối ở phần Tình hình gửi kế hoạch).",
-                "{assessed} agencies sent their own assessment: each is in section II.3 of that agency's plan page (listed by group under Submission status).")),
-            "projects_elsewhere": (projects > ROLLUP_MAX).then(|| tr!(self.lang,
-                "{projects} dự án, nhiệm vụ: danh mục theo từng hạng mục ở Phụ lục (mục VI), mỗi hạng mục một trang.",
-                "{projects} projects and tasks: listed by category in the annex (section VI), a page per category.")),
-            "missing": missing,
-            "missing_text": tr!(self.lang, "Mục này chưa được Sở soạn trong _plan.md.", "The department has not written this section in _plan.md yet."),
-        })
+        CycleSections {
+            danh_gia,
+            muc_tieu,
+            dinh_huong,
+            giai_phap,
+            to_chuc,
+            assessments,
+            projects_by_category: by_category,
+            assessed,
+            assessments_elsewhere: (assessed > ROLLUP_MAX).then(|| {
+                let assessed = assessed.to_string();
+                self.theme.tf(
+                    "rollup",
+                    "assessments_elsewhere",
+                    &[("assessed", &assessed)],
+                )
+            }),
+            projects_elsewhere: (projects > ROLLUP_MAX).then(|| {
+                let projects = projects.to_string();
+                self.theme
+                    .tf("rollup", "projects_elsewhere", &[("projects", &projects)])
+            }),
+            missing,
+            missing_text: self.theme.tf("rollup", "section_missing", &[]),
+        }
     }
 
     /// Context of the consolidated page, or with `print` of the
     /// whole-document print page (`<year>/ban-in/`), which carries every
     /// row of II.2 and VI up to PRINT_FULL_ROWS.
-    pub(crate) fn cycle_page(&self, r: &CycleReport<'_>, print: bool) -> Value {
+    pub(crate) fn cycle_page<'p>(
+        &'p self,
+        r: &'p CycleReport<'_>,
+        print: bool,
+        approved: Option<&'p crate::git::Approved>,
+    ) -> CycleData<'p> {
         let up = if print { "../" } else { "" };
         let unit_label = self
             .site
@@ -576,7 +583,7 @@ impl<'a> Ctx<'a> {
         // document itself, as PLAN-FORMAT §4 and §7 say; only a larger
         // cycle shows subtotals linked to the pages by category.
         let full = rows_count <= PRINT_FULL_ROWS;
-        let entries: Option<Vec<Value>> = (!print && r.entries.len() <= STATUS_PAGE_ROWS)
+        let entries: Option<Vec<EntryRow<'p>>> = (!print && r.entries.len() <= STATUS_PAGE_ROWS)
             .then(|| r.entries.iter().map(|e| self.entry_row(e, r)).collect());
         let rows: Vec<(&str, &crate::model::SpendingRow)> = r
             .plans()
@@ -598,21 +605,33 @@ impl<'a> Ctx<'a> {
             })
             .take_while(|_| full)
             .collect();
-        let indicators: Vec<Value> = r
+        let indicators: Vec<CycleIndicator<'p>> = r
             .indicators
             .iter()
             .filter(|s| s.reporters > 0)
             .map(|s| {
-                let f = |v: Option<rust_decimal::Decimal>| v.map_or_else(|| "—".to_string(), |v| self.indicator_value(v, s.unit));
-                json!({
-                    "name": s.name, "unit": s.unit.id(), "reporters": s.reporters,
-                    "target": f(s.target), "actual": f(s.actual), "goal": f(s.goal),
-                    "texts": s.texts.iter().take(ROLLUP_MAX).map(|(a, t)| json!({"agency": a, "text": t})).collect::<Vec<_>>(),
-                    "texts_more": (s.texts.len() > ROLLUP_MAX).then(|| {
+                let f = |v: Option<rust_decimal::Decimal>| {
+                    v.map_or_else(|| "—".to_string(), |v| self.indicator_value(v, s.unit))
+                };
+                CycleIndicator {
+                    name: &s.name,
+                    unit: s.unit.id(),
+                    reporters: s.reporters,
+                    target: f(s.target),
+                    actual: f(s.actual),
+                    goal: f(s.goal),
+                    texts: s
+                        .texts
+                        .iter()
+                        .take(ROLLUP_MAX)
+                        .map(|(a, t)| IndicatorText { agency: a, text: t })
+                        .collect(),
+                    texts_more: (s.texts.len() > ROLLUP_MAX).then(|| {
                         let more = s.texts.len() - ROLLUP_MAX;
-                        tr!(self.lang, "… và {more} cơ quan, đơn vị khác (xem trang kế hoạch của từng cơ quan).", "… and {more} more agencies (see each agency's plan page).")
+                        self.theme
+                            .tf("rollup", "texts_more", &[("more", &more.to_string())])
                     }),
-                })
+                }
             })
             .collect();
         // Charts.
@@ -666,33 +685,66 @@ impl<'a> Ctx<'a> {
         ) {
             charts.push(c);
         }
-        let mut legal: Vec<&String> = r.meta.legal_bases.iter().collect();
+        let mut legal: Vec<&str> = r.meta.legal_bases.iter().map(String::as_str).collect();
         legal.dedup();
-        obj!({
-            "year": r.year, "prior_year": r.year - 1, "title": &r.meta.title,
-            "guidance": r.meta.guidance.as_ref().map(|g| json!({"number": g.number, "date": date(g.date), "issuer": g.issuer})),
-            "deadline": date(r.meta.deadline.value), "intro": intro, "legal_bases": legal,
-            "document": super::document::heading_context(r.meta, self.lang),
-            "subtitle": super::document::subtitle(&r.meta.title),
-            "sections": sections, "status_total": status_total,
-            "has_drafts": r.count(crate::consolidate::Submission::Draft) > 0 && r.entries.iter().any(|e| e.submission == crate::consolidate::Submission::Draft && e.plan.is_some()),
-            "intro_lang": json!(self.prose_lang(&r.meta.body.text)),
-            "print_page": print, "full": full, "entries": json!(entries),
-            "status_groups": self.status_summary(r),
-            "counts": obj!({
-                "on_time": r.count(crate::consolidate::Submission::OnTime), "late": r.count(crate::consolidate::Submission::Late),
-                "draft": r.count(crate::consolidate::Submission::Draft), "missing": r.count(crate::consolidate::Submission::Missing),
-                "expected": r.entries.len(),
+        let drafts = crate::consolidate::Submission::Draft;
+        CycleData {
+            year: r.year,
+            prior_year: r.year - 1,
+            title: &r.meta.title,
+            guidance: r.meta.guidance.as_ref().map(|g| GuidanceData {
+                number: &g.number,
+                date: date(g.date),
+                issuer: &g.issuer,
             }),
-            "indicators": indicators,
-            "spending": if full { self.spending_table(&rows, t, true) } else { self.list_summary(r, ListKind::Spending, up) },
-            "annex": if full { self.annex(&projects, t) } else { self.list_summary(r, ListKind::Annex, up) },
-            "charts": charts,
-            "planned": self.m(t.planned), "spending_total": self.m(t.spending),
-        })
+            deadline: date(r.meta.deadline.value),
+            intro,
+            legal_bases: legal,
+            document: super::document::heading_context(r.meta, self.theme),
+            subtitle: super::document::subtitle(&r.meta.title),
+            sections,
+            status_total,
+            has_drafts: r.count(drafts) > 0
+                && r.entries
+                    .iter()
+                    .any(|e| e.submission == drafts && e.plan.is_some()),
+            intro_lang: self.prose_lang(&r.meta.body.text),
+            print_page: print,
+            full,
+            entries,
+            status_groups: self.status_summary(r),
+            counts: Counts {
+                on_time: r.count(crate::consolidate::Submission::OnTime),
+                late: r.count(crate::consolidate::Submission::Late),
+                draft: r.count(drafts),
+                missing: r.count(crate::consolidate::Submission::Missing),
+                expected: r.entries.len(),
+            },
+            indicators,
+            spending: if full {
+                CycleSpending::Full(self.spending_table(&rows, t, true))
+            } else {
+                CycleSpending::Summary(self.spending_summary(r, up))
+            },
+            annex: if full {
+                CycleAnnex::Full(self.annex(&projects, t))
+            } else {
+                CycleAnnex::Summary(self.annex_summary(r, up))
+            },
+            charts,
+            planned: self.m(t.planned),
+            spending_total: self.m(t.spending),
+            since_approved: approved.map(|a| self.since_approved(a, r.year)),
+        }
     }
 
-    fn compare_chart(&self, spending: &ByCode, planned: &ByCode, unit: &str, year: i32) -> Value {
+    fn compare_chart(
+        &self,
+        spending: &ByCode,
+        planned: &ByCode,
+        unit: &str,
+        year: i32,
+    ) -> ChartData {
         let labels: Vec<String> = self
             .catalog
             .categories
@@ -751,7 +803,7 @@ impl<'a> Ctx<'a> {
                 Option<rust_decimal::Decimal>,
             ),
         >,
-    ) -> Option<Value> {
+    ) -> Option<ChartData> {
         let items: Vec<_> = items.collect();
         if items.is_empty() {
             return None;
@@ -797,7 +849,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// Context of one agency's plan page.
-    pub(crate) fn plan_page(&self, r: &CycleReport<'_>, e: &Entry<'_>, plan: &Plan) -> Value {
+    pub(crate) fn plan_page<'p>(
+        &'p self,
+        r: &'p CycleReport<'_>,
+        e: &'p Entry<'_>,
+        plan: &'p Plan,
+        history: Option<History<'p>>,
+    ) -> PlanData<'p> {
         let unit_label = self
             .site
             .config
@@ -810,18 +868,21 @@ impl<'a> Ctx<'a> {
                 .map(|s| to_html(&body.text[s.content.clone()], used))
         };
         let preamble = to_html(&body.text[body.preamble.clone()], &mut used);
-        let sections = json!({
-            "danh_gia": section(SectionKey::DanhGia, &mut used),
-            "muc_tieu": section(SectionKey::MucTieu, &mut used),
-            "dinh_huong": section(SectionKey::DinhHuong, &mut used),
-            "giai_phap": section(SectionKey::GiaiPhap, &mut used),
-            "to_chuc": section(SectionKey::ToChuc, &mut used),
-        });
-        let others: Vec<Value> = body
+        let sections = PlanSections {
+            danh_gia: section(SectionKey::DanhGia, &mut used),
+            muc_tieu: section(SectionKey::MucTieu, &mut used),
+            dinh_huong: section(SectionKey::DinhHuong, &mut used),
+            giai_phap: section(SectionKey::GiaiPhap, &mut used),
+            to_chuc: section(SectionKey::ToChuc, &mut used),
+        };
+        let others: Vec<OtherSection<'p>> = body
             .sections
             .iter()
             .filter(|s| s.key.is_none())
-            .map(|s| json!({"title": s.title, "html": to_html(&body.text[s.content.clone()], &mut used)}))
+            .map(|s| OtherSection {
+                title: &s.title,
+                html: to_html(&body.text[s.content.clone()], &mut used),
+            })
             .collect();
         let mut projects: Vec<&crate::model::Project> = plan.projects.iter().collect();
         projects.sort_by_key(|p| p.priority.value);
@@ -840,9 +901,15 @@ impl<'a> Ctx<'a> {
                 )
             })
             .collect();
-        let mut legal: Vec<&String> = r.meta.legal_bases.iter().chain(&plan.legal_bases).collect();
+        let mut legal: Vec<&str> = r
+            .meta
+            .legal_bases
+            .iter()
+            .chain(&plan.legal_bases)
+            .map(String::as_str)
+            .collect();
         let mut seen = HashSet::new();
-        legal.retain(|l| seen.insert(l.as_str()));
+        legal.retain(|l| seen.insert(*l));
         let t = &e.totals;
         let mut charts = vec![self.amounts_chart(
             "c-category",
@@ -879,23 +946,42 @@ impl<'a> Ctx<'a> {
         ) {
             charts.push(c);
         }
-        let statuses = &self.theme.strings["statuses"];
-        obj!({
-            "year": r.year, "prior_year": r.year - 1, "cycle_title": &r.meta.title,
-            "agency": self.entry_row(e, r),
-            "status": plan.status.value.id(), "status_label": statuses.get(plan.status.value.id()).cloned().unwrap_or(json!(plan.status.value.id())),
-            "is_draft": plan.status.value == Status::Draft,
-            "contact": plan.contact.as_ref().map(|c| json!({"name": c.name, "phone": c.phone, "email": c.email})),
-            "legal_bases": legal,
-            "indicators": self.plan_indicators(plan),
-            "spending": self.spending_table(&rows, t, false),
-            "preamble": preamble, "sections": sections, "others": others,
-            "prose_lang": json!(self.prose_lang(&body.text)),
-            "projects": projects.iter().enumerate().map(|(i, p)| self.project_row(p, i + 1, None)).collect::<Vec<_>>(),
-            "annex": self.annex(&annex_items, t),
-            "charts": charts,
-            "planned": self.m(t.planned), "spending_total": self.m(t.spending),
-        })
+        let status = plan.status.value.id();
+        PlanData {
+            year: r.year,
+            prior_year: r.year - 1,
+            cycle_title: &r.meta.title,
+            agency: self.entry_row(e, r),
+            status,
+            status_label: self.theme.strings["statuses"]
+                .get(status)
+                .and_then(Value::as_str)
+                .unwrap_or(status)
+                .to_string(),
+            is_draft: plan.status.value == Status::Draft,
+            contact: plan.contact.as_ref().map(|c| ContactData {
+                name: c.name.as_deref(),
+                phone: c.phone.as_deref(),
+                email: c.email.as_deref(),
+            }),
+            legal_bases: legal,
+            indicators: self.plan_indicators(plan),
+            spending: self.spending_table(&rows, t, false),
+            preamble,
+            sections,
+            others,
+            prose_lang: self.prose_lang(&body.text),
+            projects: projects
+                .iter()
+                .enumerate()
+                .map(|(i, p)| self.project_row(p, i + 1, None))
+                .collect(),
+            annex: self.annex(&annex_items, t),
+            charts,
+            planned: self.m(t.planned),
+            spending_total: self.m(t.spending),
+            history,
+        }
     }
 }
 
@@ -911,52 +997,56 @@ impl Ctx<'_> {
 
     /// `tăng 300 triệu đồng`, `giảm 1.200 triệu đồng`, `không thay đổi`.
     fn move_words(&self, delta: Amount) -> String {
-        let lang = self.lang;
         let (amount, unit) = (self.m(Amount(delta.0.abs())), self.unit_label());
-        if delta.is_positive() {
-            tr!(lang, "tăng {amount} {unit}", "up {amount} {unit}")
+        let key = if delta.is_positive() {
+            "up"
         } else if delta.is_negative() {
-            tr!(lang, "giảm {amount} {unit}", "down {amount} {unit}")
+            "down"
         } else {
-            tr!(lang, "không thay đổi", "unchanged")
-        }
+            "none"
+        };
+        self.theme
+            .tf("moves", key, &[("amount", &amount), ("unit", unit)])
     }
 
-    /// Context of `partials/history.html` for one plan: `null` when git has
+    /// Context of `partials/history.html` for one plan: none when git has
     /// nothing on its file.
-    pub(crate) fn history(
+    pub(crate) fn history<'h>(
         &self,
-        h: &crate::git::SiteHistory,
+        h: &'h crate::git::SiteHistory,
         plan: &Plan,
-        approved: Option<&crate::git::Approved>,
-    ) -> Value {
-        let lang = self.lang;
-        let Some(fh) = h.files.files.get(&plan.file) else {
-            return Value::Null;
-        };
+        approved: Option<&'h crate::git::Approved>,
+    ) -> Option<History<'h>> {
+        let fh = h.files.files.get(&plan.file)?;
         let unit = self.unit_label();
+        let tf = |key: &str, args: &[(&str, &str)]| self.theme.tf("history", key, args);
         let iso = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
-        let revisions: Vec<Value> = fh
+        let revisions: Vec<RevisionRow<'h>> = fh
             .revisions
             .iter()
             .map(|r| {
                 let note = if r.added {
-                    Some(tr!(lang, "tạo kế hoạch", "plan created"))
+                    Some(tf("created", &[]))
                 } else {
                     r.renamed_from
                         .as_ref()
-                        .map(|from| tr!(lang, "đổi tên từ {from}", "renamed from {from}"))
+                        .map(|from| tf("renamed", &[("from", from)]))
                 };
-                json!({
-                    "date": r.date.map(date), "iso": iso(r.date), "author": r.author,
-                    "message": r.summary, "id": r.short, "note": note,
-                    "planned": r.planned.map(|a| self.m(a)),
-                    "delta": r.delta().map(|d| signed_money(d, lang)),
-                })
+                RevisionRow {
+                    date: r.date.map(date),
+                    iso: iso(r.date),
+                    author: &r.author,
+                    message: &r.summary,
+                    id: &r.short,
+                    note,
+                    planned: r.planned.map(|a| self.m(a)),
+                    delta: r.delta().map(|d| signed_money(d, self.lang)),
+                }
             })
             .collect();
         let last = fh.revisions.first();
         let count = fh.revisions.len();
+        let count_text = count.to_string();
         // The movement over the whole history, in words.
         let overall = match (fh.revisions.last(), last) {
             (Some(first), Some(last)) if count > 1 => {
@@ -965,22 +1055,31 @@ impl Ctx<'_> {
                     let (made, f, edits) = (
                         first.date.map(date),
                         first.planned.map(|a| self.m(a)),
-                        count - 1,
+                        (count - 1).to_string(),
                     );
                     match (made, f, to) {
-                        (Some(d), Some(f), Some(t)) => Some(tr!(
-                            lang,
-                            "Kế hoạch được tạo ngày {d} với kinh phí {f} {unit}; qua {edits} lần sửa sau đó, nay là {t} {unit}.",
-                            "The plan was created on {d} with {f} {unit}; after {edits} later changes it stands at {t} {unit}."
+                        (Some(d), Some(f), Some(t)) => Some(tf(
+                            "overall_created",
+                            &[
+                                ("date", &d),
+                                ("first", &f),
+                                ("unit", unit),
+                                ("edits", &edits),
+                                ("now", &t),
+                            ],
                         )),
                         _ => None,
                     }
                 } else {
                     match (first.before.map(|a| self.m(a)), to) {
-                        (Some(f), Some(t)) => Some(tr!(
-                            lang,
-                            "Qua {count} lần thay đổi, kinh phí kế hoạch từ {f} thành {t} {unit}.",
-                            "Over {count} changes, the planned total went from {f} to {t} {unit}."
+                        (Some(f), Some(t)) => Some(tf(
+                            "overall",
+                            &[
+                                ("count", &count_text),
+                                ("first", &f),
+                                ("now", &t),
+                                ("unit", unit),
+                            ],
                         )),
                         _ => None,
                     }
@@ -989,11 +1088,8 @@ impl Ctx<'_> {
             _ => None,
         };
         let approved = approved.map(|a| {
-            let tag = &a.tag;
-            let when = a
-                .date
-                .map(|d| format!(", {}", date(d)))
-                .unwrap_or_default();
+            let tag = a.tag.as_str();
+            let when = a.date.map(|d| format!(", {}", date(d))).unwrap_or_default();
             let text = match a.all.iter().find(|m| m.code == plan.agency.value) {
                 Some(mv) if mv.before.is_some() => {
                     let words = self.move_words(mv.delta());
@@ -1002,105 +1098,123 @@ impl Ctx<'_> {
                         self.m(mv.after.unwrap_or_default()),
                     );
                     if mv.delta() == Amount::ZERO {
-                        tr!(lang, "So với bản được phê duyệt (thẻ {tag}{when}): kinh phí kế hoạch không thay đổi ({now} {unit}).", "Against the approved version (tag {tag}{when}): the planned total is unchanged ({now} {unit}).")
+                        tf(
+                            "approved_unchanged",
+                            &[("tag", tag), ("when", &when), ("now", &now), ("unit", unit)],
+                        )
                     } else {
-                        tr!(lang, "So với bản được phê duyệt (thẻ {tag}{when}): kinh phí kế hoạch {words}, từ {b} thành {now}.", "Against the approved version (tag {tag}{when}): the planned total is {words}, from {b} to {now}.")
+                        tf(
+                            "approved_moved",
+                            &[
+                                ("tag", tag),
+                                ("when", &when),
+                                ("words", &words),
+                                ("before", &b),
+                                ("now", &now),
+                            ],
+                        )
                     }
                 }
-                _ => tr!(
-                    lang,
-                    "Kế hoạch này chưa có trong bản được phê duyệt (thẻ {tag}{when}).",
-                    "This plan is not in the approved version (tag {tag}{when})."
-                ),
+                _ => tf("approved_absent", &[("tag", tag), ("when", &when)]),
             };
-            json!({"tag": tag, "text": text})
+            ApprovedNote { tag, text }
         });
         // Said when there is no commit to show.
-        let partial_text = tr!(
-            lang,
-            "Lịch sử có thể chưa đầy đủ: kho git là bản sao nông (shallow clone).",
-            "The history may be incomplete: the repository is a shallow clone."
-        );
+        let partial_text = tf("partial", &[]);
         let empty = if h.files.shallow {
             partial_text.clone()
         } else {
-            tr!(
-                lang,
-                "Kế hoạch này chưa được lưu vào git.",
-                "This plan is not committed to git yet."
-            )
+            tf("not_committed", &[])
         };
-        json!({
-            "last_updated": last.and_then(|r| r.date.map(|d| json!({"date": date(d), "iso": iso(Some(d))}))),
-            "uncommitted": fh.uncommitted,
-            "partial": h.files.shallow,
-            "count": count,
-            "overall": overall,
-            "revisions": revisions,
-            "approved": approved,
-            "labels": {
-                "last_updated": tr!(lang, "Cập nhật lần cuối", "Last updated"),
-                "uncommitted": tr!(lang, "có thay đổi chưa được lưu vào git", "has changes not yet committed to git"),
-                "not_committed": empty,
-                "summary": tr!(lang, "Lịch sử thay đổi ({count} lần)", "Revision history ({count} changes)"),
-                "caption": tr!(lang, "Các lần thay đổi kế hoạch, mới nhất trước. Cột “Thay đổi” cho biết kinh phí kế hoạch tăng (+) hay giảm (−) so với lần trước, đơn vị {unit}.", "Changes to the plan, newest first. The “Change” column shows how the planned total moved against the previous version: up (+) or down (−), in {unit}."),
-                "date": tr!(lang, "Ngày", "Date"),
-                "author": tr!(lang, "Người thay đổi", "Author"),
-                "message": tr!(lang, "Nội dung thay đổi", "Description"),
-                "planned": tr!(lang, "Kinh phí kế hoạch", "Planned total"),
-                "delta": tr!(lang, "Thay đổi", "Change"),
-                "partial": partial_text,
+        Some(History {
+            last_updated: last.and_then(|r| {
+                r.date.map(|d| DateIso {
+                    date: date(d),
+                    iso: d.format("%Y-%m-%d").to_string(),
+                })
+            }),
+            uncommitted: fh.uncommitted,
+            partial: h.files.shallow,
+            count,
+            overall,
+            revisions,
+            approved,
+            labels: HistoryLabels {
+                last_updated: tf("last_updated", &[]),
+                uncommitted: tf("uncommitted", &[]),
+                not_committed: empty,
+                summary: tf("summary", &[("count", &count_text)]),
+                caption: tf("caption", &[("unit", unit)]),
+                date: tf("date", &[]),
+                author: tf("author", &[]),
+                message: tf("message", &[]),
+                planned: tf("planned", &[]),
+                delta: tf("delta", &[]),
+                partial: partial_text,
             },
         })
     }
 
     /// Context of `partials/approved-changes.html` on a consolidated page.
-    pub(crate) fn since_approved(&self, a: &crate::git::Approved, year: i32) -> Value {
-        let lang = self.lang;
+    pub(crate) fn since_approved<'h>(
+        &self,
+        a: &'h crate::git::Approved,
+        year: i32,
+    ) -> SinceApproved<'h> {
         let unit = self.unit_label();
-        let tag = &a.tag;
+        let tf = |key: &str, args: &[(&str, &str)]| self.theme.tf("since_approved", key, args);
+        let tag = a.tag.as_str();
         let when = a.date.map(|d| format!(", {}", date(d))).unwrap_or_default();
         let delta = a.after - a.before;
         let words = self.move_words(delta);
         let (b, now) = (self.m(a.before), self.m(a.after));
         let n = a.agencies.len();
         let text = if n == 0 {
-            tr!(
-                lang,
-                "Kể từ bản được phê duyệt (thẻ {tag}{when}), kinh phí kế hoạch của các cơ quan không thay đổi: tổng {now} {unit}.",
-                "Since the approved version (tag {tag}{when}), no agency's planned total has changed: {now} {unit} in all."
+            tf(
+                "unchanged",
+                &[("tag", tag), ("when", &when), ("now", &now), ("unit", unit)],
             )
         } else {
-            tr!(
-                lang,
-                "Kể từ bản được phê duyệt (thẻ {tag}{when}), kinh phí kế hoạch của {n} cơ quan đã thay đổi; tổng toàn tỉnh {words}, từ {b} thành {now}.",
-                "Since the approved version (tag {tag}{when}), {n} agencies changed their planned totals; the provincial total is {words}, from {b} to {now}."
+            tf(
+                "changed",
+                &[
+                    ("tag", tag),
+                    ("when", &when),
+                    ("n", &n.to_string()),
+                    ("words", &words),
+                    ("before", &b),
+                    ("now", &now),
+                ],
             )
         };
-        let rows: Vec<Value> = a
+        let agencies = a
             .agencies
             .iter()
-            .map(|m| {
-                json!({
-                    "code": m.code, "name": m.name,
-                    "url": m.after.map(|_| format!("{}/", m.code)),
-                    "before": m.before.map(|x| self.m(x)), "after": m.after.map(|x| self.m(x)),
-                    "delta": signed_money(m.delta(), lang), "words": self.move_words(m.delta()),
-                })
+            .map(|m| ApprovedMove {
+                code: &m.code,
+                name: &m.name,
+                url: m.after.map(|_| format!("{}/", m.code)),
+                before: m.before.map(|x| self.m(x)),
+                after: m.after.map(|x| self.m(x)),
+                delta: signed_money(m.delta(), self.lang),
+                words: self.move_words(m.delta()),
             })
             .collect();
-        json!({
-            "tag": tag, "year": year, "text": text, "agencies": rows,
-            "labels": {
-                "heading": tr!(lang, "Thay đổi so với bản được phê duyệt", "Changes since the approved version"),
-                "caption": tr!(lang, "Các cơ quan có kinh phí kế hoạch thay đổi so với bản được phê duyệt ({tag}), đơn vị {unit}; + là tăng, − là giảm.", "Agencies whose planned total changed since the approved version ({tag}), in {unit}; + is up, − is down."),
-                "agency": tr!(lang, "Cơ quan, đơn vị", "Agency"),
-                "before": tr!(lang, "Bản được phê duyệt", "Approved"),
-                "after": tr!(lang, "Hiện nay", "Now"),
-                "delta": tr!(lang, "Thay đổi", "Change"),
-                "none": tr!(lang, "chưa có", "none"),
+        SinceApproved {
+            tag,
+            year,
+            text,
+            agencies,
+            labels: SinceApprovedLabels {
+                heading: tf("heading", &[]),
+                caption: tf("caption", &[("tag", tag), ("unit", unit)]),
+                agency: tf("agency", &[]),
+                before: tf("before", &[]),
+                after: tf("after", &[]),
+                delta: tf("delta", &[]),
+                none: tf("none", &[]),
             },
-        })
+        }
     }
 }
 
@@ -1246,8 +1360,10 @@ pub(crate) fn list_pages(catalog: &Catalog, r: &CycleReport<'_>) -> Vec<(ListKin
     out
 }
 
-impl Ctx<'_> {
-    fn group_name(&self, id: &str) -> String {
+impl<'a> Ctx<'a> {
+    /// An agency group's name in the theme's words (`t.groups`), or its
+    /// id when the theme has none.
+    pub(crate) fn group_name(&self, id: &str) -> String {
         self.theme.strings["groups"]
             .get(id)
             .and_then(Value::as_str)
@@ -1262,168 +1378,138 @@ impl Ctx<'_> {
     }
 
     /// The amounts of one subtotal row of the annex.
-    /// A page of a split annex or II.2 list: the category's rows as its
-    /// one group, under them the page's subtotal (or, on a one-page
-    /// category, the category's), and the category's total in the foot
-    /// only when there are several pages. `sub` and `whole` are the
-    /// amounts of the page and of the category; `labels` the page's and
-    /// the category's subtotal labels.
-    fn one_group_table(
+    fn annex_amounts(&self, t: &Totals) -> AnnexAmounts {
+        AnnexAmounts {
+            total: self.m(t.total),
+            spent: self.m(t.spent),
+            planned: self.m(t.planned),
+            levels: self.by_code_cells(&self.catalog.levels, &t.by_level),
+            kinds: self.by_code_cells(&self.catalog.kinds, &t.by_kind),
+        }
+    }
+
+    /// The amounts of one subtotal row of II.2.
+    fn spending_amounts(&self, t: &Totals) -> SpendingAmounts {
+        SpendingAmounts {
+            total: self.m(t.spending),
+            levels: self.by_code_cells(&self.catalog.levels, &t.spending_by_level),
+            kinds: self.by_code_cells(&self.catalog.kinds, &t.spending_by_kind),
+        }
+    }
+
+    /// The annex or II.2 of the consolidated page of a large cycle: one
+    /// subtotal row per category, each linked to the category's pages.
+    fn summary_groups<A>(
         &self,
-        mut sub: serde_json::Map<String, Value>,
-        mut whole: serde_json::Map<String, Value>,
-        name: &str,
-        rows: Vec<Value>,
-        pages: usize,
-        labels: (&str, &str),
-    ) -> serde_json::Map<String, Value> {
-        let sub_label = if pages > 1 {
-            labels.0.to_string()
-        } else {
-            format!("{}: {name}", self.theme.t("subtotal"))
-        };
-        sub.insert("name".into(), name.into());
-        sub.insert("rows".into(), Value::Array(rows));
-        sub.insert("sub_label".into(), sub_label.into());
-        whole.insert("groups".into(), Value::Array(vec![Value::Object(sub)]));
-        whole.insert("empty".into(), false.into());
-        whole.insert("no_foot".into(), (pages <= 1).into());
-        whole.insert("total_label".into(), labels.1.into());
-        whole.insert("headers".into(), self.split_headers());
-        whole
-    }
-
-    fn annex_amounts(&self, t: &Totals) -> serde_json::Map<String, Value> {
-        let mut m = serde_json::Map::new();
-        m.insert("total".into(), self.m(t.total).into());
-        m.insert("spent".into(), self.m(t.spent).into());
-        m.insert("planned".into(), self.m(t.planned).into());
-        m.insert(
-            "levels".into(),
-            self.by_code_cells(&self.catalog.levels, &t.by_level).into(),
-        );
-        m.insert(
-            "kinds".into(),
-            self.by_code_cells(&self.catalog.kinds, &t.by_kind).into(),
-        );
-        m
-    }
-
-    fn spending_amounts(&self, t: &Totals) -> serde_json::Map<String, Value> {
-        let mut m = serde_json::Map::new();
-        m.insert("total".into(), self.m(t.spending).into());
-        m.insert(
-            "levels".into(),
-            self.by_code_cells(&self.catalog.levels, &t.spending_by_level)
-                .into(),
-        );
-        m.insert(
-            "kinds".into(),
-            self.by_code_cells(&self.catalog.kinds, &t.spending_by_kind)
-                .into(),
-        );
-        m
-    }
-
-    /// The annex or II.2 of the consolidated page: one subtotal row per
-    /// category, each linked to the category's pages, and the grand total.
-    fn list_summary(&self, r: &CycleReport<'_>, kind: ListKind, up: &str) -> Value {
+        r: &CycleReport<'_>,
+        kind: ListKind,
+        up: &str,
+        amounts: impl Fn(&Totals) -> A,
+    ) -> Vec<SummaryGroup<A>> {
         let zero = Totals::default();
-        let lang = self.lang;
-        let groups: Vec<Value> = list_parts(self.catalog, r, kind)
+        list_parts(self.catalog, r, kind)
             .into_iter()
             .map(|(key, count)| {
                 let sub = r.totals.category(&key).unwrap_or(&zero);
-                let mut m = match kind {
-                    ListKind::Annex => self.annex_amounts(sub),
-                    _ => self.spending_amounts(sub),
-                };
                 let pages = page_count(kind, count);
-                m.insert("name".into(), self.key_name(kind, &key).into());
-                m.insert("rows".into(), Value::Array(Vec::new()));
-                m.insert("count".into(), count.into());
-                m.insert(
-                    "count_text".into(),
-                    match (kind, pages) {
-                        (ListKind::Annex, 0 | 1) => tr!(
-                            lang,
-                            "{count} dự án, nhiệm vụ",
-                            "{count} projects and tasks"
-                        ),
-                        (ListKind::Annex, _) => tr!(
-                            lang,
-                            "{count} dự án, nhiệm vụ; {pages} trang",
-                            "{count} projects and tasks; {pages} pages"
-                        ),
-                        (_, 0 | 1) => tr!(lang, "{count} nội dung", "{count} items"),
-                        _ => tr!(
-                            lang,
-                            "{count} nội dung; {pages} trang",
-                            "{count} items; {pages} pages"
-                        ),
-                    }
-                    .into(),
-                );
-                m.insert(
-                    "url".into(),
-                    (count > 0)
-                        .then(|| format!("{up}{}", list_url(kind, &key, 1)))
-                        .map_or(Value::Null, Value::String),
-                );
-                Value::Object(m)
+                let words = match (kind, pages) {
+                    (ListKind::Annex, 0 | 1) => "count_projects",
+                    (ListKind::Annex, _) => "count_projects_pages",
+                    (_, 0 | 1) => "count_items",
+                    _ => "count_items_pages",
+                };
+                let (count_s, pages_s) = (count.to_string(), pages.to_string());
+                let count_text =
+                    self.theme
+                        .tf("lists", words, &[("count", &count_s), ("pages", &pages_s)]);
+                SummaryGroup {
+                    name: self.key_name(kind, &key),
+                    rows: [],
+                    count,
+                    count_text,
+                    url: (count > 0).then(|| format!("{up}{}", list_url(kind, &key, 1))),
+                    amounts: amounts(sub),
+                }
             })
-            .collect();
-        let mut top = match kind {
-            ListKind::Annex => self.annex_amounts(&r.totals),
-            _ => self.spending_amounts(&r.totals),
-        };
-        let empty = match kind {
-            ListKind::Annex => r.plans().all(|(_, p)| p.projects.is_empty()),
-            _ => r.plans().all(|(_, p)| p.spending.is_empty()),
-        };
-        top.insert("groups".into(), Value::Array(groups));
-        top.insert("summary".into(), true.into());
-        top.insert("with_agency".into(), true.into());
-        top.insert("empty".into(), empty.into());
-        top.insert("headers".into(), self.split_headers());
-        Value::Object(top)
+            .collect()
+    }
+
+    /// II.2 of the consolidated page of a large cycle, by category.
+    fn spending_summary(
+        &self,
+        r: &CycleReport<'_>,
+        up: &str,
+    ) -> SpendingTable<'a, SummaryGroup<SpendingAmounts>> {
+        SpendingTable {
+            amounts: self.spending_amounts(&r.totals),
+            groups: self.summary_groups(r, ListKind::Spending, up, |t| self.spending_amounts(t)),
+            empty: r.plans().all(|(_, p)| p.spending.is_empty()),
+            headers: self.split_headers(),
+            with_agency: true,
+            summary: Some(true),
+            no_foot: None,
+            total_label: None,
+            caption: None,
+        }
+    }
+
+    /// The VI annex of the consolidated page of a large cycle, by category.
+    fn annex_summary(
+        &self,
+        r: &CycleReport<'_>,
+        up: &str,
+    ) -> AnnexTable<'a, SummaryGroup<AnnexAmounts>> {
+        AnnexTable {
+            amounts: self.annex_amounts(&r.totals),
+            groups: self.summary_groups(r, ListKind::Annex, up, |t| self.annex_amounts(t)),
+            empty: r.plans().all(|(_, p)| p.projects.is_empty()),
+            headers: self.split_headers(),
+            summary: Some(true),
+            with_agency: Some(true),
+            no_foot: None,
+            total_label: None,
+            caption: None,
+        }
     }
 
     /// The submission table of the consolidated page: one row per agency
     /// group with its counts and amounts, linked to the group's pages.
-    fn status_summary(&self, r: &CycleReport<'_>) -> Value {
+    fn status_summary(&self, r: &CycleReport<'_>) -> Vec<StatusGroup> {
         use crate::consolidate::{Submission, entries_totals};
-        let groups: Vec<Value> = list_parts(self.catalog, r, ListKind::Status)
+        list_parts(self.catalog, r, ListKind::Status)
             .into_iter()
             .filter(|(_, n)| *n > 0)
             .map(|(key, n)| {
                 let es = group_entries(r, &key);
                 let count = |s: Submission| es.iter().filter(|e| e.submission == s).count();
                 let t = entries_totals(self.catalog, es.iter().copied());
-                json!({
-                    "name": self.group_name(&key), "url": list_url(ListKind::Status, &key, 1),
-                    "expected": n, "pages": page_count(ListKind::Status, n),
-                    "on_time": count(Submission::OnTime), "late": count(Submission::Late),
-                    "draft": count(Submission::Draft), "missing": count(Submission::Missing),
-                    "counted": es.iter().filter(|e| e.plan.is_some()).count(),
-                    "planned": self.m(t.planned), "spending": self.m(t.spending),
-                })
+                StatusGroup {
+                    name: self.group_name(&key),
+                    url: list_url(ListKind::Status, &key, 1),
+                    expected: n,
+                    pages: page_count(ListKind::Status, n),
+                    on_time: count(Submission::OnTime),
+                    late: count(Submission::Late),
+                    draft: count(Submission::Draft),
+                    missing: count(Submission::Missing),
+                    counted: es.iter().filter(|e| e.plan.is_some()).count(),
+                    planned: self.m(t.planned),
+                    spending: self.m(t.spending),
+                }
             })
-            .collect();
-        Value::Array(groups)
+            .collect()
     }
 
     /// Context of one page of a split list (`list.html`): page `n` of the
     /// part `key` (a category, or an agency group) of `kind`.
-    pub(crate) fn list_page(
-        &self,
-        r: &CycleReport<'_>,
+    pub(crate) fn list_page<'p>(
+        &'p self,
+        r: &'p CycleReport<'_>,
         kind: ListKind,
         key: &str,
         n: usize,
-    ) -> Option<Value> {
+    ) -> Option<ListData<'p>> {
         use crate::consolidate::part_totals;
-        let lang = self.lang;
         let year = r.year;
         let parts = list_parts(self.catalog, r, kind);
         let at = parts.iter().position(|(k, _)| k == key)?;
@@ -1441,30 +1527,43 @@ impl Ctx<'_> {
         let up = "../".repeat(depth);
         let name = self.key_name(kind, key);
         let zero = Totals::default();
-        let part_label = tr!(lang, "Cộng trang {n}/{pages}", "Page {n}/{pages} subtotal");
+        let tf = |key: &str, args: &[(&str, &str)]| self.theme.tf("lists", key, args);
+        let (n_s, pages_s, len_s, year_s) = (
+            n.to_string(),
+            pages.to_string(),
+            len.to_string(),
+            year.to_string(),
+        );
+        let part_label = tf("page_subtotal", &[("n", &n_s), ("pages", &pages_s)]);
         // "trang 2/7" in captions, nothing when the part is one page.
         let of_pages = if pages > 1 {
-            tr!(lang, ", trang {n}/{pages}", ", page {n}/{pages}")
+            tf("of_pages", &[("n", &n_s), ("pages", &pages_s)])
         } else {
             String::new()
         };
-        let whole_label = tr!(
-            lang,
-            "Cộng {name} ({len} dòng)",
-            "{name} subtotal ({len} rows)"
-        );
+        let whole_label = tf("part_subtotal", &[("name", &name), ("len", &len_s)]);
+        // A split annex or II.2 page has the category's rows as its one
+        // group, under them the page's subtotal (or, on a one-page
+        // category, the category's), and the category's total in the foot
+        // only when there are several pages.
+        let sub_label = if pages > 1 {
+            part_label.clone()
+        } else {
+            format!("{}: {name}", self.theme.t("subtotal"))
+        };
         let (table, heading) = match kind {
             ListKind::Annex => {
                 let all = category_projects(r, key);
                 let page = &all[range.clone()];
-                let rows: Vec<Value> = page
+                let rows: Vec<ProjectRow<'p>> = page
                     .iter()
                     .enumerate()
                     .map(|(i, (a, p))| {
                         let url = format!("{up}{}/#{}", a.code.value, p.id.value);
-                        let mut row = self.project_row(p, before + i + 1, Some(url));
-                        row["agency"] = json!(a.name_in(year));
-                        row
+                        ProjectRow {
+                            agency: Some(a.name_in(year)),
+                            ..self.project_row(p, before + i + 1, Some(url))
+                        }
                     })
                     .collect();
                 let cat = r.totals.category(key).unwrap_or(&zero);
@@ -1473,14 +1572,6 @@ impl Ctx<'_> {
                 } else {
                     cat.clone()
                 };
-                let mut t = self.one_group_table(
-                    self.annex_amounts(&sub),
-                    self.annex_amounts(cat),
-                    &name,
-                    rows,
-                    pages,
-                    (&part_label, &whole_label),
-                );
                 let (annex, unit, total, planned, total_word) = (
                     self.theme.t("annex"),
                     self.unit_label(),
@@ -1488,35 +1579,48 @@ impl Ctx<'_> {
                     self.m(cat.planned),
                     self.theme.t("project_total").to_lowercase(),
                 );
-                t.insert(
-                    "caption".into(),
-                    tr!(
-                        lang,
-                        "{annex} {year}: {name}{of_pages} (đơn vị tính: {unit}). Cộng {name}: {total_word} {total}; cần thực hiện trong năm {year}: {planned}.",
-                        "{annex} {year}: {name}{of_pages} (unit: {unit}). {name} subtotal: {total_word} {total}; planned for {year}: {planned}.",
-                    )
-                    .into(),
-                );
+                let table = AnnexTable {
+                    amounts: self.annex_amounts(cat),
+                    groups: vec![AnnexGroup {
+                        name: name.clone(),
+                        rows,
+                        amounts: self.annex_amounts(&sub),
+                        sub_label: Some(sub_label),
+                    }],
+                    empty: false,
+                    headers: self.split_headers(),
+                    summary: None,
+                    with_agency: None,
+                    no_foot: Some(pages <= 1),
+                    total_label: Some(whole_label),
+                    caption: Some(tf(
+                        "caption_annex",
+                        &[
+                            ("annex", &annex),
+                            ("year", &year_s),
+                            ("name", &name),
+                            ("of_pages", &of_pages),
+                            ("unit", unit),
+                            ("total_word", &total_word),
+                            ("total", &total),
+                            ("planned", &planned),
+                        ],
+                    )),
+                };
                 (
-                    Value::Object(t),
+                    ListTable::Annex(table),
                     format!("{} {year}", self.theme.t("annex")),
                 )
             }
             ListKind::Spending => {
                 let all = category_spending(r, key);
                 let page = &all[range.clone()];
-                let rows: Vec<Value> = page
+                let rows: Vec<SpendingRowData<'p>> = page
                     .iter()
                     .enumerate()
                     .map(|(i, (a, s))| {
-                        json!({
-                            "tt": before + i + 1, "agency": a.name_in(year),
-                            "url": format!("{up}{}/#ii-2", a.code.value),
-                            "task": s.task, "total": self.m(s.total.value),
-                            "levels": self.split_cells(&self.catalog.levels, &s.levels.value),
-                            "kinds": self.split_cells(&self.catalog.kinds, &s.kinds.value),
-                            "basis": s.basis,
-                        })
+                        let url = format!("{up}{}/#ii-2", a.code.value);
+                        self.spending_row(s, before + i + 1, a.name_in(year), Some(url))
                     })
                     .collect();
                 let cat = r.totals.category(key).unwrap_or(&zero);
@@ -1525,45 +1629,52 @@ impl Ctx<'_> {
                 } else {
                     cat.clone()
                 };
-                let mut t = self.one_group_table(
-                    self.spending_amounts(&sub),
-                    self.spending_amounts(cat),
-                    &name,
-                    rows,
-                    pages,
-                    (&part_label, &whole_label),
-                );
-                t.insert("with_agency".into(), true.into());
                 let (title, prior, unit, total) = (
                     self.theme.t("spending_title"),
                     year - 1,
                     self.unit_label(),
                     self.m(cat.spending),
                 );
-                t.insert(
-                    "caption".into(),
-                    tr!(
-                        lang,
-                        "{title} {prior}: {name}{of_pages} (đơn vị tính: {unit}). Cộng {name}: {total}.",
-                        "{title} {prior}: {name}{of_pages} (unit: {unit}). {name} subtotal: {total}.",
-                    )
-                    .into(),
-                );
+                let table = SpendingTable {
+                    amounts: self.spending_amounts(cat),
+                    groups: vec![SpendingGroup {
+                        name: name.clone(),
+                        rows,
+                        amounts: self.spending_amounts(&sub),
+                        sub_label: Some(sub_label),
+                    }],
+                    empty: false,
+                    headers: self.split_headers(),
+                    with_agency: true,
+                    summary: None,
+                    no_foot: Some(pages <= 1),
+                    total_label: Some(whole_label),
+                    caption: Some(tf(
+                        "caption_spending",
+                        &[
+                            ("title", &title),
+                            ("prior", &prior.to_string()),
+                            ("name", &name),
+                            ("of_pages", &of_pages),
+                            ("unit", unit),
+                            ("total", &total),
+                        ],
+                    )),
+                };
                 (
-                    Value::Object(t),
+                    ListTable::Spending(table),
                     format!("{} {}", self.theme.t("spending_title"), year - 1),
                 )
             }
             ListKind::Status => {
                 let all = group_entries(r, key);
                 let page = &all[range.clone()];
-                let rows: Vec<Value> = page
+                let rows: Vec<EntryRow<'p>> = page
                     .iter()
                     .enumerate()
-                    .map(|(i, e)| {
-                        let mut row = self.entry_row(e, r);
-                        row["tt"] = json!(before + i + 1);
-                        row
+                    .map(|(i, e)| EntryRow {
+                        tt: Some(before + i + 1),
+                        ..self.entry_row(e, r)
                     })
                     .collect();
                 let whole = crate::consolidate::entries_totals(self.catalog, all.iter().copied());
@@ -1575,51 +1686,85 @@ impl Ctx<'_> {
                     self.unit_label(),
                     self.m(whole.planned),
                 );
-                let t = json!({
-                    "rows": rows,
-                    "part": (pages > 1).then(|| json!({
-                        "label": part_label, "planned": self.m(part.planned), "spending": self.m(part.spending),
-                        "counted": counted(page), "expected": page.len(),
-                    })),
-                    "total": {
-                        "label": format!("{}: {name}", self.theme.t("subtotal")), "planned": self.m(whole.planned), "spending": self.m(whole.spending),
-                        "counted": counted(&all), "expected": all.len(),
+                let table = StatusTable {
+                    rows,
+                    part: (pages > 1).then(|| StatusPart {
+                        label: part_label,
+                        planned: self.m(part.planned),
+                        spending: self.m(part.spending),
+                        counted: counted(page),
+                        expected: page.len(),
+                    }),
+                    total: StatusPart {
+                        label: format!("{}: {name}", self.theme.t("subtotal")),
+                        planned: self.m(whole.planned),
+                        spending: self.m(whole.spending),
+                        counted: counted(&all),
+                        expected: all.len(),
                     },
-                    "caption": tr!(
-                        lang,
-                        "{what} {year}: {name}{of_pages}; {expected} cơ quan, đơn vị; kế hoạch năm {year}: {planned}. Đơn vị tính: {unit}.",
-                        "{what} {year}: {name}{of_pages}; {expected} agencies; planned for {year}: {planned}. Unit: {unit}.",
+                    caption: tf(
+                        "caption_status",
+                        &[
+                            ("what", &what),
+                            ("year", &year_s),
+                            ("name", &name),
+                            ("of_pages", &of_pages),
+                            ("expected", &expected.to_string()),
+                            ("planned", &planned),
+                            ("unit", unit),
+                        ],
                     ),
-                });
-                (t, format!("{} {year}", self.theme.t("submission_status")))
+                };
+                (
+                    ListTable::Status(table),
+                    format!("{} {year}", self.theme.t("submission_status")),
+                )
             }
         };
-        let page_links: Vec<Value> = (1..=pages)
-            .map(|i| {
-                json!({"n": i, "url": format!("{up}{}", list_url(kind, key, i)), "current": i == n})
+        let page_links = (1..=pages)
+            .map(|i| PageLink {
+                n: i,
+                url: format!("{up}{}", list_url(kind, key, i)),
+                current: i == n,
             })
             .collect();
-        let siblings: Vec<Value> = parts
+        let siblings = parts
             .iter()
             .filter(|(_, c)| *c > 0)
-            .map(|(k, c)| {
-                json!({
-                    "name": self.key_name(kind, k), "count": c,
-                    "url": format!("{up}{}", list_url(kind, k, 1)), "current": k == key,
-                })
+            .map(|(k, c)| Sibling {
+                name: self.key_name(kind, k),
+                count: *c,
+                url: format!("{up}{}", list_url(kind, k, 1)),
+                current: k == key,
             })
             .collect();
-        Some(obj!({
-            "year": year, "prior_year": year - 1, "title": &r.meta.title,
-            "kind": match kind { ListKind::Annex => "annex", ListKind::Spending => "spending", ListKind::Status => "status" },
-            "heading": heading, "name": name, "page": n, "pages": pages, "count": len,
-            "page_links": page_links, "siblings": siblings,
-            "back": format!("{up}#{}", kind.anchor()), "year_url": up.clone(),
-            "prev": (n > 1).then(|| format!("{up}{}", list_url(kind, key, n - 1))),
-            "next": (n < pages).then(|| format!("{up}{}", list_url(kind, key, n + 1))),
-            "table": table,
-            "has_drafts": r.entries.iter().any(|e| e.submission == crate::consolidate::Submission::Draft && e.plan.is_some()),
-            "deadline": date(r.meta.deadline.value),
-        }))
+        let drafts = crate::consolidate::Submission::Draft;
+        Some(ListData {
+            year,
+            prior_year: year - 1,
+            title: &r.meta.title,
+            kind: match kind {
+                ListKind::Annex => "annex",
+                ListKind::Spending => "spending",
+                ListKind::Status => "status",
+            },
+            heading,
+            name,
+            page: n,
+            pages,
+            count: len,
+            page_links,
+            siblings,
+            back: format!("{up}#{}", kind.anchor()),
+            year_url: up.clone(),
+            prev: (n > 1).then(|| format!("{up}{}", list_url(kind, key, n - 1))),
+            next: (n < pages).then(|| format!("{up}{}", list_url(kind, key, n + 1))),
+            table,
+            has_drafts: r
+                .entries
+                .iter()
+                .any(|e| e.submission == drafts && e.plan.is_some()),
+            deadline: date(r.meta.deadline.value),
+        })
     }
 }

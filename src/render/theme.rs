@@ -412,6 +412,48 @@ impl Theme {
             .unwrap_or(key)
             .to_string()
     }
+
+    /// The string `key` of the group `group` (`t.history.summary`), each
+    /// `{name}` of `args` put in; the key itself when the theme lacks it.
+    pub(crate) fn tf(&self, group: &str, key: &str, args: &[(&str, &str)]) -> String {
+        let text = self
+            .strings
+            .get(group)
+            .and_then(|g| g.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or(key);
+        fill(text, args)
+    }
+}
+
+/// `text` with each `{name}` of `args` put in, in one pass: a value that
+/// itself holds braces (a tag's name) is not read as a placeholder, and an
+/// unknown `{name}` stays as written.
+pub(crate) fn fill(text: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether a walked entry is a file to read: a plain file, or a link to a
@@ -447,5 +489,22 @@ fn merge(base: &mut Value, over: Value) {
             }
         }
         (b, o) => *b = o,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+
+    #[test]
+    fn placeholders_are_filled_in_one_pass() {
+        let args = [("tag", "v{when}"), ("when", ", 01/08/2018")];
+        assert_eq!(
+            fill("thẻ {tag}{when}", &args),
+            "thẻ v{when}, 01/08/2018",
+            "a value's braces are not read again"
+        );
+        assert_eq!(fill("{other} {", &args), "{other} {", "unknown names stay");
+        assert_eq!(fill("no braces", &args), "no braces");
     }
 }
