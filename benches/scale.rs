@@ -323,20 +323,6 @@ fn main() {
             );
         }
     }
-    let (bytes, files) = weight(&ours_out);
-    let (page, page_path) = largest(&ours_out, ".html");
-    let (any, any_path) = largest(&ours_out, "");
-    println!(
-        "output: {files} files, {} MiB; largest page {} ({:.1} MB); largest file {} ({:.1} MB)",
-        bytes / (1 << 20),
-        page_path.display(),
-        page as f64 / 1e6,
-        any_path.display(),
-        any as f64 / 1e6
-    );
-
-    search_bytes(&ours_out);
-
     // `check`, as an editor or CI runs it.
     let check_cmd = [
         os(bin),
@@ -358,6 +344,19 @@ fn main() {
     // its cache in `.planpress/`.
     let _ = std::fs::remove_dir_all(&ours_out);
     timed(&refs(&ours_cmd), &[]);
+    let (bytes, files) = weight(&ours_out);
+    let (page, page_path) = largest(&ours_out, ".html");
+    let (any, any_path) = largest(&ours_out, "");
+    println!(
+        "output: {files} files, {} MiB; largest page {} ({:.1} MB); largest file {} ({:.1} MB)",
+        bytes / (1 << 20),
+        page_path.display(),
+        page as f64 / 1e6,
+        any_path.display(),
+        any as f64 / 1e6
+    );
+
+    search_bytes(&ours_out);
     let plan = site.join(format!("content/{YEAR}/co-quan-{:04}.md", plans / 2 + 1));
     let mut incr = Vec::new();
     for i in 0..runs {

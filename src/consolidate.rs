@@ -325,6 +325,9 @@ pub(crate) struct CycleReport<'s> {
     /// (at 60,000 projects, 800 list pages each walking them all took a
     /// quarter of the build).
     lists: std::sync::OnceLock<Lists<'s>>,
+    /// Where each agency's entry is, by code, made on first use: a page per
+    /// agency each scanning 10,000 entries was quadratic.
+    by_code: std::sync::OnceLock<std::collections::HashMap<&'s str, usize>>,
 }
 
 /// Rows of one category, in document order.
@@ -338,6 +341,19 @@ struct Lists<'s> {
 }
 
 impl<'s> CycleReport<'s> {
+    /// The entry of the agency `code`, if it is in this cycle.
+    pub(crate) fn entry(&self, code: &str) -> Option<&Entry<'s>> {
+        let index = self.by_code.get_or_init(|| {
+            let mut index = std::collections::HashMap::with_capacity(self.entries.len());
+            for (i, e) in self.entries.iter().enumerate() {
+                // The first entry of a code wins, as a scan would find it.
+                index.entry(e.agency.code.value.as_str()).or_insert(i);
+            }
+            index
+        });
+        index.get(code).and_then(|&i| self.entries.get(i))
+    }
+
     fn lists(&self) -> &Lists<'s> {
         self.lists.get_or_init(|| {
             let mut lists = Lists::default();
@@ -510,6 +526,7 @@ pub(crate) fn cycle<'s>(site: &'s Site, cycle: &'s Cycle, drafts: bool) -> Optio
         totals,
         indicators,
         lists: std::sync::OnceLock::new(),
+        by_code: std::sync::OnceLock::new(),
     })
 }
 

@@ -238,16 +238,15 @@ impl<'s> Renderer<'s> {
                 let code = code.to_string();
                 self.reports
                     .iter()
-                    .any(|r| r.entries.iter().any(|e| e.agency.code.value == code))
+                    .any(|r| r.entry(&code).is_some())
                     .then_some(Target::Agency(code))?
             }
             [y, code, "index.html"] => {
                 let y = year(y)?;
                 let published = self
                     .report(y)?
-                    .entries
-                    .iter()
-                    .any(|e| e.agency.code.value == *code && e.plan.is_some());
+                    .entry(code)
+                    .is_some_and(|e| e.plan.is_some());
                 published.then(|| Target::Plan(y, code.to_string()))?
             }
             _ => {
@@ -376,11 +375,7 @@ impl<'s> Renderer<'s> {
             Target::Plan(y, code) => {
                 let ctx = self.ctx_of(*y);
                 let r = self.report(*y).ok_or_else(Vec::new)?;
-                let e = r
-                    .entries
-                    .iter()
-                    .find(|e| e.agency.code.value == *code)
-                    .ok_or_else(Vec::new)?;
+                let e = r.entry(code).ok_or_else(Vec::new)?;
                 let plan = e.plan.ok_or_else(Vec::new)?;
                 let history = self
                     .history
@@ -931,7 +926,7 @@ fn agency_page<'p>(
     let mut chart_rows = Vec::new();
     let mut outturn = Vec::new();
     for r in reports {
-        let own = r.entries.iter().find(|e| e.agency.code.value == code);
+        let own = r.entry(code);
         let Some(e) = own.or_else(|| {
             r.entries
                 .iter()
