@@ -85,9 +85,9 @@
         var text = words(row[2]).join(" ");
         // The exact phrase in the title first, then in the text, then by score.
         var rank = (title.indexOf(phrase) !== -1 ? 2 : 0) + (text.indexOf(phrase) !== -1 ? 1 : 0);
-        return { row: row, rank: rank, score: h.score, doc: h.doc };
+        return { row: row, rank: rank, matched: h.matched, score: h.score, doc: h.doc };
       });
-      rows.sort(function (a, b) { return b.rank - a.rank || b.score - a.score || a.doc - b.doc; });
+      rows.sort(function (a, b) { return b.rank - a.rank || b.matched - a.matched || b.score - a.score || a.doc - b.doc; });
       var ol = document.createElement("ol");
       rows.forEach(function (r) {
         var li = document.createElement("li");
@@ -117,18 +117,27 @@
         return postings(manifest, t, i === terms.length - 1);
       })).then(function (lists) {
         if (ticket !== latest) return;
+        // Each word's postings are its best few hundred documents only, so
+        // on a large site the lists of common words ("an toan thong tin")
+        // can miss each other entirely. Documents with every word come
+        // first; when they are fewer than a page, those with at least half
+        // of the words fill it, most words first.
+        var docs = {};
+        lists.forEach(function (list) { Object.keys(list).forEach(function (d) { docs[d] = true; }); });
         var hits = [];
-        Object.keys(lists[0]).forEach(function (doc) {
-          var score = 0;
+        var need = Math.ceil(lists.length / 2);
+        Object.keys(docs).forEach(function (doc) {
+          var score = 0, matched = 0;
           for (var i = 0; i < lists.length; i++) {
             var s = lists[i][doc];
-            if (s === undefined) return;
-            score += s;
+            if (s !== undefined) { score += s; matched++; }
           }
-          hits.push({ doc: +doc, score: score });
+          hits.push({ doc: +doc, score: score, matched: matched });
         });
-        hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
-        return show(hits.slice(0, SHOWN), manifest, q);
+        hits.sort(function (a, b) { return b.matched - a.matched || b.score - a.score || a.doc - b.doc; });
+        var full = hits.filter(function (h) { return h.matched === lists.length; });
+        var shown = full.length >= SHOWN || lists.length < 2 ? full : hits.filter(function (h) { return h.matched >= need; });
+        return show(shown.slice(0, SHOWN), manifest, q);
       });
     }).catch(function () { out.textContent = input.getAttribute("data-none"); });
   }
