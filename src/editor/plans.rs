@@ -121,10 +121,181 @@ pub(crate) fn path_at(paths: &[(u32, u32, String)], line: u32, col: u32) -> Opti
         .map(|(_, _, p)| p.as_str())
 }
 
-/// The editable form of a checked plan and its prose.
-pub(crate) fn editable(checked: &Checked) -> Option<(PlanDoc, Sections)> {
+/// The editable form of a checked plan (read from `text`) and its prose.
+///
+/// The loader drops a project or a II.2 row that lacks a required field
+/// (priority, period, an amount) or has one it cannot read, and `check`
+/// reports it; but the form must show what the user typed, so such an item
+/// is read again here, leniently, from the YAML tree: every value that is
+/// there, in its place in the list. Items that lowered come from the model,
+/// so they are exactly what `check` and `build` see.
+pub(crate) fn editable(checked: &Checked, text: &str) -> Option<(PlanDoc, Sections)> {
     let plan = checked.plan.as_ref()?;
-    Some((PlanDoc::from_plan(plan), sections_of_body(&plan.body.text)))
+    let mut doc = PlanDoc::from_plan(plan);
+    if let Some(root) = front_matter_tree(text) {
+        if let Some(items) = list_items(&root, "projects") {
+            let lowered: Vec<_> = plan.projects.iter().zip(doc.projects.drain(..)).collect();
+            doc.projects = items
+                .iter()
+                .map(|item| {
+                    let at = value_of(item, "id").map(|n| n.pos);
+                    lowered
+                        .iter()
+                        .find(|(p, _)| Some(p.id.pos) == at)
+                        .map_or_else(|| lenient::project(item), |(_, d)| d.clone())
+                })
+                .collect();
+        }
+        if let Some(items) = list_items(&root, "spending") {
+            let lowered: Vec<_> = plan.spending.iter().zip(doc.spending.drain(..)).collect();
+            doc.spending = items
+                .iter()
+                .map(|item| {
+                    let at = value_of(item, "category").map(|n| n.pos);
+                    lowered
+                        .iter()
+                        .find(|(r, _)| Some(r.category.pos) == at)
+                        .map_or_else(|| lenient::spending(item), |(_, d)| d.clone())
+                })
+                .collect();
+        }
+    }
+    Some((doc, sections_of_body(&plan.body.text)))
+}
+
+fn front_matter_tree(text: &str) -> Option<crate::yaml::Node> {
+    let mut sink = Sink::new(Lang::Vi, "", false);
+    let split = source::split_front_matter(text, &mut sink)?;
+    crate::yaml::parse(split.yaml, split.yaml_line_offset)
+        .ok()
+        .flatten()
+}
+
+fn value_of<'n>(node: &'n crate::yaml::Node, key: &str) -> Option<&'n crate::yaml::Node> {
+    match &node.kind {
+        crate::yaml::Kind::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| crate::yaml::key_text(k).is_some_and(|t| t == key))
+            .map(|(_, v)| v)
+            .filter(|v| !v.is_null()),
+        _ => None,
+    }
+}
+
+fn list_items<'n>(root: &'n crate::yaml::Node, key: &str) -> Option<&'n [crate::yaml::Node]> {
+    match &value_of(root, key)?.kind {
+        crate::yaml::Kind::Seq(items) => Some(items),
+        _ => None,
+    }
+}
+
+/// What a list item of the front matter holds, read without the loader's
+/// rules: a value that is missing or unreadable is left empty (the check
+/// has said why), every other one is kept.
+mod lenient {
+    use rust_decimal::Decimal;
+
+    use super::value_of;
+    use crate::plan_doc::{CostDoc, PeriodDoc, ProjectDoc, SpendingDoc, SplitDoc};
+    use crate::yaml::{Kind, Node};
+
+    fn text(node: &Node, key: &str) -> Option<String> {
+        match &value_of(node, key)?.kind {
+            Kind::Scalar { text, .. } => Some(text.trim_end().to_string()),
+            _ => None,
+        }
+    }
+
+    fn string(node: &Node, key: &str) -> String {
+        text(node, key).unwrap_or_default()
+    }
+
+    fn number(node: &Node, key: &str) -> Option<Decimal> {
+        Decimal::from_str_exact(text(node, key)?.trim()).ok()
+    }
+
+    /// A split as the loader reads it: `{ code: amount }`, or one code that
+    /// takes all of `whole`; pairs whose amount is unreadable are left out.
+    fn split(node: &Node, key: &str, whole: Option<Decimal>) -> SplitDoc {
+        match value_of(node, key).map(|n| &n.kind) {
+            Some(Kind::Map(entries)) => SplitDoc(
+                entries
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        let code = crate::yaml::key_text(k)?.trim().to_string();
+                        let Kind::Scalar { text, .. } = &v.kind else {
+                            return None;
+                        };
+                        Some((code, Decimal::from_str_exact(text.trim()).ok()?))
+                    })
+                    .collect(),
+            ),
+            Some(Kind::Scalar { text, .. }) => SplitDoc(
+                whole
+                    .map(|w| (text.trim().to_string(), w))
+                    .into_iter()
+                    .collect(),
+            ),
+            _ => SplitDoc::default(),
+        }
+    }
+
+    pub(super) fn spending(node: &Node) -> SpendingDoc {
+        let total = number(node, "total");
+        SpendingDoc {
+            category: string(node, "category"),
+            task: string(node, "task"),
+            total,
+            levels: split(node, "levels", total),
+            kinds: split(node, "kinds", total),
+            basis: text(node, "basis"),
+        }
+    }
+
+    pub(super) fn project(node: &Node) -> ProjectDoc {
+        let cost = value_of(node, "cost").map_or_else(CostDoc::default, |c| CostDoc {
+            total: number(c, "total"),
+            spent: number(c, "spent"),
+            planned: number(c, "planned"),
+        });
+        let period = value_of(node, "period").map(|p| PeriodDoc {
+            from: text(p, "from").and_then(|t| t.trim().parse().ok()),
+            to: text(p, "to").and_then(|t| t.trim().parse().ok()),
+        });
+        let partners = match value_of(node, "partners").map(|n| &n.kind) {
+            Some(Kind::Scalar { text, .. }) => vec![text.trim().to_string()],
+            Some(Kind::Seq(items)) => items
+                .iter()
+                .filter_map(|i| match &i.kind {
+                    Kind::Scalar { text, .. } => Some(text.trim().to_string()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        ProjectDoc {
+            id: string(node, "id"),
+            name: string(node, "name"),
+            category: string(node, "category"),
+            priority: text(node, "priority").and_then(|t| t.trim().parse().ok()),
+            objective: text(node, "objective"),
+            period,
+            lead: string(node, "lead"),
+            partners,
+            done: text(node, "done"),
+            todo: text(node, "todo"),
+            levels: split(node, "levels", cost.planned),
+            kinds: split(node, "kinds", cost.planned),
+            cost,
+            investor: text(node, "investor"),
+            approval: text(node, "approval"),
+            necessity: text(node, "necessity"),
+            standards: text(node, "standards"),
+            location: text(node, "location"),
+            note: text(node, "note"),
+            comment: None,
+        }
+    }
 }
 
 /// A blank draft of `agency` for `year`.
