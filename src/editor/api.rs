@@ -167,7 +167,7 @@ pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> 
 }
 
 /// Compares two tokens in time that does not depend on where they differ.
-fn same_token(a: &str, b: &str) -> bool {
+pub(crate) fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -537,6 +537,21 @@ impl App {
         }
     }
 
+    /// Why `session` may not change the plan of `agency` in `year` (the
+    /// answer a save would get), or `None` when it may.
+    pub(crate) fn edit_refusal(
+        &self,
+        session: &Session,
+        year: &str,
+        agency: &str,
+    ) -> Option<Reply> {
+        let lang = self.lang();
+        match self.target(year, agency, lang) {
+            Ok(t) => self.may_edit(&session.account, &t, lang),
+            Err(r) => Some(r),
+        }
+    }
+
     fn may_read(account: &Account, agency: &str) -> bool {
         account.role.reviews() || account.agency.as_deref() == Some(agency)
     }
@@ -595,7 +610,7 @@ impl App {
             }));
         };
         let checked = plans::check_text(&site, t.year, &t.agency, text);
-        let (plan, sections) = match plans::editable(&checked) {
+        let (plan, sections) = match plans::editable(&checked, text) {
             Some((d, s)) => (json!(d), json!(s)),
             None => (Value::Null, Value::Null),
         };

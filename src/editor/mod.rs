@@ -11,6 +11,7 @@
 
 mod accounts;
 mod api;
+mod form;
 mod pages;
 mod plans;
 mod review;
@@ -268,6 +269,8 @@ async fn answer(app: Arc<App>, peer: SocketAddr, req: Request) -> Response {
             reply_response(app2.api(&req))
         } else if let Some(form) = form {
             pages::upload_post(&app2, &path, &parts.headers, address, form)
+        } else if parts.method == Method::POST && path.starts_with("/plans/") {
+            pages::plan_post(&app2, &path, &parts.headers, address, &body)
         } else if parts.method == Method::POST
             && matches!(path.as_str(), "/login" | "/logout" | "/password")
         {
