@@ -1793,3 +1793,102 @@ fn an_incomplete_project_survives_read_back() {
     let page = page_of(&e, &binh, "/plans/2019/hoi-lhpn");
     assert!(page.contains("value=\"Chỉ có tên\""));
 }
+
+/// Saves of different plans at the same time do not wait for one another
+/// and lose nothing: each plan holds its last save, git has one commit per
+/// save touching only that plan, and the index is clean.
+#[test]
+fn concurrent_saves_of_different_plans_are_all_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    let plans: Vec<String> = std::fs::read_dir(root.join("content/2019"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md") && !n.starts_with('_'))
+        .map(|n| n.trim_end_matches(".md").to_string())
+        .collect();
+    for p in &plans {
+        let path = root.join(format!("content/2019/{p}.md"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text
+            .replacen("status: submitted", "status: draft", 1)
+            .replacen("status: approved", "status: draft", 1);
+        std::fs::write(&path, text).unwrap();
+    }
+    git(&root, &["commit", "-qam", "mọi kế hoạch là bản nháp"]);
+    let o = users(
+        &root,
+        &["add", "quantri", "--role", "admin"],
+        Some("quan-tri-vien-2019"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let commits_before: usize = git(&root, &["rev-list", "--count", "HEAD"])
+        .trim()
+        .parse()
+        .unwrap();
+    let e = Editor::start(&root, &[]);
+    let admin = login_ok(&e, "quantri", "quan-tri-vien-2019");
+    const ROUNDS: usize = 3;
+    let times = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for p in &plans {
+            let (e, admin, times) = (&e, &admin, &times);
+            s.spawn(move || {
+                let url = format!("/api/plans/2019/{p}");
+                let read = admin.send(e, "GET", &url, &[], "").json();
+                let mut version = read["version"].as_str().unwrap().to_string();
+                let mut body = save_body(&read);
+                for round in 0..ROUNDS {
+                    body["plan"]["contact"] =
+                        serde_json::json!({"name": format!("{p} lần {round}")});
+                    let started = std::time::Instant::now();
+                    let a =
+                        admin.send(e, "PUT", &url, &[("If-Match", &version)], &body.to_string());
+                    times.lock().unwrap().push(started.elapsed());
+                    assert_eq!(a.status, 200, "{p}: {}", a.body);
+                    version = a.json()["version"].as_str().unwrap().to_string();
+                }
+            });
+        }
+    });
+    let mut times = times.into_inner().unwrap();
+    times.sort();
+    eprintln!(
+        "{} concurrent saves: median {:?}, slowest {:?}",
+        times.len(),
+        times[times.len() / 2],
+        times[times.len() - 1]
+    );
+    for p in &plans {
+        let text = std::fs::read_to_string(root.join(format!("content/2019/{p}.md"))).unwrap();
+        let last = format!("{p} lần {}", ROUNDS - 1);
+        assert!(text.contains(&last), "{p} holds its last save");
+        let in_git = git(&root, &["show", &format!("HEAD:content/2019/{p}.md")]);
+        assert_eq!(in_git, text, "{p}: the last save is committed");
+    }
+    let commits: usize = git(&root, &["rev-list", "--count", "HEAD"])
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        commits,
+        commits_before + plans.len() * ROUNDS,
+        "one commit per save"
+    );
+    let touched = git(
+        &root,
+        &[
+            "log",
+            "--format=",
+            "--name-only",
+            "-n",
+            &(plans.len() * ROUNDS).to_string(),
+        ],
+    );
+    assert_eq!(
+        touched.lines().filter(|l| !l.is_empty()).count(),
+        plans.len() * ROUNDS,
+        "each commit changes one plan"
+    );
+    assert_eq!(git(&root, &["status", "--porcelain", "content"]), "");
+}

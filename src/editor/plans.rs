@@ -391,10 +391,25 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     Err(std::io::Error::other("no temporary name"))
 }
 
+/// The index is one file for the whole repository, rewritten whole under
+/// its lock file: saves of different plans take turns only for that.
+static INDEX: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// How many times a commit is built again when another save moved HEAD
+/// (or held its lock) first. Fifty editors saving at once need a few.
+const COMMIT_TRIES: usize = 64;
+
 /// Commits the file `rel` (relative to the site root) as it is now in the
 /// work tree, on top of HEAD, with `name <email>` as author and committer.
 /// Only that file changes in the commit and in the index: whatever else
 /// someone staged by hand stays staged, uncommitted.
+///
+/// The tree is built from HEAD's tree in memory, not from the index, so
+/// that saves of different plans do not wait for each other: each builds
+/// its commit on the HEAD it read, and the update of HEAD succeeds only if
+/// HEAD is still that commit (libgit2 checks the first parent under the
+/// ref's lock). When another save got there first, the commit is built
+/// again on the new HEAD, so no save is lost and none is overwritten.
 pub(crate) fn commit(
     root: &Path,
     rel: &str,
@@ -419,30 +434,56 @@ pub(crate) fn commit(
         .join("/");
     let bytes = std::fs::read(&full).map_err(|e| git2::Error::from_str(&e.to_string()))?;
     let blob = repo.blob(&bytes)?;
-    let parent = match repo.head() {
-        Ok(h) => Some(h.peel_to_commit()?),
-        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
-        Err(e) => return Err(e),
-    };
-    let tree = match &parent {
-        Some(p) => {
-            let base = p.tree()?;
-            let mut update = git2::build::TreeUpdateBuilder::new();
-            update.upsert(repo_path.as_str(), blob, git2::FileMode::Blob);
-            update.create_updated(&repo, &base)?
-        }
-        None => {
-            let mut index = git2::Index::new()?;
-            add_entry(&mut index, &repo_path, blob, bytes.len())?;
-            index.write_tree_to(&repo)?
-        }
-    };
-    let tree = repo.find_tree(tree)?;
     let sig = Signature::now(name, email)?;
-    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-    let id = repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)?;
+    let mut tries = 0;
+    let id = loop {
+        tries += 1;
+        let parent = match repo.head() {
+            Ok(h) => Some(h.peel_to_commit()?),
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
+            Err(e) => return Err(e),
+        };
+        let tree = match &parent {
+            Some(p) => {
+                let base = p.tree()?;
+                let mut update = git2::build::TreeUpdateBuilder::new();
+                update.upsert(repo_path.as_str(), blob, git2::FileMode::Blob);
+                update.create_updated(&repo, &base)?
+            }
+            None => {
+                let mut index = git2::Index::new()?;
+                add_entry(&mut index, &repo_path, blob, bytes.len())?;
+                index.write_tree_to(&repo)?
+            }
+        };
+        let tree = repo.find_tree(tree)?;
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        match repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents) {
+            Ok(id) => break id,
+            Err(e)
+                if tries < COMMIT_TRIES
+                    && matches!(
+                        e.code(),
+                        git2::ErrorCode::Modified
+                            | git2::ErrorCode::Locked
+                            | git2::ErrorCode::Exists
+                    ) =>
+            {
+                // Another save moved HEAD or holds its lock: wait a little
+                // (more each time, so fifty do not retry in step) and
+                // build the commit again on the new HEAD.
+                let n = u64::try_from(tries).unwrap_or(1);
+                std::thread::sleep(std::time::Duration::from_micros(200 * n));
+            }
+            Err(e) => return Err(e),
+        }
+    };
     // Keep the index in step for that one file, so `git status` is clean.
+    let _turn = INDEX
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut index = repo.index()?;
+    index.read(true)?;
     add_entry(&mut index, &repo_path, blob, bytes.len())?;
     index.write()?;
     Ok(id.to_string())
