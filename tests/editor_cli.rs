@@ -985,6 +985,57 @@ fn editor_scenario_in_chromium() {
     );
 }
 
+/// Chromium with JavaScript off (tests/e2e/editor_nojs.js): a Word plan
+/// uploaded through the plain upload form, then a project added in a spare
+/// row of the plan form and saved; both are commits by the editor.
+#[test]
+fn word_upload_and_form_save_without_javascript_in_chromium() {
+    if let Some(why) = browser_missing() {
+        eprintln!(
+            "SKIPPED word_upload_and_form_save_without_javascript_in_chromium: {why}; run `bash scripts/test.sh` once to install it"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    let docx = dir.path().join("ke-hoach-hoi-lhpn.docx");
+    let o = bin()
+        .args(["export", "docx", "2019", "--agency", "hoi-lhpn", "--root"])
+        .arg(&root)
+        .arg("--output")
+        .arg(&docx)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = Editor::start(&root, &[]);
+    let out = Command::new("node")
+        .arg(repo().join("tests/e2e/editor_nojs.js"))
+        .arg(format!("http://127.0.0.1:{}/", e.port))
+        .arg(&docx)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = git(&root, &["log", "--format=%an: %s", "-2"]);
+    let lines: Vec<&str> = log.lines().collect();
+    assert!(
+        lines[0].starts_with("binh: Cập nhật kế hoạch 2019"),
+        "{log}"
+    );
+    assert!(
+        lines[1].starts_with("binh: Nhập từ tệp tải lên kế hoạch 2019"),
+        "{log}"
+    );
+    let text = std::fs::read_to_string(root.join("content/2019/hoi-lhpn.md")).unwrap();
+    assert!(text.contains("Dự án gõ không cần JavaScript"), "{text}");
+    assert!(text.contains("total: 1200000"), "{text}");
+    assert_eq!(git(&root, &["status", "--porcelain", "content"]), "");
+}
+
 /// #18: the review page's button downloads what `planpress remind` writes,
 /// as a zip, for a reviewer only; the agencies in it are those `status`
 /// says to chase, and nothing is written into the site.
