@@ -1843,6 +1843,32 @@ fn an_incomplete_project_survives_read_back() {
     // The page shows it in the form too.
     let page = page_of(&e, &binh, "/plans/2019/hoi-lhpn");
     assert!(page.contains("value=\"Chỉ có tên\""));
+
+    // Marked submitted by hand in git, errors and all, then returned by
+    // the reviewer: the status line changes, the project stays.
+    let path = root.join("content/2019/hoi-lhpn.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("status: draft", "status: submitted", 1),
+    )
+    .unwrap();
+    git(&root, &["commit", "-qam", "nộp bằng git"]);
+    let duyet = login_ok(&e, "duyet", "tham-dinh-2019-ok");
+    let a = duyet.send(
+        &e,
+        "POST",
+        "/api/plans/2019/hoi-lhpn/return",
+        &[],
+        &serde_json::json!({"comment": "Bổ sung dự án còn thiếu."}).to_string(),
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("status: draft"), "{text}");
+    assert!(
+        text.contains("\"Chỉ có tên\""),
+        "not dropped on return: {text}"
+    );
 }
 
 /// Saves of different plans at the same time do not wait for one another

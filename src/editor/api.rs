@@ -959,7 +959,11 @@ impl App {
             };
             return Reply::error(StatusCode::CONFLICT, "wrong-status", message);
         }
-        let mut doc = PlanDoc::from_plan(plan);
+        // From the file as the form reads it, so that a project the loader
+        // leaves out (a hand edit in git, an incomplete item) is written
+        // back, not dropped, when the status line changes.
+        let mut doc =
+            plans::editable(&checked, text).map_or_else(|| PlanDoc::from_plan(plan), |(d, _)| d);
         let (verb, new_status) = match action {
             Action::Submit => ("Nộp", "submitted"),
             Action::Return => ("Trả lại", "draft"),
