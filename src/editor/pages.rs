@@ -446,35 +446,53 @@ impl Ctx {
         }
     }
 
-    /// The messages about field `key` shown under the element `id`, and
-    /// the ids that element is then described by.
-    fn beside(&self, key: &str, id: &str) -> (String, String) {
+    /// The messages about field `key`, shown under the element `id`.
+    fn beside(&self, key: &str, id: &str) -> Beside {
         let Some(list) = self.messages.get(key) else {
-            return (String::new(), String::new());
+            return Beside::default();
         };
         self.placed
             .borrow_mut()
             .push((key.to_string(), id.to_string()));
-        let mut html = String::new();
+        let mut out = Beside {
+            // Warnings are shown too, but only an error makes the field
+            // invalid.
+            invalid: list.iter().any(|(sev, _)| sev == "error"),
+            ..Beside::default()
+        };
         let mut ids = Vec::new();
         for (i, (sev, text)) in list.iter().enumerate() {
             let eid = format!("{id}-e{i}");
             let _ = write!(
-                html,
+                out.html,
                 "<p class=\"field-error {}\" id=\"{eid}\">{}</p>",
                 esc(sev),
                 esc(text)
             );
             ids.push(eid);
         }
-        (html, ids.join(" "))
+        out.ids = ids.join(" ");
+        out
     }
+}
 
+/// The messages beside one field.
+#[derive(Default)]
+struct Beside {
+    /// The messages' paragraphs.
+    html: String,
+    /// Their ids, for `aria-describedby`.
+    ids: String,
+    /// Whether one is an error.
+    invalid: bool,
+}
+
+impl Beside {
     /// `aria-describedby` for an element described by `own` (may be empty)
-    /// and its messages; `data-described` keeps `own` so that the script
+    /// and these messages; `data-described` keeps `own` so that the script
     /// can put it back when it replaces the messages.
-    fn described(own: &str, extra: &str) -> String {
-        if extra.is_empty() {
+    fn described(&self, own: &str) -> String {
+        if self.ids.is_empty() {
             if own.is_empty() {
                 String::new()
             } else {
@@ -482,8 +500,13 @@ impl Ctx {
             }
         } else {
             format!(
-                " aria-describedby=\"{}\" data-described=\"{own}\" aria-invalid=\"true\"",
-                format!("{own} {extra}").trim()
+                " aria-describedby=\"{}\" data-described=\"{own}\"{}",
+                format!("{own} {}", self.ids).trim(),
+                if self.invalid {
+                    " aria-invalid=\"true\""
+                } else {
+                    ""
+                }
             )
         }
     }
@@ -512,7 +535,7 @@ fn amount_input_for(
     value: Option<Decimal>,
     c: &Ctx,
 ) -> String {
-    let (msgs, ids) = c.beside(key, id);
+    let b = c.beside(key, id);
     let v = c
         .raw
         .get(name)
@@ -524,11 +547,11 @@ fn amount_input_for(
          <span class=\"meaning\" id=\"{id}-m\" aria-live=\"polite\"></span>{msgs}</div>",
         n = esc(name),
         v = esc(&v),
-        d = Ctx::described(&format!("{id}-m"), &ids),
+        d = b.described(&format!("{id}-m")),
+        msgs = b.html,
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 fn text_input(
     id: &str,
     field: &str,
@@ -538,7 +561,7 @@ fn text_input(
     extra: &str,
     c: &Ctx,
 ) -> String {
-    let (msgs, ids) = c.beside(name, id);
+    let b = c.beside(name, id);
     let v = c
         .raw
         .get(name)
@@ -548,11 +571,11 @@ fn text_input(
          <input id=\"{id}\" name=\"{n}\" data-field=\"{field}\" value=\"{v}\" {extra}{d}>{msgs}</div>",
         n = esc(name),
         v = esc(&v),
-        d = Ctx::described("", &ids),
+        d = b.described(""),
+        msgs = b.html,
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 fn textarea(
     id: &str,
     field: &str,
@@ -562,17 +585,17 @@ fn textarea(
     rows: u8,
     c: &Ctx,
 ) -> String {
-    let (msgs, ids) = c.beside(name, id);
+    let b = c.beside(name, id);
     format!(
         "<div class=\"field\"><label for=\"{id}\">{label}</label>\
          <textarea id=\"{id}\" name=\"{n}\" data-field=\"{field}\" rows=\"{rows}\"{d}>{v}</textarea>{msgs}</div>",
         n = esc(name),
         v = esc(value.unwrap_or("")),
-        d = Ctx::described("", &ids),
+        d = b.described(""),
+        msgs = b.html,
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 fn select(
     id: &str,
     field: &str,
@@ -582,11 +605,11 @@ fn select(
     value: &str,
     c: &Ctx,
 ) -> String {
-    let (msgs, ids) = c.beside(name, id);
+    let b = c.beside(name, id);
     let mut s = format!(
         "<div class=\"field\"><label for=\"{id}\">{label}</label><select id=\"{id}\" name=\"{n}\" data-field=\"{field}\"{d}><option value=\"\"></option>",
         n = esc(name),
-        d = Ctx::described("", &ids),
+        d = b.described(""),
     );
     let mut found = value.is_empty();
     for (code, name) in options {
@@ -612,13 +635,13 @@ fn select(
             v = esc(value)
         );
     }
-    let _ = write!(s, "</select>{msgs}</div>");
+    let _ = write!(s, "</select>{}</div>", b.html);
     s
 }
 
 /// The messages about a whole row or split, under its legend.
 fn group_messages(key: &str, id: &str, c: &Ctx) -> String {
-    c.beside(key, id).0
+    c.beside(key, id).html
 }
 
 /// Empty rows added after the filled ones so that a browser without
@@ -627,7 +650,6 @@ const SPARE_SPLIT_ROWS: usize = 2;
 const SPARE_ROWS: usize = 2;
 
 /// A split over levels or kinds: rows of (code, amount) with a running sum.
-#[allow(clippy::too_many_arguments)]
 fn split_editor(
     id: &str,
     field: &str,
