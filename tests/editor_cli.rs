@@ -1732,6 +1732,15 @@ fn plan_form_posts_without_javascript() {
         "nothing written"
     );
 
+    // Over the size limit (1 MiB): 413, a page that says so, nothing written.
+    let mut huge = fields.clone();
+    set(&mut huge, "sections[to-chuc]", &"x".repeat(1024 * 1024 + 1));
+    let (status, head, body) = post_form(&e, &binh, url, &huge);
+    assert_eq!(status, 413, "{body}");
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(body.contains("quá lớn"), "{body}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), saved);
+
     // A value that cannot be read: 422, nothing written, shown as typed.
     let mut typo = fields.clone();
     set(&mut typo, "action", "save");

@@ -1979,6 +1979,20 @@ pub(crate) fn upload_post(
     )
 }
 
+/// A page that only says why a request was refused, before any session
+/// is looked up.
+pub(crate) fn message_page(status: StatusCode, message: &str, lang: Lang) -> Response {
+    html(
+        status,
+        layout(
+            lang,
+            &status.as_u16().to_string(),
+            None,
+            &format!("<h1>{}</h1><p>{}</p>", status.as_u16(), esc(message)),
+        ),
+    )
+}
+
 /// A page that only says why a request was refused.
 fn refusal(session: &Session, status: StatusCode, message: &str, lang: Lang) -> Response {
     html(
