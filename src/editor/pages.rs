@@ -1,7 +1,9 @@
-//! The editor's pages: server-rendered HTML that reads without JavaScript,
-//! with every value of the plan in its field. `editor.js` (embedded, no
-//! framework, no build step) adds saving through the JSON API, the live
-//! check, the meaning of amounts, running split sums, reordering and rows.
+//! The editor's pages: server-rendered HTML that works without JavaScript,
+//! with every value of the plan in its field and the check's messages
+//! beside them; the plan form posts (urlencoded, [`plan_post`]) and is
+//! saved by the API's own code. `editor.js` (embedded, no framework, no
+//! build step) saves through the JSON API instead and adds the live check,
+//! the meaning of amounts, running split sums, reordering and rows.
 //! No inline script or style: the CSP forbids them.
 
 use std::cell::RefCell;
