@@ -391,25 +391,28 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     Err(std::io::Error::other("no temporary name"))
 }
 
-/// The index is one file for the whole repository, rewritten whole under
-/// its lock file: saves of different plans take turns only for that.
-static INDEX: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// Saves of different plans take turns only to build the commit on HEAD,
+/// move HEAD and update the index: a few milliseconds, while checking and
+/// writing the plan run side by side. Without this turn, fifty saves
+/// racing for HEAD could each lose the race many times over.
+static GIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// How many times a commit is built again when another save moved HEAD
-/// (or held its lock) first. Fifty editors saving at once need a few.
-const COMMIT_TRIES: usize = 64;
+/// How long a commit keeps being built again when something outside the
+/// editor (a `git commit` by hand) moved HEAD or held its lock first;
+/// well under the request's time limit.
+const COMMIT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Commits the file `rel` (relative to the site root) as it is now in the
 /// work tree, on top of HEAD, with `name <email>` as author and committer.
 /// Only that file changes in the commit and in the index: whatever else
 /// someone staged by hand stays staged, uncommitted.
 ///
-/// The tree is built from HEAD's tree in memory, not from the index, so
-/// that saves of different plans do not wait for each other: each builds
-/// its commit on the HEAD it read, and the update of HEAD succeeds only if
-/// HEAD is still that commit (libgit2 checks the first parent under the
-/// ref's lock). When another save got there first, the commit is built
-/// again on the new HEAD, so no save is lost and none is overwritten.
+/// The blob is written before taking the turn of [`GIT`]; the tree is
+/// built from HEAD's tree in memory, not from the shared index, and HEAD
+/// moves only if it is still the commit built on (libgit2 checks the first
+/// parent under the ref's lock). When something outside the editor moved
+/// it first, the commit is built again on the new HEAD, so no save is lost
+/// and none is overwritten.
 pub(crate) fn commit(
     root: &Path,
     rel: &str,
@@ -435,7 +438,11 @@ pub(crate) fn commit(
     let bytes = std::fs::read(&full).map_err(|e| git2::Error::from_str(&e.to_string()))?;
     let blob = repo.blob(&bytes)?;
     let sig = Signature::now(name, email)?;
-    let mut tries = 0;
+    let _turn = GIT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let started = std::time::Instant::now();
+    let mut tries = 0u64;
     let id = loop {
         tries += 1;
         let parent = match repo.head() {
@@ -461,7 +468,7 @@ pub(crate) fn commit(
         match repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents) {
             Ok(id) => break id,
             Err(e)
-                if tries < COMMIT_TRIES
+                if started.elapsed() < COMMIT_PATIENCE
                     && matches!(
                         e.code(),
                         git2::ErrorCode::Modified
@@ -469,19 +476,15 @@ pub(crate) fn commit(
                             | git2::ErrorCode::Exists
                     ) =>
             {
-                // Another save moved HEAD or holds its lock: wait a little
-                // (more each time, so fifty do not retry in step) and
-                // build the commit again on the new HEAD.
-                let n = u64::try_from(tries).unwrap_or(1);
-                std::thread::sleep(std::time::Duration::from_micros(200 * n));
+                // Someone else moved HEAD or holds its lock: wait a
+                // little (more each time) and build the commit again on
+                // the new HEAD.
+                std::thread::sleep(std::time::Duration::from_millis(tries.min(50)));
             }
             Err(e) => return Err(e),
         }
     };
     // Keep the index in step for that one file, so `git status` is clean.
-    let _turn = INDEX
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut index = repo.index()?;
     index.read(true)?;
     add_entry(&mut index, &repo_path, blob, bytes.len())?;
