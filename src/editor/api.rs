@@ -2,6 +2,7 @@
 //! on a blocking thread: the session is looked up and the account's rights
 //! checked on the server for each one, whatever the page or the JSON sent.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::SystemTime;
@@ -66,9 +67,11 @@ pub(crate) struct App {
     pub(crate) root: PathBuf,
     frame: RwLock<Frame>,
     pub(crate) store: Mutex<Store>,
-    /// One write (file + commit) at a time: the version check and the write
-    /// must not interleave, and libgit2 takes the repository's lock anyway.
-    write: Mutex<()>,
+    /// One write (version check, file, commit) at a time *per plan*: the
+    /// check and the write of one file must not interleave, but saves of
+    /// different plans need not wait for each other (the commit itself
+    /// retries when another one moved HEAD first, see [`plans::commit`]).
+    plan_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     pub(crate) secure_cookies: bool,
     /// The review page's rows, until the plans change.
     pub(crate) status: Mutex<super::review::StatusCache>,
@@ -167,7 +170,7 @@ pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> 
 }
 
 /// Compares two tokens in time that does not depend on where they differ.
-fn same_token(a: &str, b: &str) -> bool {
+pub(crate) fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -241,10 +244,22 @@ impl App {
             }),
             root: loaded.root,
             store: Mutex::new(store),
-            write: Mutex::new(()),
+            plan_locks: Mutex::default(),
             secure_cookies,
             status: Mutex::default(),
         })
+    }
+
+    /// The lock of one plan's file.
+    fn plan_lock(&self, t: &Target) -> Arc<Mutex<()>> {
+        let mut locks = self
+            .plan_locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        locks
+            .entry(plans::rel(t.year, &t.agency))
+            .or_default()
+            .clone()
     }
 
     /// The site's configuration and cycles, reloaded when changed on disk.
@@ -537,6 +552,21 @@ impl App {
         }
     }
 
+    /// Why `session` may not change the plan of `agency` in `year` (the
+    /// answer a save would get), or `None` when it may.
+    pub(crate) fn edit_refusal(
+        &self,
+        session: &Session,
+        year: &str,
+        agency: &str,
+    ) -> Option<Reply> {
+        let lang = self.lang();
+        match self.target(year, agency, lang) {
+            Ok(t) => self.may_edit(&session.account, &t, lang),
+            Err(r) => Some(r),
+        }
+    }
+
     fn may_read(account: &Account, agency: &str) -> bool {
         account.role.reviews() || account.agency.as_deref() == Some(agency)
     }
@@ -595,7 +625,7 @@ impl App {
             }));
         };
         let checked = plans::check_text(&site, t.year, &t.agency, text);
-        let (plan, sections) = match plans::editable(&checked) {
+        let (plan, sections) = match plans::editable(&checked, text) {
             Some((d, s)) => (json!(d), json!(s)),
             None => (Value::Null, Value::Null),
         };
@@ -744,8 +774,8 @@ impl App {
         if let Some(r) = self.may_edit(account, t, lang) {
             return r;
         }
-        let _guard = self
-            .write
+        let lock = self.plan_lock(t);
+        let _guard = lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let current = match self.read_current(t, lang) {
@@ -865,8 +895,8 @@ impl App {
         } else {
             None
         };
-        let _guard = self
-            .write
+        let lock = self.plan_lock(t);
+        let _guard = lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let current = match self.read_current(t, lang) {
@@ -929,7 +959,11 @@ impl App {
             };
             return Reply::error(StatusCode::CONFLICT, "wrong-status", message);
         }
-        let mut doc = PlanDoc::from_plan(plan);
+        // From the file as the form reads it, so that a project the loader
+        // leaves out (a hand edit in git, an incomplete item) is written
+        // back, not dropped, when the status line changes.
+        let mut doc =
+            plans::editable(&checked, text).map_or_else(|| PlanDoc::from_plan(plan), |(d, _)| d);
         let (verb, new_status) = match action {
             Action::Submit => ("Nộp", "submitted"),
             Action::Return => ("Trả lại", "draft"),
@@ -1070,8 +1104,8 @@ impl App {
         }
         let report: Value =
             serde_json::from_str(&imported.report).unwrap_or(Value::Array(Vec::new()));
-        let _guard = self
-            .write
+        let lock = self.plan_lock(t);
+        let _guard = lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let current = match self.read_current(t, lang) {

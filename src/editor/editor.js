@@ -10,6 +10,9 @@
   var csrf = csrfMeta ? csrfMeta.content : "";
   var form = document.getElementById("plan");
   if (!form) return;
+  // The spare empty rows and the hint about them are for browsers without
+  // this script; here rows are added with the buttons.
+  form.querySelectorAll(".spare, .no-script").forEach(function (e) { e.remove(); });
 
   // ---- amounts ------------------------------------------------------------
   // What people type: "1.200.000", "127,5", "1 250,5", "1200000", "12.5".
@@ -274,6 +277,7 @@
     form.querySelectorAll(".field-error").forEach(function (e) { e.remove(); });
     form.querySelectorAll("[data-described]").forEach(function (el) {
       el.setAttribute("aria-describedby", el.dataset.described); el.removeAttribute("data-described");
+      el.removeAttribute("aria-invalid");
     });
     summary.innerHTML = "";
     if (!list || !list.length) return;
@@ -366,7 +370,13 @@
       if (r.json && r.json.diagnostics) { showDiagnostics(r.json.diagnostics); summary.focus(); }
     });
   }
-  function on(id, f) { var b = document.getElementById(id); if (b) b.addEventListener("click", f); }
+  // Save and submit are the form's submit buttons (so that the form posts
+  // without this script); here they go through the API instead.
+  function on(id, f) {
+    var b = document.getElementById(id);
+    if (b) b.addEventListener("click", function (ev) { ev.preventDefault(); f(ev); });
+  }
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); save(); });
   on("save", save);
   on("submit", function () {
     (dirty || !form.dataset.version ? save() : Promise.resolve(true)).then(function (ok) { if (ok) act("submit"); });

@@ -11,6 +11,7 @@
 
 mod accounts;
 mod api;
+mod form;
 mod pages;
 mod plans;
 mod review;
@@ -228,23 +229,26 @@ async fn answer(app: Arc<App>, peer: SocketAddr, req: Request) -> Response {
     let body = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => {
-            return plain_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-large",
-                if upload {
-                    tr!(
-                        lang,
-                        "Tệp tải lên quá lớn (tối đa {mib} MiB). Một kế hoạch chỉ cần vài trăm KB: xóa hình ảnh và các trang tính không thuộc kế hoạch, lưu lại rồi tải lên.",
-                        "The upload is too large ({mib} MiB at most). A plan needs a few hundred KB: remove pictures and sheets that are not part of it, save, and upload again."
-                    )
-                } else {
-                    tr!(
-                        lang,
-                        "Dữ liệu gửi lên quá lớn (tối đa {mib} MiB).",
-                        "The request is too large ({mib} MiB at most)."
-                    )
-                },
-            );
+            let message = if upload {
+                tr!(
+                    lang,
+                    "Tệp tải lên quá lớn (tối đa {mib} MiB). Một kế hoạch chỉ cần vài trăm KB: xóa hình ảnh và các trang tính không thuộc kế hoạch, lưu lại rồi tải lên.",
+                    "The upload is too large ({mib} MiB at most). A plan needs a few hundred KB: remove pictures and sheets that are not part of it, save, and upload again."
+                )
+            } else {
+                tr!(
+                    lang,
+                    "Dữ liệu gửi lên quá lớn (tối đa {mib} MiB). Chưa lưu gì; hãy quay lại trang trước, rút bớt nội dung rồi lưu lại.",
+                    "The request is too large ({mib} MiB at most). Nothing was saved; go back, shorten it and save again."
+                )
+            };
+            // A form posted by a browser gets a page it can show; the API
+            // its JSON error.
+            return if path.starts_with("/api/") {
+                plain_error(StatusCode::PAYLOAD_TOO_LARGE, "too-large", message)
+            } else {
+                pages::message_page(StatusCode::PAYLOAD_TOO_LARGE, &message, lang)
+            };
         }
     };
     // The HTML upload form (no JavaScript needed) sends multipart/form-data;
@@ -268,6 +272,8 @@ async fn answer(app: Arc<App>, peer: SocketAddr, req: Request) -> Response {
             reply_response(app2.api(&req))
         } else if let Some(form) = form {
             pages::upload_post(&app2, &path, &parts.headers, address, form)
+        } else if parts.method == Method::POST && path.starts_with("/plans/") {
+            pages::plan_post(&app2, &path, &parts.headers, address, &body)
         } else if parts.method == Method::POST
             && matches!(path.as_str(), "/login" | "/logout" | "/password")
         {

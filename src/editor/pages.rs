@@ -1,9 +1,13 @@
-//! The editor's pages: server-rendered HTML that reads without JavaScript,
-//! with every value of the plan in its field. `editor.js` (embedded, no
-//! framework, no build step) adds saving through the JSON API, the live
-//! check, the meaning of amounts, running split sums, reordering and rows.
+//! The editor's pages: server-rendered HTML that works without JavaScript,
+//! with every value of the plan in its field and the check's messages
+//! beside them; the plan form posts (urlencoded, [`plan_post`]) and is
+//! saved by the API's own code. `editor.js` (embedded, no framework, no
+//! build step) saves through the JSON API instead and adds the live check,
+//! the meaning of amounts, running split sums, reordering and rows.
 //! No inline script or style: the CSP forbids them.
 
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use axum::body::Body;
@@ -82,7 +86,7 @@ fn layout(lang: Lang, title: &str, session: Option<&Session>, main: &str) -> Str
 }
 
 /// Answers a GET of a page (or a form POST to `/login`, `/logout`).
-pub(crate) fn page(app: &App, path: &str, _query: Option<&str>, headers: &HeaderMap) -> Response {
+pub(crate) fn page(app: &App, path: &str, query: Option<&str>, headers: &HeaderMap) -> Response {
     let lang = app.lang();
     match path {
         "/static/editor.js" => return asset("text/javascript; charset=utf-8", JS),
@@ -102,7 +106,7 @@ pub(crate) fn page(app: &App, path: &str, _query: Option<&str>, headers: &Header
     match parts.as_slice() {
         [""] => html(StatusCode::OK, home(app, &session, lang)),
         ["password"] => html(StatusCode::OK, password_page(lang, &session, None)),
-        ["plans", year, agency] => plan_page(app, &session, year, agency, lang),
+        ["plans", year, agency] => plan_page(app, &session, year, agency, query, lang),
         ["review", year] => review_page(app, &session, year, lang),
         ["review", year, "reminders.zip"] => reminders(app, &session, year, lang),
         ["preview", "static", name] => preview_asset(app, name, lang),
@@ -422,35 +426,192 @@ fn amount_text(d: Option<Decimal>) -> String {
     d.map_or(String::new(), |d| format_grouped(d, Lang::Vi))
 }
 
+/// What the form is filled with besides the plan: the check's messages
+/// beside their fields and values kept as they were typed, both by form
+/// field name (`projects[0][cost][total]`).
+pub(crate) struct Ctx {
+    lang: Lang,
+    messages: BTreeMap<String, Vec<(String, String)>>,
+    raw: HashMap<String, String>,
+    /// Each field that shows a message, with its element's id, for the
+    /// summary's links.
+    placed: RefCell<Vec<(String, String)>>,
+}
+
+impl Ctx {
+    fn new(lang: Lang) -> Ctx {
+        Ctx {
+            lang,
+            messages: BTreeMap::new(),
+            raw: HashMap::new(),
+            placed: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The messages about field `key`, shown under the element `id`.
+    fn beside(&self, key: &str, id: &str) -> Beside {
+        let Some(list) = self.messages.get(key) else {
+            return Beside::default();
+        };
+        self.placed
+            .borrow_mut()
+            .push((key.to_string(), id.to_string()));
+        let mut out = Beside {
+            // Warnings are shown too, but only an error makes the field
+            // invalid.
+            invalid: list.iter().any(|(sev, _)| sev == "error"),
+            ..Beside::default()
+        };
+        let mut ids = Vec::new();
+        for (i, (sev, text)) in list.iter().enumerate() {
+            let eid = format!("{id}-e{i}");
+            let _ = write!(
+                out.html,
+                "<p class=\"field-error {}\" id=\"{eid}\">{}</p>",
+                esc(sev),
+                esc(text)
+            );
+            ids.push(eid);
+        }
+        out.ids = ids.join(" ");
+        out
+    }
+}
+
+/// The messages beside one field.
+#[derive(Default)]
+struct Beside {
+    /// The messages' paragraphs.
+    html: String,
+    /// Their ids, for `aria-describedby`.
+    ids: String,
+    /// Whether one is an error.
+    invalid: bool,
+}
+
+impl Beside {
+    /// `aria-describedby` for an element described by `own` (may be empty)
+    /// and these messages; `data-described` keeps `own` so that the script
+    /// can put it back when it replaces the messages.
+    fn described(&self, own: &str) -> String {
+        if self.ids.is_empty() {
+            if own.is_empty() {
+                String::new()
+            } else {
+                format!(" aria-describedby=\"{own}\"")
+            }
+        } else {
+            format!(
+                " aria-describedby=\"{}\" data-described=\"{own}\"{}",
+                format!("{own} {}", self.ids).trim(),
+                if self.invalid {
+                    " aria-invalid=\"true\""
+                } else {
+                    ""
+                }
+            )
+        }
+    }
+}
+
 /// An amount field: Vietnamese-style text, its meaning shown beside it.
-fn amount_input(id: &str, field: &str, label: &str, value: Option<Decimal>) -> String {
+fn amount_input(
+    id: &str,
+    field: &str,
+    name: &str,
+    label: &str,
+    value: Option<Decimal>,
+    c: &Ctx,
+) -> String {
+    amount_input_for(id, field, name, name, label, value, c)
+}
+
+/// [`amount_input`] whose messages are filed under `key` rather than its
+/// name (a split's amount: the check names it by its source's code).
+fn amount_input_for(
+    id: &str,
+    field: &str,
+    name: &str,
+    key: &str,
+    label: &str,
+    value: Option<Decimal>,
+    c: &Ctx,
+) -> String {
+    let b = c.beside(key, id);
+    let v = c
+        .raw
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| amount_text(value));
     format!(
         "<div class=\"field amount-field\"><label for=\"{id}\">{label}</label>\
-         <input id=\"{id}\" data-field=\"{field}\" class=\"amount\" inputmode=\"decimal\" autocomplete=\"off\" value=\"{v}\" aria-describedby=\"{id}-m\">\
-         <span class=\"meaning\" id=\"{id}-m\" aria-live=\"polite\"></span></div>",
-        v = esc(&amount_text(value)),
+         <input id=\"{id}\" name=\"{n}\" data-field=\"{field}\" class=\"amount\" inputmode=\"decimal\" autocomplete=\"off\" value=\"{v}\"{d}>\
+         <span class=\"meaning\" id=\"{id}-m\" aria-live=\"polite\"></span>{msgs}</div>",
+        n = esc(name),
+        v = esc(&v),
+        d = b.described(&format!("{id}-m")),
+        msgs = b.html,
     )
 }
 
-fn text_input(id: &str, field: &str, label: &str, value: Option<&str>, extra: &str) -> String {
+fn text_input(
+    id: &str,
+    field: &str,
+    name: &str,
+    label: &str,
+    value: Option<&str>,
+    extra: &str,
+    c: &Ctx,
+) -> String {
+    let b = c.beside(name, id);
+    let v = c
+        .raw
+        .get(name)
+        .map_or_else(|| value.unwrap_or("").to_string(), Clone::clone);
     format!(
         "<div class=\"field\"><label for=\"{id}\">{label}</label>\
-         <input id=\"{id}\" data-field=\"{field}\" value=\"{v}\" {extra}></div>",
-        v = esc(value.unwrap_or(""))
+         <input id=\"{id}\" name=\"{n}\" data-field=\"{field}\" value=\"{v}\" {extra}{d}>{msgs}</div>",
+        n = esc(name),
+        v = esc(&v),
+        d = b.described(""),
+        msgs = b.html,
     )
 }
 
-fn textarea(id: &str, field: &str, label: &str, value: Option<&str>, rows: u8) -> String {
+fn textarea(
+    id: &str,
+    field: &str,
+    name: &str,
+    label: &str,
+    value: Option<&str>,
+    rows: u8,
+    c: &Ctx,
+) -> String {
+    let b = c.beside(name, id);
     format!(
         "<div class=\"field\"><label for=\"{id}\">{label}</label>\
-         <textarea id=\"{id}\" data-field=\"{field}\" rows=\"{rows}\">{v}</textarea></div>",
-        v = esc(value.unwrap_or(""))
+         <textarea id=\"{id}\" name=\"{n}\" data-field=\"{field}\" rows=\"{rows}\"{d}>{v}</textarea>{msgs}</div>",
+        n = esc(name),
+        v = esc(value.unwrap_or("")),
+        d = b.described(""),
+        msgs = b.html,
     )
 }
 
-fn select(id: &str, field: &str, label: &str, options: &[(String, String)], value: &str) -> String {
+fn select(
+    id: &str,
+    field: &str,
+    name: &str,
+    label: &str,
+    options: &[(String, String)],
+    value: &str,
+    c: &Ctx,
+) -> String {
+    let b = c.beside(name, id);
     let mut s = format!(
-        "<div class=\"field\"><label for=\"{id}\">{label}</label><select id=\"{id}\" data-field=\"{field}\"><option value=\"\"></option>"
+        "<div class=\"field\"><label for=\"{id}\">{label}</label><select id=\"{id}\" name=\"{n}\" data-field=\"{field}\"{d}><option value=\"\"></option>",
+        n = esc(name),
+        d = b.described(""),
     );
     let mut found = value.is_empty();
     for (code, name) in options {
@@ -476,51 +637,74 @@ fn select(id: &str, field: &str, label: &str, options: &[(String, String)], valu
             v = esc(value)
         );
     }
-    s.push_str("</select></div>");
+    let _ = write!(s, "</select>{}</div>", b.html);
     s
 }
+
+/// The messages about a whole row or split, under its legend.
+fn group_messages(key: &str, id: &str, c: &Ctx) -> String {
+    c.beside(key, id).html
+}
+
+/// Empty rows added after the filled ones so that a browser without
+/// JavaScript can add lines (the script removes them and adds rows itself).
+const SPARE_SPLIT_ROWS: usize = 2;
+const SPARE_ROWS: usize = 2;
 
 /// A split over levels or kinds: rows of (code, amount) with a running sum.
 fn split_editor(
     id: &str,
     field: &str,
+    name: &str,
     legend: &str,
     options: &[(String, String)],
     split: &SplitDoc,
-    lang: Lang,
+    c: &Ctx,
 ) -> String {
+    let lang = c.lang;
     let mut s = format!(
-        "<fieldset class=\"split\" data-split=\"{field}\" id=\"{id}\"><legend>{legend}</legend><div class=\"split-rows\">"
+        "<fieldset class=\"split\" data-split=\"{field}\" id=\"{id}\"><legend>{legend}</legend>{msgs}<div class=\"split-rows\">",
+        msgs = group_messages(name, &format!("{id}-msg"), c),
     );
-    let row = |i: usize, code: &str, amount: Option<Decimal>| -> String {
+    let row = |i: &str, code: &str, amount: Option<Decimal>, spare: bool| -> String {
         let rid = format!("{id}-{i}");
+        let rname = format!("{name}[{i}]");
         format!(
-            "<div class=\"split-row\">{}{}<button type=\"button\" class=\"remove-split link\">{}</button></div>",
+            "<div class=\"split-row{sp}\">{}{}<button type=\"button\" class=\"remove-split link\">{}</button></div>",
             select(
                 &format!("{rid}-c"),
                 "code",
+                &format!("{rname}[code]"),
                 &tr!(lang, "Nguồn", "Source"),
                 options,
-                code
+                code,
+                c
             ),
-            amount_input(
+            amount_input_for(
                 &format!("{rid}-a"),
                 "amount",
+                &format!("{rname}[amount]"),
+                &format!("{name}[{code}]"),
                 &tr!(lang, "Số tiền", "Amount"),
-                amount
+                amount,
+                c
             ),
-            tr!(lang, "Bỏ dòng này", "Remove this line")
+            tr!(lang, "Bỏ dòng này", "Remove this line"),
+            sp = if spare { " spare" } else { "" },
         )
     };
     for (i, (code, amount)) in split.0.iter().enumerate() {
-        s.push_str(&row(i, code, Some(*amount)));
+        s.push_str(&row(&i.to_string(), code, Some(*amount), false));
+    }
+    for i in split.0.len()..split.0.len() + SPARE_SPLIT_ROWS {
+        s.push_str(&row(&i.to_string(), "", None, true));
     }
     let _ = write!(
         s,
         "</div><template class=\"split-template\">{}</template>\
          <button type=\"button\" class=\"add-split\">{}</button>\
          <p class=\"split-sum\" aria-live=\"polite\"></p></fieldset>",
-        row(usize::MAX, "", None).replace(&usize::MAX.to_string(), "__S__"),
+        row("__S__", "", None, false),
         tr!(lang, "Thêm nguồn", "Add a source")
     );
     s
@@ -594,65 +778,93 @@ fn lists(site: &Site, year: i32) -> Lists {
     }
 }
 
-fn spending_row(i: &str, r: &crate::plan_doc::SpendingDoc, l: &Lists, lang: Lang) -> String {
+fn spending_row(
+    i: &str,
+    r: &crate::plan_doc::SpendingDoc,
+    l: &Lists,
+    spare: bool,
+    c: &Ctx,
+) -> String {
+    let lang = c.lang;
     let id = format!("sp-{i}");
+    let nm = format!("spending[{i}]");
     format!(
-        "<fieldset class=\"row\" data-row=\"spending\"><legend>{legend}</legend>{cat}{task}{total}{levels}{kinds}{basis}\
+        "<fieldset class=\"row{sp}\" data-row=\"spending\"><legend>{legend}</legend>{msgs}{cat}{task}{total}{levels}{kinds}{basis}\
          <button type=\"button\" class=\"remove-row link\">{rm}</button></fieldset>",
         legend = tr!(lang, "Nhiệm vụ đã chi", "Task"),
         cat = select(
             &format!("{id}-cat"),
             "category",
+            &format!("{nm}[category]"),
             &tr!(lang, "Hạng mục", "Category"),
             &l.categories,
-            &r.category
+            &r.category,
+            c
         ),
         task = text_input(
             &format!("{id}-task"),
             "task",
+            &format!("{nm}[task]"),
             &tr!(lang, "Tên nhiệm vụ", "Task"),
             Some(&r.task),
-            ""
+            "",
+            c
         ),
         total = amount_input(
             &format!("{id}-total"),
             "total",
+            &format!("{nm}[total]"),
             &tr!(lang, "Tổng kinh phí", "Total"),
-            r.total
+            r.total,
+            c
         ),
         levels = split_editor(
             &format!("{id}-lv"),
             "levels",
+            &format!("{nm}[levels]"),
             &tr!(lang, "Theo cấp ngân sách", "By budget level"),
             &l.levels,
             &r.levels,
-            lang
+            c
         ),
         kinds = split_editor(
             &format!("{id}-kd"),
             "kinds",
+            &format!("{nm}[kinds]"),
             &tr!(lang, "Theo nguồn vốn", "By kind of funds"),
             &l.kinds,
             &r.kinds,
-            lang
+            c
         ),
         basis = text_input(
             &format!("{id}-basis"),
             "basis",
+            &format!("{nm}[basis]"),
             &tr!(
                 lang,
                 "Ghi chú (quyết định phê duyệt)",
                 "Note (approving decision)"
             ),
             r.basis.as_deref(),
-            ""
+            "",
+            c
         ),
         rm = tr!(lang, "Bỏ nhiệm vụ này", "Remove this task"),
+        sp = if spare { " spare" } else { "" },
+        msgs = group_messages(&nm, &format!("{id}-msg"), c),
     )
 }
 
-fn project_row(i: &str, p: &crate::plan_doc::ProjectDoc, l: &Lists, lang: Lang) -> String {
+fn project_row(
+    i: &str,
+    p: &crate::plan_doc::ProjectDoc,
+    l: &Lists,
+    spare: bool,
+    c: &Ctx,
+) -> String {
+    let lang = c.lang;
     let id = format!("pj-{i}");
+    let nm = format!("projects[{i}]");
     let period = p.period.clone().unwrap_or_default();
     let year = |v: Option<i32>| v.map(|y| y.to_string());
     let partner_options: String = l
@@ -672,12 +884,12 @@ fn project_row(i: &str, p: &crate::plan_doc::ProjectDoc, l: &Lists, lang: Lang) 
         })
         .collect();
     format!(
-        "<fieldset class=\"row project\" data-row=\"projects\"><legend>{legend} <span class=\"priority-label\">{prio}</span></legend>\
-         <input type=\"hidden\" data-field=\"priority\" value=\"{pv}\">\
+        "<fieldset class=\"row project{sp}\" data-row=\"projects\"><legend>{legend} <span class=\"priority-label\">{prio}</span></legend>{msgs}\
+         <input type=\"hidden\" name=\"{nm}[priority]\" data-field=\"priority\" value=\"{pv}\">\
          <div class=\"reorder\"><button type=\"button\" class=\"move-up\">{up}</button><button type=\"button\" class=\"move-down\">{down}</button></div>\
          {name}{pid}{cat}{objective}\
          <div class=\"pair\">{from}{to}</div>{lead}\
-         <div class=\"field\"><label for=\"{id}-partners\">{partners}</label><select multiple size=\"4\" id=\"{id}-partners\" data-field=\"partners\">{partner_options}</select></div>\
+         <div class=\"field\"><label for=\"{id}-partners\">{partners}</label><select multiple size=\"4\" id=\"{id}-partners\" name=\"{nm}[partners]\" data-field=\"partners\">{partner_options}</select></div>\
          {done}{todo}<div class=\"pair3\">{total}{spent}{planned}</div>{levels}{kinds}\
          {investor}{approval}{necessity}{standards}{location}{note}\
          <button type=\"button\" class=\"remove-row link\">{rm}</button></fieldset>",
@@ -692,55 +904,69 @@ fn project_row(i: &str, p: &crate::plan_doc::ProjectDoc, l: &Lists, lang: Lang) 
         name = text_input(
             &format!("{id}-name"),
             "name",
+            &format!("{nm}[name]"),
             &tr!(lang, "Tên dự án, nhiệm vụ", "Name"),
             Some(&p.name),
-            ""
+            "",
+            c
         ),
         pid = text_input(
             &format!("{id}-id"),
             "id",
+            &format!("{nm}[id]"),
             &tr!(
                 lang,
                 "Mã (chữ thường không dấu, gạch ngang)",
                 "Code (lowercase, hyphens)"
             ),
             Some(&p.id),
-            "pattern=\"[a-z0-9-]+\" spellcheck=\"false\" autocapitalize=\"none\""
+            "pattern=\"[a-z0-9-]+\" spellcheck=\"false\" autocapitalize=\"none\"",
+            c
         ),
         cat = select(
             &format!("{id}-cat"),
             "category",
+            &format!("{nm}[category]"),
             &tr!(lang, "Hạng mục", "Category"),
             &l.categories,
-            &p.category
+            &p.category,
+            c
         ),
         objective = textarea(
             &format!("{id}-obj"),
             "objective",
+            &format!("{nm}[objective]"),
             &tr!(lang, "Mục tiêu, quy mô", "Objective and scale"),
             p.objective.as_deref(),
-            2
+            2,
+            c
         ),
         from = text_input(
             &format!("{id}-from"),
             "period.from",
+            &format!("{nm}[period][from]"),
             &tr!(lang, "Thực hiện từ năm", "From year"),
             year(period.from).as_deref(),
-            "inputmode=\"numeric\""
+            "inputmode=\"numeric\"",
+            c
         ),
         to = text_input(
             &format!("{id}-to"),
             "period.to",
+            &format!("{nm}[period][to]"),
             &tr!(lang, "Đến năm", "To year"),
             year(period.to).as_deref(),
-            "inputmode=\"numeric\""
+            "inputmode=\"numeric\"",
+            c
         ),
         lead = select(
             &format!("{id}-lead"),
             "lead",
+            &format!("{nm}[lead]"),
             &tr!(lang, "Đơn vị chủ trì", "Lead agency"),
             &l.agencies,
-            &p.lead
+            &p.lead,
+            c
         ),
         partners = tr!(
             lang,
@@ -750,38 +976,49 @@ fn project_row(i: &str, p: &crate::plan_doc::ProjectDoc, l: &Lists, lang: Lang) 
         done = textarea(
             &format!("{id}-done"),
             "done",
+            &format!("{nm}[done]"),
             &tr!(lang, "Đã triển khai", "Done so far"),
             p.done.as_deref(),
-            2
+            2,
+            c
         ),
         todo = textarea(
             &format!("{id}-todo"),
             "todo",
+            &format!("{nm}[todo]"),
             &tr!(lang, "Cần triển khai trong năm", "To do this year"),
             p.todo.as_deref(),
-            2
+            2,
+            c
         ),
         total = amount_input(
             &format!("{id}-ct"),
             "cost.total",
+            &format!("{nm}[cost][total]"),
             &tr!(lang, "Tổng kinh phí", "Total cost"),
-            p.cost.total
+            p.cost.total,
+            c
         ),
         spent = amount_input(
             &format!("{id}-cs"),
             "cost.spent",
+            &format!("{nm}[cost][spent]"),
             &tr!(lang, "Đã thực hiện", "Spent"),
-            p.cost.spent
+            p.cost.spent,
+            c
         ),
         planned = amount_input(
             &format!("{id}-cp"),
             "cost.planned",
+            &format!("{nm}[cost][planned]"),
             &tr!(lang, "Cần thực hiện trong năm", "Planned this year"),
-            p.cost.planned
+            p.cost.planned,
+            c
         ),
         levels = split_editor(
             &format!("{id}-lv"),
             "levels",
+            &format!("{nm}[levels]"),
             &tr!(
                 lang,
                 "Kinh phí năm theo cấp ngân sách",
@@ -789,11 +1026,12 @@ fn project_row(i: &str, p: &crate::plan_doc::ProjectDoc, l: &Lists, lang: Lang) 
             ),
             &l.levels,
             &p.levels,
-            lang
+            c
         ),
         kinds = split_editor(
             &format!("{id}-kd"),
             "kinds",
+            &format!("{nm}[kinds]"),
             &tr!(
                 lang,
                 "Kinh phí năm theo nguồn vốn",
@@ -801,72 +1039,118 @@ fn project_row(i: &str, p: &crate::plan_doc::ProjectDoc, l: &Lists, lang: Lang) 
             ),
             &l.kinds,
             &p.kinds,
-            lang
+            c
         ),
         investor = text_input(
             &format!("{id}-inv"),
             "investor",
+            &format!("{nm}[investor]"),
             &tr!(lang, "Chủ đầu tư", "Investor"),
             p.investor.as_deref(),
-            ""
+            "",
+            c
         ),
         approval = text_input(
             &format!("{id}-appr"),
             "approval",
+            &format!("{nm}[approval]"),
             &tr!(lang, "Quyết định phê duyệt", "Approving decision"),
             p.approval.as_deref(),
-            ""
+            "",
+            c
         ),
         necessity = textarea(
             &format!("{id}-nec"),
             "necessity",
+            &format!("{nm}[necessity]"),
             &tr!(lang, "Sự cần thiết phải đầu tư", "Why it is needed"),
             p.necessity.as_deref(),
-            2
+            2,
+            c
         ),
         standards = textarea(
             &format!("{id}-std"),
             "standards",
+            &format!("{nm}[standards]"),
             &tr!(
                 lang,
                 "Tiêu chuẩn kỹ thuật, công nghệ áp dụng",
                 "Standards and technology"
             ),
             p.standards.as_deref(),
-            2
+            2,
+            c
         ),
         location = text_input(
             &format!("{id}-loc"),
             "location",
+            &format!("{nm}[location]"),
             &tr!(lang, "Địa điểm", "Location"),
             p.location.as_deref(),
-            ""
+            "",
+            c
         ),
         note = text_input(
             &format!("{id}-note"),
             "note",
+            &format!("{nm}[note]"),
             &tr!(lang, "Ghi chú", "Note"),
             p.note.as_deref(),
-            ""
+            "",
+            c
         ),
         rm = tr!(lang, "Bỏ dự án này", "Remove this project"),
+        sp = if spare { " spare" } else { "" },
+        msgs = group_messages(&nm, &format!("{id}-msg"), c),
     )
 }
 
-fn indicator_rows(doc: &PlanDoc, site: &Site, agency: &str, lang: Lang) -> String {
-    let mut s = String::new();
-    let catalog = site.catalog_for(doc.year);
-    let defs: Vec<_> = catalog
+/// The catalog indicators an agency reports in the year of `doc`.
+fn indicator_defs<'s>(
+    doc: &PlanDoc,
+    site: &'s Site,
+    agency: &str,
+) -> Vec<&'s crate::model::IndicatorDef> {
+    site.catalog_for(doc.year)
         .map(|c| {
             c.indicators
                 .iter()
                 .filter(|d| d.provider.as_ref().is_none_or(|p| p.value == agency))
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Where each of the plan's indicators is in the form: the catalog's rows
+/// first, in the catalog's order, then the other goals in the plan's.
+fn indicator_slots(doc: &PlanDoc, site: &Site, agency: &str) -> Vec<Option<usize>> {
+    let defs = indicator_defs(doc, site, agency);
+    let catalog = site.catalog_for(doc.year);
+    let mut other = defs.len();
+    doc.indicators
+        .iter()
+        .map(|v| {
+            if let Some(i) = defs.iter().position(|d| d.id.value == v.id) {
+                Some(i)
+            } else if catalog.is_none_or(|c| c.indicator(&v.id).is_none()) {
+                other += 1;
+                Some(other - 1)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+fn indicator_rows(doc: &PlanDoc, site: &Site, agency: &str, c: &Ctx) -> String {
+    let lang = c.lang;
+    let mut s = String::new();
+    let catalog = site.catalog_for(doc.year);
+    let defs = indicator_defs(doc, site, agency);
     for (i, d) in defs.iter().enumerate() {
         let v = doc.indicators.iter().find(|v| v.id == d.id.value);
         let id = format!("in-{i}");
+        let nm = format!("indicators[{i}]");
         let unit = match d.unit {
             Unit::Percent => "%",
             Unit::Count => match lang {
@@ -875,20 +1159,26 @@ fn indicator_rows(doc: &PlanDoc, site: &Site, agency: &str, lang: Lang) -> Strin
             },
             Unit::Text => "",
         };
+        // `kind` tells the server that this row's code is the catalog's,
+        // not something typed: the row counts only when filled in.
         let _ = write!(
             s,
-            "<fieldset class=\"row indicator\" data-row=\"indicators\"><legend>{name} <span class=\"unit\">{unit}</span></legend>\
-             <input type=\"hidden\" data-field=\"id\" value=\"{code}\">",
+            "<fieldset class=\"row indicator\" data-row=\"indicators\"><legend>{name} <span class=\"unit\">{unit}</span></legend>{msgs}\
+             <input type=\"hidden\" name=\"{nm}[kind]\" value=\"catalog\">\
+             <input type=\"hidden\" name=\"{nm}[id]\" data-field=\"id\" value=\"{code}\">",
             name = esc(&d.name),
-            code = esc(&d.id.value)
+            code = esc(&d.id.value),
+            msgs = group_messages(&nm, &format!("{id}-msg"), c),
         );
         if d.unit == Unit::Text {
             s.push_str(&textarea(
                 &format!("{id}-v"),
                 "value",
+                &format!("{nm}[value]"),
                 &tr!(lang, "Tình hình", "Situation"),
                 v.and_then(|v| v.value.as_deref()),
                 2,
+                c,
             ));
         } else {
             let _ = write!(
@@ -897,29 +1187,37 @@ fn indicator_rows(doc: &PlanDoc, site: &Site, agency: &str, lang: Lang) -> Strin
                 amount_input(
                     &format!("{id}-t"),
                     "target",
+                    &format!("{nm}[target]"),
                     &tr!(lang, "Chỉ tiêu năm trước", "Prior-year target"),
-                    v.and_then(|v| v.target)
+                    v.and_then(|v| v.target),
+                    c
                 ),
                 amount_input(
                     &format!("{id}-a"),
                     "actual",
+                    &format!("{nm}[actual]"),
                     &tr!(lang, "Ước thực hiện", "Prior-year estimate"),
-                    v.and_then(|v| v.actual)
+                    v.and_then(|v| v.actual),
+                    c
                 ),
                 amount_input(
                     &format!("{id}-g"),
                     "goal",
+                    &format!("{nm}[goal]"),
                     &tr!(lang, "Mục tiêu năm nay", "This year's goal"),
-                    v.and_then(|v| v.goal)
+                    v.and_then(|v| v.goal),
+                    c
                 ),
             );
         }
         s.push_str(&text_input(
             &format!("{id}-n"),
             "note",
+            &format!("{nm}[note]"),
             &tr!(lang, "Ghi chú", "Note"),
             v.and_then(|v| v.note.as_deref()),
             "",
+            c,
         ));
         s.push_str("</fieldset>");
     }
@@ -929,84 +1227,142 @@ fn indicator_rows(doc: &PlanDoc, site: &Site, agency: &str, lang: Lang) -> Strin
         .iter()
         .filter(|v| catalog.is_none_or(|c| c.indicator(&v.id).is_none()))
         .collect();
-    let other = |i: &str, v: Option<&crate::plan_doc::IndicatorDoc>| -> String {
+    let other = |i: &str, v: Option<&crate::plan_doc::IndicatorDoc>, spare: bool| -> String {
         let id = format!("io-{i}");
+        let nm = match i.parse::<usize>() {
+            Ok(n) => format!("indicators[{}]", defs.len() + n),
+            Err(_) => format!("indicators[{i}]"),
+        };
         let units = vec![
             ("percent".to_string(), "%".to_string()),
             ("count".to_string(), tr!(lang, "số lượng", "count")),
             ("text".to_string(), tr!(lang, "mô tả", "text")),
         ];
         format!(
-            "<fieldset class=\"row indicator other\" data-row=\"indicators\"><legend>{legend}</legend>{name}{code}{unit}\
+            "<fieldset class=\"row indicator other{sp}\" data-row=\"indicators\"><legend>{legend}</legend>{msgs}{name}{code}{unit}\
              <div class=\"pair3\">{t}{a}{g}</div>{note}<button type=\"button\" class=\"remove-row link\">{rm}</button></fieldset>",
+            sp = if spare { " spare" } else { "" },
+            msgs = group_messages(&nm, &format!("{id}-msg"), c),
             legend = tr!(lang, "Mục tiêu khác", "Other goal"),
             name = text_input(
                 &format!("{id}-name"),
                 "name",
+                &format!("{nm}[name]"),
                 &tr!(lang, "Tên chỉ tiêu", "Name"),
                 v.and_then(|v| v.name.as_deref()),
-                ""
+                "",
+                c
             ),
             code = text_input(
                 &format!("{id}-id"),
                 "id",
+                &format!("{nm}[id]"),
                 &tr!(
                     lang,
                     "Mã (chữ thường không dấu, gạch ngang)",
                     "Code (lowercase, hyphens)"
                 ),
                 v.map(|v| v.id.as_str()),
-                "spellcheck=\"false\" autocapitalize=\"none\""
+                "spellcheck=\"false\" autocapitalize=\"none\"",
+                c
             ),
             unit = select(
                 &format!("{id}-u"),
                 "unit",
+                &format!("{nm}[unit]"),
                 &tr!(lang, "Đơn vị", "Unit"),
                 &units,
-                v.and_then(|v| v.unit.as_deref()).unwrap_or("")
+                v.and_then(|v| v.unit.as_deref()).unwrap_or(""),
+                c
             ),
             t = amount_input(
                 &format!("{id}-t"),
                 "target",
+                &format!("{nm}[target]"),
                 &tr!(lang, "Chỉ tiêu năm trước", "Prior-year target"),
-                v.and_then(|v| v.target)
+                v.and_then(|v| v.target),
+                c
             ),
             a = amount_input(
                 &format!("{id}-a"),
                 "actual",
+                &format!("{nm}[actual]"),
                 &tr!(lang, "Ước thực hiện", "Prior-year estimate"),
-                v.and_then(|v| v.actual)
+                v.and_then(|v| v.actual),
+                c
             ),
             g = amount_input(
                 &format!("{id}-g"),
                 "goal",
+                &format!("{nm}[goal]"),
                 &tr!(lang, "Mục tiêu năm nay", "This year's goal"),
-                v.and_then(|v| v.goal)
+                v.and_then(|v| v.goal),
+                c
             ),
             note = text_input(
                 &format!("{id}-n"),
                 "note",
+                &format!("{nm}[note]"),
                 &tr!(lang, "Ghi chú", "Note"),
                 v.and_then(|v| v.note.as_deref()),
-                ""
+                "",
+                c
             ),
             rm = tr!(lang, "Bỏ chỉ tiêu này", "Remove this goal"),
         )
     };
     for (i, v) in others.iter().enumerate() {
-        s.push_str(&other(&i.to_string(), Some(v)));
+        s.push_str(&other(&i.to_string(), Some(v), false));
     }
+    s.push_str(&other(&others.len().to_string(), None, true));
     let _ = write!(
         s,
         "<template class=\"row-template\">{}</template><button type=\"button\" class=\"add-row\">{}</button>",
-        other("__R__", None),
+        other("__R__", None, false),
         tr!(lang, "Thêm mục tiêu khác", "Add another goal")
     );
     s
 }
 
-fn plan_page(app: &App, session: &Session, year: &str, agency: &str, lang: Lang) -> Response {
-    plan_page_with(app, session, year, agency, lang, None)
+fn plan_page(
+    app: &App,
+    session: &Session,
+    year: &str,
+    agency: &str,
+    query: Option<&str>,
+    lang: Lang,
+) -> Response {
+    // After a form post the browser is sent here (303) with what was done.
+    let done = match query.unwrap_or("") {
+        "saved" => Some(tr!(lang, "Đã lưu bản nháp.", "Draft saved.")),
+        "submitted" => Some(tr!(
+            lang,
+            "Đã nộp kế hoạch. Sở sẽ xem và duyệt hoặc trả lại để sửa.",
+            "The plan was submitted. The department will review it, and approve it or return it."
+        )),
+        _ => None,
+    };
+    let outcome = done.map(|d| {
+        (
+            StatusCode::OK,
+            format!(
+                "<div class=\"notice\" role=\"status\" tabindex=\"-1\" id=\"post-result\"><h2>{}</h2></div>",
+                esc(&d)
+            ),
+        )
+    });
+    plan_page_with(app, session, year, agency, lang, outcome, None)
+}
+
+/// What a form post typed, shown again when it could not be saved.
+pub(crate) struct Typed {
+    pub(crate) doc: PlanDoc,
+    pub(crate) sections: Sections,
+    pub(crate) version: String,
+    /// The check of what was typed, as the API's `diagnostics`.
+    pub(crate) diagnostics: Value,
+    pub(crate) raw: HashMap<String, String>,
+    pub(crate) bad: Vec<(String, String)>,
 }
 
 /// The plan's page, with `outcome` (status and a box of what an upload or
@@ -1018,6 +1374,7 @@ fn plan_page_with(
     agency: &str,
     lang: Lang,
     outcome: Option<(StatusCode, String)>,
+    typed: Option<Typed>,
 ) -> Response {
     // The same read as the API: same rights, same answers.
     let reply = app.read_for(session, year, agency);
@@ -1065,7 +1422,7 @@ fn plan_page_with(
         "IT application plan {year_n} — {name}"
     );
     if body["plan"].is_null() {
-        let diags = render_diagnostics(&body["diagnostics"], lang);
+        let diags = render_diagnostics(&body["diagnostics"], &[], &Ctx::new(lang), lang);
         let main = format!(
             "<h1>{}</h1><p>{}</p>{diags}",
             esc(&title),
@@ -1077,22 +1434,34 @@ fn plan_page_with(
         );
         return html(StatusCode::OK, layout(lang, &title, Some(session), &main));
     }
-    let doc: PlanDoc = serde_json::from_value(body["plan"].clone()).unwrap_or_default();
-    let sections: Sections = serde_json::from_value(body["sections"].clone()).unwrap_or_default();
-    let editable = doc.status == "draft" && session.account.edits(agency);
+    let saved_doc: PlanDoc = serde_json::from_value(body["plan"].clone()).unwrap_or_default();
+    let status = saved_doc.status.clone();
+    let editable = status == "draft" && session.account.edits(agency);
+    // What the page shows in the form: what was just posted when it could
+    // not be saved (kept as typed), else the plan as saved.
+    let (doc, sections, version, diagnostics, raw, bad) = match typed {
+        Some(t) => (t.doc, t.sections, t.version, t.diagnostics, t.raw, t.bad),
+        None => (
+            saved_doc,
+            serde_json::from_value::<Sections>(body["sections"].clone()).unwrap_or_default(),
+            body["version"].as_str().unwrap_or("").to_string(),
+            body["diagnostics"].clone(),
+            HashMap::new(),
+            Vec::new(),
+        ),
+    };
     let l = lists(&site, year_n);
     let unit = site
         .config
         .as_ref()
         .map_or("trieu-dong", |c| c.money_unit.id());
-    let version = body["version"].as_str().unwrap_or("");
     let mut m = String::new();
     let _ = write!(
         m,
         "<h1>{}</h1><p class=\"status\">{}: <strong id=\"plan-status\">{}</strong></p>",
         esc(&title),
         tr!(lang, "Trạng thái", "Status"),
-        esc(&status_label(&doc.status, lang))
+        esc(&status_label(&status, lang))
     );
     let page_status = match &outcome {
         Some((status, boxed)) => {
@@ -1145,146 +1514,27 @@ fn plan_page_with(
             esc(c)
         );
     }
+    let ctx = form_context(&doc, &site, agency, &diagnostics, raw, &bad, lang);
+    let f = plan_form(&doc, &sections, &site, agency, &l, &ctx);
+    let summary = render_diagnostics(&diagnostics, &bad, &ctx, lang);
     let _ = write!(
         m,
         "<div id=\"message\" role=\"status\" aria-live=\"polite\"></div>\
-         <div id=\"summary\" tabindex=\"-1\">{}</div>",
-        render_diagnostics(&body["diagnostics"], lang)
+         <div id=\"summary\" tabindex=\"-1\">{summary}</div>"
     );
+    // A real form: without JavaScript the browser posts it (urlencoded) to
+    // the plan's page; with it, editor.js saves through the JSON API.
     let _ = write!(
         m,
-        "<form id=\"plan\" data-year=\"{year_n}\" data-agency=\"{a}\" data-version=\"{v}\" data-unit=\"{unit}\" data-editable=\"{editable}\" novalidate>\
-         <fieldset class=\"whole\"{dis}><legend class=\"visually-hidden\">{title}</legend>",
+        "<form id=\"plan\" method=\"post\" action=\"/plans/{year_n}/{a}\" data-year=\"{year_n}\" data-agency=\"{a}\" data-version=\"{v}\" data-unit=\"{unit}\" data-editable=\"{editable}\" novalidate>\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"version\" value=\"{v}\">\
+         <fieldset class=\"whole\"{dis}><legend class=\"visually-hidden\">{title}</legend>{f}</fieldset>",
         a = esc(agency),
-        v = esc(version),
+        v = esc(&version),
+        csrf = esc(&session.csrf),
         dis = if editable { "" } else { " disabled" },
         title = esc(&title),
     );
-    // Contact and legal bases.
-    let contact = doc.contact.clone().unwrap_or_default();
-    let _ = write!(
-        m,
-        "<section data-object=\"contact\"><h2>{}</h2>{}{}{}</section>",
-        tr!(lang, "Người liên hệ", "Contact"),
-        text_input(
-            "c-name",
-            "name",
-            &tr!(lang, "Họ và tên", "Name"),
-            contact.name.as_deref(),
-            "autocomplete=\"name\""
-        ),
-        text_input(
-            "c-phone",
-            "phone",
-            &tr!(lang, "Điện thoại", "Phone"),
-            contact.phone.as_deref(),
-            "autocomplete=\"tel\" inputmode=\"tel\""
-        ),
-        text_input(
-            "c-email",
-            "email",
-            &tr!(lang, "Thư điện tử", "E-mail"),
-            contact.email.as_deref(),
-            "autocomplete=\"email\" inputmode=\"email\""
-        ),
-    );
-    let _ = write!(
-        m,
-        "<section><h2>{}</h2>{}</section>",
-        tr!(
-            lang,
-            "I. Căn cứ lập kế hoạch (bổ sung)",
-            "I. Legal bases (additions)"
-        ),
-        textarea(
-            "legal",
-            "legal_bases",
-            &tr!(
-                lang,
-                "Mỗi căn cứ một dòng; các căn cứ chung của kỳ đã có sẵn",
-                "One per line; the cycle's common ones are already included"
-            ),
-            Some(&doc.legal_bases.join("\n")),
-            3
-        )
-    );
-    let _ = write!(
-        m,
-        "<section data-list=\"indicators\"><h2>{}</h2>{}</section>",
-        tr!(lang, "II.1. Các chỉ tiêu", "II.1. Indicators"),
-        indicator_rows(&doc, &site, agency, lang)
-    );
-    let _ = write!(
-        m,
-        "<section data-list=\"spending\"><h2>{}</h2><div class=\"rows\">",
-        tr!(
-            lang,
-            "II.2. Kinh phí đã chi năm trước",
-            "II.2. Spending of the prior year"
-        )
-    );
-    for (i, r) in doc.spending.iter().enumerate() {
-        m.push_str(&spending_row(&i.to_string(), r, &l, lang));
-    }
-    let _ = write!(
-        m,
-        "</div><template class=\"row-template\">{}</template><button type=\"button\" class=\"add-row\">{}</button></section>",
-        spending_row("__R__", &crate::plan_doc::SpendingDoc::default(), &l, lang),
-        tr!(lang, "Thêm nhiệm vụ đã chi", "Add a task")
-    );
-    let mut projects = doc.projects.clone();
-    projects.sort_by_key(|p| p.priority.unwrap_or(i64::MAX));
-    let _ = write!(
-        m,
-        "<section data-list=\"projects\"><h2>{}</h2><div class=\"rows\">",
-        tr!(
-            lang,
-            "VI. Dự án, nhiệm vụ năm kế hoạch",
-            "VI. Projects of the year"
-        )
-    );
-    for (i, p) in projects.iter().enumerate() {
-        m.push_str(&project_row(&i.to_string(), p, &l, lang));
-    }
-    let new_project = crate::plan_doc::ProjectDoc {
-        lead: agency.to_string(),
-        period: Some(crate::plan_doc::PeriodDoc {
-            from: Some(year_n),
-            to: Some(year_n),
-        }),
-        ..Default::default()
-    };
-    let _ = write!(
-        m,
-        "</div><template class=\"row-template\">{}</template><button type=\"button\" class=\"add-row\">{}</button></section>",
-        project_row("__R__", &new_project, &l, lang),
-        tr!(lang, "Thêm dự án, nhiệm vụ", "Add a project")
-    );
-    let _ = write!(
-        m,
-        "<section data-object=\"sections\"><h2>{}</h2>",
-        tr!(lang, "Các phần nội dung", "The written sections")
-    );
-    let keys: Vec<(String, String)> =
-        std::iter::once((INTRO.to_string(), tr!(lang, "Mở đầu", "Introduction")))
-            .chain(
-                SectionKey::ALL
-                    .iter()
-                    .map(|k| (k.id().to_string(), letter_heading(*k, year_n))),
-            )
-            .collect();
-    for (key, heading) in keys {
-        let _ = write!(
-            m,
-            "<div class=\"prose\"><div class=\"field\"><label for=\"s-{key}\">{h}</label>\
-             <p class=\"hint\" id=\"s-{key}-h\">{g}</p>\
-             <textarea id=\"s-{key}\" data-field=\"{key}\" rows=\"6\" aria-describedby=\"s-{key}-h\">{v}</textarea></div></div>",
-            h = esc(&heading),
-            g = esc(&guidance(&key, lang)),
-            v = esc(sections.get(&key).map_or("", String::as_str)),
-        );
-    }
-    m.push_str("</section></fieldset>");
     let _ = write!(
         m,
         "<div class=\"actions\"><a class=\"preview\" href=\"/preview/{year_n}/{a}/\" target=\"_blank\" rel=\"noopener\">{p}</a> ",
@@ -1298,13 +1548,13 @@ fn plan_page_with(
     if editable {
         let _ = write!(
             m,
-            "<button type=\"button\" id=\"save\" class=\"primary\">{}</button>\
-             <button type=\"button\" id=\"submit\">{}</button>",
+            "<button type=\"submit\" name=\"action\" value=\"save\" id=\"save\" class=\"primary\">{}</button>\
+             <button type=\"submit\" name=\"action\" value=\"submit\" id=\"submit\">{}</button>",
             tr!(lang, "Lưu bản nháp", "Save draft"),
             tr!(lang, "Nộp kế hoạch", "Submit the plan")
         );
     }
-    if session.account.role.reviews() && doc.status == "submitted" {
+    if session.account.role.reviews() && status == "submitted" {
         let _ = write!(
             m,
             "<div class=\"field\"><label for=\"return-comment\">{}</label><textarea id=\"return-comment\" rows=\"3\"></textarea></div>\
@@ -1320,9 +1570,260 @@ fn plan_page_with(
     }
     m.push_str("</div></form>");
     if editable {
-        m.push_str(&upload_form(&session.csrf, year_n, agency, version, lang));
+        m.push_str(&upload_form(&session.csrf, year_n, agency, &version, lang));
     }
     html(page_status, layout(lang, &title, Some(session), &m))
+}
+
+/// The form's messages by field name: the check's diagnostics (at the
+/// place of their JSON path, as the form lays the rows out) and the values
+/// that could not be read.
+fn form_context(
+    doc: &PlanDoc,
+    site: &Site,
+    agency: &str,
+    diagnostics: &Value,
+    raw: HashMap<String, String>,
+    bad: &[(String, String)],
+    lang: Lang,
+) -> Ctx {
+    let mut ctx = Ctx::new(lang);
+    ctx.raw = raw;
+    // The form shows projects by priority and indicators catalog first:
+    // a path's row number in the file becomes the row's number on the page.
+    let projects = project_order(doc);
+    let mut project_slot = vec![0; projects.len()];
+    for (slot, file) in projects.iter().enumerate() {
+        project_slot[*file] = slot;
+    }
+    let indicator_slot = indicator_slots(doc, site, agency);
+    for d in diagnostics.as_array().into_iter().flatten() {
+        let Some(path) = d["path"].as_str() else {
+            continue;
+        };
+        let mut name = super::form::name_of_path(path);
+        // A missing field is reported at its row: say it there.
+        if d["code"] == "E006"
+            && let Some(cut) = name.rfind('[')
+            && name[..cut].ends_with(']')
+        {
+            name.truncate(cut);
+        }
+        let renumber = |name: &str, list: &str, slots: &[Option<usize>]| -> Option<String> {
+            let rest = name.strip_prefix(list)?.strip_prefix('[')?;
+            let (n, tail) = rest.split_once(']')?;
+            let slot = slots.get(n.parse::<usize>().ok()?).copied().flatten()?;
+            Some(format!("{list}[{slot}]{tail}"))
+        };
+        let slots: Vec<Option<usize>> = project_slot.iter().map(|s| Some(*s)).collect();
+        let name = renumber(&name, "projects", &slots)
+            .or_else(|| renumber(&name, "indicators", &indicator_slot))
+            .unwrap_or(name);
+        let text = format!(
+            "{} {}",
+            d["code"].as_str().unwrap_or(""),
+            d["message"].as_str().unwrap_or("")
+        );
+        let sev = d["severity"].as_str().unwrap_or("error").to_string();
+        ctx.messages
+            .entry(name)
+            .or_default()
+            .push((sev, text.trim().to_string()));
+    }
+    for (name, message) in bad {
+        ctx.messages
+            .entry(name.clone())
+            .or_default()
+            .push(("error".into(), message.clone()));
+    }
+    ctx
+}
+
+/// The plan's projects in the order of the form: by priority, those
+/// without one last, in the file's order otherwise.
+fn project_order(doc: &PlanDoc) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..doc.projects.len()).collect();
+    order.sort_by_key(|i| doc.projects[*i].priority.unwrap_or(i64::MAX));
+    order
+}
+
+/// Every part of the plan as form fields, named for the post without
+/// JavaScript and marked (`data-field`, `data-list`) for editor.js.
+fn plan_form(
+    doc: &PlanDoc,
+    sections: &Sections,
+    site: &Site,
+    agency: &str,
+    l: &Lists,
+    c: &Ctx,
+) -> String {
+    let lang = c.lang;
+    let year_n = doc.year;
+    let mut m = String::new();
+    let contact = doc.contact.clone().unwrap_or_default();
+    let _ = write!(
+        m,
+        "<section data-object=\"contact\"><h2>{}</h2>{}{}{}</section>",
+        tr!(lang, "Người liên hệ", "Contact"),
+        text_input(
+            "c-name",
+            "name",
+            "contact[name]",
+            &tr!(lang, "Họ và tên", "Name"),
+            contact.name.as_deref(),
+            "autocomplete=\"name\"",
+            c
+        ),
+        text_input(
+            "c-phone",
+            "phone",
+            "contact[phone]",
+            &tr!(lang, "Điện thoại", "Phone"),
+            contact.phone.as_deref(),
+            "autocomplete=\"tel\" inputmode=\"tel\"",
+            c
+        ),
+        text_input(
+            "c-email",
+            "email",
+            "contact[email]",
+            &tr!(lang, "Thư điện tử", "E-mail"),
+            contact.email.as_deref(),
+            "autocomplete=\"email\" inputmode=\"email\"",
+            c
+        ),
+    );
+    let _ = write!(
+        m,
+        "<section><h2>{}</h2>{}</section>",
+        tr!(
+            lang,
+            "I. Căn cứ lập kế hoạch (bổ sung)",
+            "I. Legal bases (additions)"
+        ),
+        textarea(
+            "legal",
+            "legal_bases",
+            "legal_bases",
+            &tr!(
+                lang,
+                "Mỗi căn cứ một dòng; các căn cứ chung của kỳ đã có sẵn",
+                "One per line; the cycle's common ones are already included"
+            ),
+            Some(&doc.legal_bases.join("\n")),
+            3,
+            c
+        )
+    );
+    let _ = write!(
+        m,
+        "<section data-list=\"indicators\"><h2>{}</h2>{}</section>",
+        tr!(lang, "II.1. Các chỉ tiêu", "II.1. Indicators"),
+        indicator_rows(doc, site, agency, c)
+    );
+    let _ = write!(
+        m,
+        "<section data-list=\"spending\"><h2>{}</h2><div class=\"rows\">",
+        tr!(
+            lang,
+            "II.2. Kinh phí đã chi năm trước",
+            "II.2. Spending of the prior year"
+        )
+    );
+    let blank_row = crate::plan_doc::SpendingDoc::default();
+    for (i, r) in doc.spending.iter().enumerate() {
+        m.push_str(&spending_row(&i.to_string(), r, l, false, c));
+    }
+    for i in doc.spending.len()..doc.spending.len() + SPARE_ROWS {
+        m.push_str(&spending_row(&i.to_string(), &blank_row, l, true, c));
+    }
+    let _ = write!(
+        m,
+        "</div><template class=\"row-template\">{}</template><button type=\"button\" class=\"add-row\">{}</button></section>",
+        spending_row("__R__", &blank_row, l, false, c),
+        tr!(lang, "Thêm nhiệm vụ đã chi", "Add a task")
+    );
+    let _ = write!(
+        m,
+        "<section data-list=\"projects\"><h2>{}</h2><div class=\"rows\">",
+        tr!(
+            lang,
+            "VI. Dự án, nhiệm vụ năm kế hoạch",
+            "VI. Projects of the year"
+        )
+    );
+    for (slot, file) in project_order(doc).into_iter().enumerate() {
+        m.push_str(&project_row(
+            &slot.to_string(),
+            &doc.projects[file],
+            l,
+            false,
+            c,
+        ));
+    }
+    let next = doc
+        .projects
+        .iter()
+        .filter_map(|p| p.priority)
+        .max()
+        .unwrap_or(0);
+    let new_project = |priority: Option<i64>| crate::plan_doc::ProjectDoc {
+        lead: agency.to_string(),
+        priority,
+        period: Some(crate::plan_doc::PeriodDoc {
+            from: Some(year_n),
+            to: Some(year_n),
+        }),
+        ..Default::default()
+    };
+    for k in 0..SPARE_ROWS {
+        let slot = doc.projects.len() + k;
+        let priority = next + i64::try_from(k).unwrap_or(0) + 1;
+        m.push_str(&project_row(
+            &slot.to_string(),
+            &new_project(Some(priority)),
+            l,
+            true,
+            c,
+        ));
+    }
+    let _ = write!(
+        m,
+        "</div><template class=\"row-template\">{}</template><button type=\"button\" class=\"add-row\">{}</button></section>",
+        project_row("__R__", &new_project(None), l, false, c),
+        tr!(lang, "Thêm dự án, nhiệm vụ", "Add a project")
+    );
+    let _ = write!(
+        m,
+        "<section data-object=\"sections\"><h2>{}</h2><p class=\"hint no-script\">{}</p>",
+        tr!(lang, "Các phần nội dung", "The written sections"),
+        tr!(
+            lang,
+            "Trong trình duyệt không chạy JavaScript: mỗi danh sách ở trên có sẵn vài dòng trống để thêm; muốn bỏ một dòng, xóa hết nội dung của nó rồi lưu.",
+            "In a browser without JavaScript: each list above has a few empty rows for additions; to remove a row, clear everything in it and save."
+        )
+    );
+    let keys: Vec<(String, String)> =
+        std::iter::once((INTRO.to_string(), tr!(lang, "Mở đầu", "Introduction")))
+            .chain(
+                SectionKey::ALL
+                    .iter()
+                    .map(|k| (k.id().to_string(), letter_heading(*k, year_n))),
+            )
+            .collect();
+    for (key, heading) in keys {
+        let _ = write!(
+            m,
+            "<div class=\"prose\"><div class=\"field\"><label for=\"s-{key}\">{h}</label>\
+             <p class=\"hint\" id=\"s-{key}-h\">{g}</p>\
+             <textarea id=\"s-{key}\" name=\"sections[{key}]\" data-field=\"{key}\" rows=\"6\" aria-describedby=\"s-{key}-h\">{v}</textarea></div></div>",
+            h = esc(&heading),
+            g = esc(&guidance(&key, lang)),
+            v = esc(sections.get(&key).map_or("", String::as_str)),
+        );
+    }
+    m.push_str("</section>");
+    m
 }
 
 /// The form that uploads a filled workbook or Word plan: a plain
@@ -1405,6 +1906,7 @@ pub(crate) fn upload_post(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 error_box(lang, Some(&msg)),
             )),
+            None,
         );
     }
     let text = |name: &str| String::from_utf8_lossy(get(name).unwrap_or_default()).into_owned();
@@ -1468,7 +1970,268 @@ pub(crate) fn upload_post(
     } else {
         reply.status
     };
-    plan_page_with(app, &session, year, agency, lang, Some((status, boxed)))
+    plan_page_with(
+        app,
+        &session,
+        year,
+        agency,
+        lang,
+        Some((status, boxed)),
+        None,
+    )
+}
+
+/// A page that only says why a request was refused, before any session
+/// is looked up.
+pub(crate) fn message_page(status: StatusCode, message: &str, lang: Lang) -> Response {
+    html(
+        status,
+        layout(
+            lang,
+            &status.as_u16().to_string(),
+            None,
+            &format!("<h1>{}</h1><p>{}</p>", status.as_u16(), esc(message)),
+        ),
+    )
+}
+
+/// A page that only says why a request was refused.
+fn refusal(session: &Session, status: StatusCode, message: &str, lang: Lang) -> Response {
+    html(
+        status,
+        layout(
+            lang,
+            &status.as_u16().to_string(),
+            Some(session),
+            &format!(
+                "<h1>{}</h1><p>{}</p><p><a href=\"/\">{}</a></p>",
+                status.as_u16(),
+                esc(message),
+                tr!(lang, "Về trang đầu", "Back to the start")
+            ),
+        ),
+    )
+}
+
+fn reply_message(reply: &api::Reply) -> String {
+    reply
+        .body
+        .as_ref()
+        .and_then(|b| b["error"]["message"].as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// `POST /plans/<year>/<agency>`: the plan form posted without JavaScript
+/// (`application/x-www-form-urlencoded`). It is read into the API's
+/// `{plan, sections}` and saved by the API's own PUT (same session, CSRF,
+/// rights, version and size checks), then submitted when that button was
+/// pressed. A save answers 303 back to the page, which shows the saved plan
+/// with the check's messages beside the fields; a post that cannot be saved
+/// (a stale version, a value that cannot be read) shows the form again as
+/// it was typed, with why.
+pub(crate) fn plan_post(
+    app: &App,
+    path: &str,
+    headers: &HeaderMap,
+    address: String,
+    body: &[u8],
+) -> Response {
+    let lang = app.lang();
+    let session = match app.session_of(headers) {
+        Ok(Some(s)) => s,
+        Ok(None) => return redirect("/login"),
+        Err(e) => return html(StatusCode::INTERNAL_SERVER_ERROR, esc(&e.0)),
+    };
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let ["plans", year, agency] = parts.as_slice() else {
+        return refusal(
+            &session,
+            StatusCode::NOT_FOUND,
+            &tr!(lang, "Không có trang này.", "No such page."),
+            lang,
+        );
+    };
+    let fields = form_fields(body);
+    // The token first: a form sent from another site learns nothing, not
+    // even whether the plan exists.
+    if !api::same_token(field(&fields, "csrf"), &session.csrf) {
+        return refusal(
+            &session,
+            StatusCode::FORBIDDEN,
+            &tr!(
+                lang,
+                "Thiếu hoặc sai mã chống giả mạo của biểu mẫu, nên chưa lưu gì. Hãy mở lại trang kế hoạch (đăng nhập lại nếu cần) rồi lưu lần nữa.",
+                "The form's anti-forgery token is missing or wrong, so nothing was saved. Open the plan's page again (log in again if needed) and save once more."
+            ),
+            lang,
+        );
+    }
+    if session.account.must_change {
+        return redirect("/password");
+    }
+    if let Some(r) = app.edit_refusal(&session, year, agency) {
+        return refusal(&session, r.status, &reply_message(&r), lang);
+    }
+    let site = app.site();
+    let unit = site
+        .config
+        .as_ref()
+        .map_or(crate::model::MoneyUnit::TrieuDong, |c| c.money_unit);
+    let year_n: i32 = year.parse().unwrap_or_default();
+    let posted = super::form::read(&fields, year_n, agency, unit, lang);
+    let json = serde_json::json!({"plan": posted.doc, "sections": posted.sections}).to_string();
+    let api_path = format!("/api/plans/{year_n}/{agency}");
+    let mut h = HeaderMap::new();
+    if let Some(c) = headers.get(header::COOKIE) {
+        h.insert(header::COOKIE, c.clone());
+    }
+    if let Ok(v) = HeaderValue::from_str(&posted.csrf) {
+        h.insert("x-csrf-token", v);
+    }
+    let call = |method: &axum::http::Method, path: &str, h: &HeaderMap| {
+        app.api(&api::Request {
+            method,
+            path,
+            headers: h,
+            address: address.clone(),
+            body: json.as_bytes(),
+        })
+    };
+    let show_typed = |status: StatusCode, boxed: String, diagnostics: Value| {
+        let typed = Typed {
+            doc: posted.doc.clone(),
+            sections: posted.sections.clone(),
+            version: posted.version.clone(),
+            diagnostics,
+            raw: posted.raw.clone(),
+            bad: posted.bad.clone(),
+        };
+        plan_page_with(
+            app,
+            &session,
+            year,
+            agency,
+            lang,
+            Some((status, boxed)),
+            Some(typed),
+        )
+    };
+    let plain = h.clone();
+    let checked = || {
+        let r = call(
+            &axum::http::Method::POST,
+            &format!("{api_path}/check"),
+            &plain,
+        );
+        r.body.map_or(Value::Null, |b| b["diagnostics"].clone())
+    };
+    if !posted.bad.is_empty() {
+        let n = posted.bad.len();
+        let msg = tr!(
+            lang,
+            "Chưa lưu: {n} ô có giá trị không đọc được (đánh dấu bên dưới). Sửa các ô đó rồi lưu lại; những gì bạn gõ vẫn còn nguyên.",
+            "Not saved: {n} fields hold values that cannot be read (marked below). Fix them and save again; everything you typed is still here."
+        );
+        return show_typed(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            error_box(lang, Some(&msg)),
+            checked(),
+        );
+    }
+    if posted.version.is_empty() {
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
+    } else if let Ok(v) = HeaderValue::from_str(&posted.version) {
+        h.insert(header::IF_MATCH, v);
+    }
+    let saved = call(&axum::http::Method::PUT, &api_path, &h);
+    match saved.status {
+        StatusCode::OK => {}
+        StatusCode::PRECONDITION_FAILED => {
+            let msg = tr!(
+                lang,
+                "Chưa lưu: kế hoạch đã được người khác thay đổi từ khi bạn mở nó, và lưu bây giờ sẽ xóa mất thay đổi của họ. Những gì bạn gõ vẫn còn nguyên trong biểu mẫu dưới đây. Hãy mở bản mới ở thẻ khác, chép phần của bạn sang đó rồi lưu ở đó.",
+                "Not saved: someone else changed the plan since you opened it, and saving now would wipe out their change. Everything you typed is still in the form below. Open the new version in another tab, copy your part over and save there."
+            );
+            let boxed = format!(
+                "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\" id=\"conflict\"><h2>{}</h2><p>{}</p><p><a href=\"/plans/{year_n}/{a}\" target=\"_blank\" rel=\"noopener\">{}</a></p></div>",
+                tr!(
+                    lang,
+                    "Người khác vừa sửa kế hoạch này",
+                    "Someone else has just changed this plan"
+                ),
+                esc(&msg),
+                tr!(
+                    lang,
+                    "Mở bản mới ở thẻ khác",
+                    "Open the new version in another tab"
+                ),
+                a = esc(agency),
+            );
+            return show_typed(StatusCode::PRECONDITION_FAILED, boxed, checked());
+        }
+        StatusCode::UNAUTHORIZED => return redirect("/login"),
+        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND => {
+            return refusal(&session, saved.status, &reply_message(&saved), lang);
+        }
+        status => {
+            let diagnostics = saved
+                .body
+                .as_ref()
+                .map_or(Value::Null, |b| b["diagnostics"].clone());
+            let diagnostics = if diagnostics.is_array() {
+                diagnostics
+            } else {
+                checked()
+            };
+            return show_typed(
+                status,
+                error_box(lang, Some(&reply_message(&saved))),
+                diagnostics,
+            );
+        }
+    }
+    let page = format!("/plans/{year_n}/{agency}");
+    if posted.intent != Some(super::form::Intent::Submit) {
+        return redirect(&format!("{page}?saved"));
+    }
+    let version = saved
+        .body
+        .as_ref()
+        .and_then(|b| b["version"].as_str())
+        .unwrap_or("")
+        .to_string();
+    let mut h2 = h.clone();
+    h2.remove(header::IF_NONE_MATCH);
+    if let Ok(v) = HeaderValue::from_str(&version) {
+        h2.insert(header::IF_MATCH, v);
+    }
+    let submitted = app.api(&api::Request {
+        method: &axum::http::Method::POST,
+        path: &format!("{api_path}/submit"),
+        headers: &h2,
+        address: address.clone(),
+        body: b"",
+    });
+    if submitted.status == StatusCode::OK {
+        return redirect(&format!("{page}?submitted"));
+    }
+    // The draft is saved; the page shows it as saved, with the messages
+    // that stop it from being submitted beside their fields.
+    let msg = reply_message(&submitted);
+    let saved_too = tr!(lang, "Bản nháp đã được lưu.", "The draft was saved.");
+    plan_page_with(
+        app,
+        &session,
+        year,
+        agency,
+        lang,
+        Some((
+            submitted.status,
+            error_box(lang, Some(&format!("{msg} {saved_too}"))),
+        )),
+        None,
+    )
 }
 
 /// The diagnostics of an import, each with where it is in the uploaded file
@@ -1608,12 +2371,15 @@ fn preview(app: &App, session: &Session, year: &str, agency: &str, lang: Lang) -
     }
 }
 
-fn render_diagnostics(diags: &Value, lang: Lang) -> String {
-    let Some(list) = diags.as_array().filter(|l| !l.is_empty()) else {
+/// The summary above the form: every message, each a link to the field it
+/// is shown beside when there is one.
+fn render_diagnostics(diags: &Value, bad: &[(String, String)], ctx: &Ctx, lang: Lang) -> String {
+    let list = diags.as_array().cloned().unwrap_or_default();
+    if list.is_empty() && bad.is_empty() {
         return String::new();
-    };
-    let errors = list.iter().filter(|d| d["severity"] == "error").count();
-    let warnings = list.len() - errors;
+    }
+    let errors = list.iter().filter(|d| d["severity"] == "error").count() + bad.len();
+    let warnings = list.len() + bad.len() - errors;
     let mut s = format!(
         "<div class=\"error-summary\" role=\"region\" aria-labelledby=\"sum-h\"><h2 id=\"sum-h\">{}</h2><ul>",
         tr!(
@@ -1622,19 +2388,38 @@ fn render_diagnostics(diags: &Value, lang: Lang) -> String {
             "{errors} errors, {warnings} warnings"
         )
     );
-    for d in list {
+    let placed = ctx.placed.borrow();
+    // Each message once, linked to the first field that shows it.
+    let link = |text: &str| -> Option<String> {
+        placed.iter().find_map(|(key, id)| {
+            ctx.messages
+                .get(key)
+                .is_some_and(|l| l.iter().any(|(_, t)| t == text))
+                .then(|| id.clone())
+        })
+    };
+    let mut item = |sev: &str, text: String| {
+        let inner = match link(&text) {
+            Some(id) => format!("<a href=\"#{}\">{}</a>", esc(&id), esc(&text)),
+            None => esc(&text),
+        };
+        let _ = write!(s, "<li class=\"{}\">{inner}</li>", esc(sev));
+    };
+    for (_, message) in bad {
+        item("error", message.clone());
+    }
+    for d in &list {
         let sev = if d["severity"] == "error" {
             Severity::Error
         } else {
             Severity::Warning
         };
-        let _ = write!(
-            s,
-            "<li class=\"{}\"><strong>{}</strong> {}</li>",
-            sev.as_str(),
-            esc(d["code"].as_str().unwrap_or("")),
-            esc(d["message"].as_str().unwrap_or(""))
+        let text = format!(
+            "{} {}",
+            d["code"].as_str().unwrap_or(""),
+            d["message"].as_str().unwrap_or("")
         );
+        item(sev.as_str(), text.trim().to_string());
     }
     s.push_str("</ul></div>");
     s
