@@ -272,6 +272,40 @@ pub(crate) type Sections = BTreeMap<String, String>;
 pub(crate) const INTRO: &str = "intro";
 
 impl PlanDoc {
+    /// Gives each project that has a name but no code one made from its
+    /// name (`Nâng cấp mạng LAN` → `nang-cap-mang-lan`, `-2` when taken):
+    /// a form's user names a project and should not have to invent a code.
+    pub(crate) fn name_unnamed_projects(&mut self) {
+        let mut taken: std::collections::HashSet<String> = self
+            .projects
+            .iter()
+            .map(|p| p.id.trim().to_string())
+            .filter(|id| !id.is_empty())
+            .collect();
+        for p in &mut self.projects {
+            if !p.id.trim().is_empty() {
+                continue;
+            }
+            let mut base = crate::model::lower::slug(&p.name);
+            // Long names make unwieldy codes: cut at a word near 40 bytes.
+            if base.len() > 40 {
+                let cut = base[..40].rfind('-').unwrap_or(40);
+                base.truncate(cut);
+            }
+            if base.is_empty() {
+                continue;
+            }
+            let mut id = base.clone();
+            let mut n = 2;
+            while taken.contains(&id) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            taken.insert(id.clone());
+            p.id = id;
+        }
+    }
+
     /// The editable form of a plan that was read. Lossless for a plan that
     /// lowered without shape errors; a value that failed to lower (an E005)
     /// is not in the model and so not here.
@@ -727,6 +761,39 @@ pub(crate) fn write_plan_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_project_named_without_a_code_gets_one_from_its_name() {
+        let project = |id: &str, name: &str| ProjectDoc {
+            id: id.into(),
+            name: name.into(),
+            ..ProjectDoc::default()
+        };
+        let mut doc = PlanDoc {
+            projects: vec![
+                project("nang-cap-mang-lan", "Nâng cấp mạng LAN"),
+                project("", "Nâng cấp mạng LAN"),
+                project(
+                    " ",
+                    "Đào tạo an toàn thông tin cho cán bộ, công chức của Hội và các chi hội cơ sở",
+                ),
+                project("", "—"),
+            ],
+            ..PlanDoc::default()
+        };
+        doc.name_unnamed_projects();
+        let ids: Vec<&str> = doc.projects.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "nang-cap-mang-lan",
+                "nang-cap-mang-lan-2",
+                "dao-tao-an-toan-thong-tin-cho-can-bo",
+                // Nothing to make a code of: left for check to report.
+                "",
+            ]
+        );
+    }
 
     fn demo_plans() -> Vec<(String, String)> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/content/2019");

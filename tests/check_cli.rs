@@ -370,6 +370,16 @@ fn e005_bad_code() {
 }
 
 #[test]
+fn e005_empty_code_says_it_is_empty() {
+    let site = Site::valid();
+    site.edit(SO_TTTT, "id: dao-tao-attt", "id: \"\"");
+    let pos = site.at(SO_TTTT, "id: \"\"", "\"");
+    let d = site.check().only("E005", SO_TTTT, pos).clone();
+    assert!(d.message.contains("`id` đang để trống"), "{d:?}");
+    assert!(!d.message.contains("Mã ``"), "{d:?}");
+}
+
+#[test]
 fn e006_required_field_missing() {
     let site = Site::valid();
     site.edit(SO_TTTT, "status: submitted\n", "");

@@ -673,6 +673,7 @@ impl App {
         // Status changes only through submit, return and approve.
         body.plan.status = "draft".into();
         body.plan.submitted = None;
+        body.plan.name_unnamed_projects();
         let existing_body = existing.and_then(|text| {
             let mut sink = crate::diag::Sink::new(lang, "", false);
             load::source::split_front_matter(text, &mut sink).map(|s| s.body)

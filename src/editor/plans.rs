@@ -66,7 +66,7 @@ pub(crate) struct Checked {
 
 pub(crate) fn check_text(site: &Site, year: i32, agency: &str, text: &str) -> Checked {
     let rel = rel(year, agency);
-    let (plan, mut diagnostics) = load::plan_from_text(text, &rel, agency, site.lang());
+    let (plan, mut diagnostics) = load::plan_in_site(text, &rel, agency, site.lang(), Some(site));
     if let (Some(plan), Some(cycle)) = (&plan, site.cycles.iter().find(|c| c.year == year)) {
         diagnostics.extend(validate::validate_plan(site, cycle, plan));
     }

@@ -868,8 +868,24 @@ pub(crate) fn plan_from_text(
     stem: &str,
     lang: Lang,
 ) -> (Option<Plan>, Vec<Diagnostic>) {
+    plan_in_site(text, rel, stem, lang, None)
+}
+
+/// As [`plan_from_text`], with the code lists and agencies of `site` known,
+/// so that a bad or missing code's hint names the codes it may be.
+pub(crate) fn plan_in_site(
+    text: &str,
+    rel: &str,
+    stem: &str,
+    lang: Lang,
+    site: Option<&crate::model::Site>,
+) -> (Option<Plan>, Vec<Diagnostic>) {
+    let known = site.map(Known::of);
     let mut sink = Sink::new(lang, rel, false);
     let plan = lower_markdown(text, &mut sink, |l, n, at, body| {
+        if let Some(k) = &known {
+            l.know(k.clone());
+        }
         l.plan(n, at, rel, stem, body)
     });
     (plan, sink.into_vec())

@@ -346,11 +346,20 @@ impl<'s, 'a> Lower<'s, 'a> {
             let lang = self.lang();
             let v = &s.value;
             let help = self.code_hint(v, what);
-            self.e005(
-                node.pos,
-                tr!(lang, "Mã `{v}` của `{what}` không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang.", "Code `{v}` of `{what}` is malformed: use only lower-case ASCII letters, digits and hyphens."),
-                help,
-            );
+            let message = if v.trim().is_empty() {
+                tr!(
+                    lang,
+                    "`{what}` đang để trống: cần một mã.",
+                    "`{what}` is empty: it needs a code."
+                )
+            } else {
+                tr!(
+                    lang,
+                    "Mã `{v}` của `{what}` không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang.",
+                    "Code `{v}` of `{what}` is malformed: use only lower-case ASCII letters, digits and hyphens."
+                )
+            };
+            self.e005(node.pos, message, help);
             return None;
         }
         Some(s)
@@ -360,6 +369,24 @@ impl<'s, 'a> Lower<'s, 'a> {
     /// the field takes its values from a list, else the text made a code.
     fn code_hint(&self, typed: &str, what: &str) -> String {
         let lang = self.lang();
+        let listed = matches!(
+            what,
+            "category" | "levels" | "kinds" | "agency" | "lead" | "partners" | "provider"
+        );
+        let file = if matches!(what, "category" | "levels" | "kinds") {
+            "content/catalog.yaml"
+        } else {
+            "content/agencies.yaml"
+        };
+        // Left empty while the lists are not known (one plan checked
+        // alone): name where the codes are, not an example of a project's.
+        if listed && typed.trim().is_empty() && self.known.list_for(what).is_none() {
+            return tr!(
+                lang,
+                "Viết một mã có trong {file}.",
+                "Write a code from {file}."
+            );
+        }
         let Some(list) = self.known.list_for(what) else {
             let fixed = slug(typed);
             return if fixed.is_empty() {
@@ -371,11 +398,6 @@ impl<'s, 'a> Lower<'s, 'a> {
             } else {
                 tr!(lang, "Ví dụ: `{fixed}`.", "For example: `{fixed}`.")
             };
-        };
-        let file = if matches!(what, "category" | "levels" | "kinds") {
-            "content/catalog.yaml"
-        } else {
-            "content/agencies.yaml"
         };
         match code_by_name(typed, list) {
             Some(code) => {
@@ -1680,7 +1702,7 @@ pub(crate) fn valid_codes(list: &[(String, String)]) -> String {
 }
 
 /// A guess at the code an editor meant: folded, lower case, hyphenated.
-fn slug(text: &str) -> String {
+pub(crate) fn slug(text: &str) -> String {
     let folded = super::sections::fold(text);
     let mut out = String::new();
     for c in folded.chars() {
