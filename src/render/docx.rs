@@ -239,6 +239,17 @@ fn header_row(cells: Vec<TableCell>) -> TableRow {
     TableRow::new(cells).cant_split().row_height(HEADER_MARK)
 }
 
+/// A long table of a landscape section: fixed column widths (`grid`, in
+/// twips), narrow cell margins.
+fn landscape_table(rows: Vec<TableRow>, grid: Vec<usize>) -> Table {
+    let w = grid.iter().sum();
+    Table::new(rows)
+        .set_grid(grid)
+        .width(w, WidthType::Dxa)
+        .layout(docx_rs::TableLayoutType::Fixed)
+        .margins(docx_rs::TableCellMargins::new().margin(20, 50, 20, 50))
+}
+
 /// The row that stands for a long table's body until [`pack`] writes it.
 fn placeholder(mark: f32) -> TableRow {
     TableRow::new(vec![TableCell::new()]).row_height(mark)
@@ -496,12 +507,7 @@ impl Doc<'_> {
         grid.push(1000);
         grid.extend(std::iter::repeat_n(src, l + k));
         grid.push(2900);
-        let w = grid.iter().sum();
-        Table::new(out)
-            .set_grid(grid)
-            .width(w, WidthType::Dxa)
-            .layout(docx_rs::TableLayoutType::Fixed)
-            .margins(docx_rs::TableCellMargins::new().margin(20, 50, 20, 50))
+        landscape_table(out, grid)
     }
 
     /// II.2's body by category, with subtotals and the grand total.
@@ -628,12 +634,7 @@ impl Doc<'_> {
                 .saturating_sub(grid.iter().sum::<usize>())
                 .max(500),
         );
-        let w = grid.iter().sum();
-        Table::new(out)
-            .set_grid(grid)
-            .width(w, WidthType::Dxa)
-            .layout(docx_rs::TableLayoutType::Fixed)
-            .margins(docx_rs::TableCellMargins::new().margin(20, 50, 20, 50))
+        landscape_table(out, grid)
     }
 
     /// The annex's body: every project by category, subtotals and the
