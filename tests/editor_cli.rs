@@ -1606,6 +1606,76 @@ fn page_of(e: &Editor, c: &Client, path: &str) -> String {
 /// with them; the token, the agency and the version are checked as the
 /// API checks them, and a refused post keeps what was typed.
 #[test]
+fn rows_move_and_go_without_javascript() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_repo(dir.path());
+    let e = Editor::start(&root, &[]);
+    let binh = login_ok(&e, "binh", "pass-y-te-2019");
+    let url = "/plans/2019/hoi-lhpn";
+    let plan = || {
+        let a = binh.send(&e, "GET", "/api/plans/2019/hoi-lhpn", &[], "");
+        assert_eq!(a.status, 200, "{}", a.body);
+        a.json()["plan"].clone()
+    };
+    let names = |p: &serde_json::Value| -> Vec<String> {
+        p["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let priorities = |p: &serde_json::Value| -> Vec<i64> {
+        p["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["priority"].as_i64().unwrap())
+            .collect()
+    };
+    let before = plan();
+    let first = names(&before);
+    assert!(first.len() >= 2, "{first:?}");
+
+    // "↓ Ưu tiên sau" on the first project is a submit button: the draft is
+    // saved with the first two swapped and priorities renumbered.
+    let page = page_of(&e, &binh, url);
+    assert!(page.contains("value=\"down-projects-0\""), "a real button");
+    let mut fields = form_of(&page);
+    fields.push(("action".into(), "down-projects-0".into()));
+    let (status, head, body) = post_form(&e, &binh, url, &fields);
+    assert_eq!(status, 303, "{body}");
+    assert!(head.contains("?saved"), "{head}");
+    let moved = plan();
+    let mut want = first.clone();
+    want.swap(0, 1);
+    assert_eq!(names(&moved), want);
+    assert_eq!(
+        priorities(&moved),
+        (1..=i64::try_from(want.len()).unwrap()).collect::<Vec<_>>()
+    );
+
+    // "Bỏ dự án này" on the (now) second project removes it.
+    let page = page_of(&e, &binh, &format!("{url}?saved"));
+    let mut fields = form_of(&page);
+    fields.push(("action".into(), "remove-projects-1".into()));
+    let (status, _, body) = post_form(&e, &binh, url, &fields);
+    assert_eq!(status, 303, "{body}");
+    let removed = plan();
+    let mut want2 = want.clone();
+    want2.remove(1);
+    assert_eq!(names(&removed), want2);
+
+    // An action on a row that is not there changes nothing but still saves.
+    let page = page_of(&e, &binh, &format!("{url}?saved"));
+    let mut fields = form_of(&page);
+    fields.push(("action".into(), "up-projects-0".into()));
+    let (status, _, body) = post_form(&e, &binh, url, &fields);
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(names(&plan()), want2);
+}
+
+#[test]
 fn plan_form_posts_without_javascript() {
     let dir = tempfile::tempdir().unwrap();
     let root = demo_repo(dir.path());

@@ -156,6 +156,9 @@
   form.addEventListener("click", function (ev) {
     var b = ev.target.closest("button");
     if (!b) return;
+    // Row buttons are submit buttons for pages without JavaScript (the
+    // server moves or removes the row); here the page does it in place.
+    if (b.matches(".remove-row, .move-up, .move-down")) ev.preventDefault();
     if (b.classList.contains("add-row")) {
       var section = b.closest("[data-list]");
       var row = instantiate(section.querySelector(":scope > template.row-template"), "__R__");

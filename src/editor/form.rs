@@ -123,6 +123,19 @@ impl Tree {
         })
     }
 
+    /// The rows of the list `name` with the number each was posted under.
+    fn keyed_rows(&self, name: &str) -> Vec<(usize, &Tree)> {
+        self.get(name).map_or_else(Vec::new, |t| {
+            t.children
+                .iter()
+                .filter_map(|(k, v)| match k {
+                    Key::Row(n) => Some((*n, v)),
+                    Key::Name(_) => None,
+                })
+                .collect()
+        })
+    }
+
     /// Whether nothing was typed under this node, leaving out `except`.
     fn blank(&self, except: &[&str]) -> bool {
         self.values.iter().all(|v| v.trim().is_empty())
@@ -177,8 +190,11 @@ pub(crate) fn read(
         .filter(|l| !l.is_empty())
         .map(str::to_string)
         .collect();
+    // The number each kept row was posted under, per list: the row buttons
+    // (move, remove) name a row by it.
+    let mut posted_at: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut indicators = Vec::new();
-    for row in tree.rows("indicators") {
+    for (at, row) in tree.keyed_rows("indicators") {
         // A catalog indicator's row always posts its code; it counts only
         // when something is filled in. Another goal's row counts when
         // anything at all is.
@@ -187,6 +203,7 @@ pub(crate) fn read(
             continue;
         }
         let name = format!("indicators[{}]", indicators.len());
+        posted_at.entry("indicators").or_default().push(at);
         indicators.push(IndicatorDoc {
             id: row.text("id"),
             name: row.opt("name"),
@@ -199,11 +216,12 @@ pub(crate) fn read(
         });
     }
     let mut spending = Vec::new();
-    for row in tree.rows("spending") {
+    for (at, row) in tree.keyed_rows("spending") {
         if row.blank(&[]) {
             continue;
         }
         let name = format!("spending[{}]", spending.len());
+        posted_at.entry("spending").or_default().push(at);
         spending.push(SpendingDoc {
             category: row.text("category"),
             task: row.text("task"),
@@ -214,7 +232,7 @@ pub(crate) fn read(
         });
     }
     let mut projects = Vec::new();
-    for row in tree.rows("projects") {
+    for (at, row) in tree.keyed_rows("projects") {
         // A spare row comes with its priority, lead and years filled in;
         // it is a project only when something else is typed.
         if row.blank(&["priority", "lead", "period"]) {
@@ -232,6 +250,7 @@ pub(crate) fn read(
             to: r.year(t, &format!("{name}[period]"), "to"),
         });
         let period = period.filter(|p| p.from.is_some() || p.to.is_some());
+        posted_at.entry("projects").or_default().push(at);
         projects.push(ProjectDoc {
             id: row.text("id"),
             name: row.text("name"),
@@ -283,9 +302,80 @@ pub(crate) fn read(
         ..PlanDoc::default()
     };
     p.sections = sections;
+    // A row's button (move up or down, remove) saves the draft with that
+    // change: without JavaScript, the page comes back rearranged. Not while
+    // a value is unreadable, whose field is shown back by its position.
+    if let Some((verb, list, at)) = row_action(&tree.text("action")) {
+        p.intent = Some(Intent::Save);
+        let pos = posted_at
+            .get(list)
+            .and_then(|v| v.iter().position(|&a| a == at));
+        if let (Some(pos), true) = (pos, r.bad.is_empty()) {
+            p.doc.apply(verb, list, pos);
+        }
+    }
     p.bad = r.bad;
     p.raw = r.raw;
     p
+}
+
+/// What a row's button asks: `up-projects-3`, `down-projects-3`,
+/// `remove-spending-1` (the number is the row's in the posted names).
+fn row_action(action: &str) -> Option<(RowVerb, &str, usize)> {
+    let (verb, rest) = action.split_once('-')?;
+    let verb = match verb {
+        "up" => RowVerb::Up,
+        "down" => RowVerb::Down,
+        "remove" => RowVerb::Remove,
+        _ => return None,
+    };
+    let (list, at) = rest.rsplit_once('-')?;
+    let list = ["projects", "spending", "indicators"]
+        .into_iter()
+        .find(|l| *l == list)?;
+    if verb != RowVerb::Remove && list != "projects" {
+        return None;
+    }
+    Some((verb, list, at.parse().ok()?))
+}
+
+/// A change to the order or the rows of a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RowVerb {
+    /// One place earlier (a higher priority).
+    Up,
+    /// One place later.
+    Down,
+    /// Out of the plan.
+    Remove,
+}
+
+impl PlanDoc {
+    /// Moves or removes the row at `pos` of `list`; projects are then
+    /// numbered by their place, as the page's own reordering does.
+    fn apply(&mut self, verb: RowVerb, list: &str, pos: usize) {
+        match (list, verb) {
+            ("projects", RowVerb::Up) if pos > 0 => self.projects.swap(pos - 1, pos),
+            ("projects", RowVerb::Down) if pos + 1 < self.projects.len() => {
+                self.projects.swap(pos, pos + 1)
+            }
+            ("projects", RowVerb::Remove) if pos < self.projects.len() => {
+                self.projects.remove(pos);
+            }
+            ("spending", RowVerb::Remove) if pos < self.spending.len() => {
+                self.spending.remove(pos);
+            }
+            ("indicators", RowVerb::Remove) if pos < self.indicators.len() => {
+                self.indicators.remove(pos);
+            }
+            _ => return,
+        }
+        if list == "projects" {
+            for (i, p) in self.projects.iter_mut().enumerate() {
+                p.priority = i64::try_from(i + 1).ok();
+            }
+        }
+    }
 }
 
 struct Reader {

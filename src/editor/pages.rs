@@ -790,7 +790,7 @@ fn spending_row(
     let nm = format!("spending[{i}]");
     format!(
         "<fieldset class=\"row{sp}\" data-row=\"spending\"><legend>{legend}</legend>{msgs}{cat}{task}{total}{levels}{kinds}{basis}\
-         <button type=\"button\" class=\"remove-row link\">{rm}</button></fieldset>",
+         <button type=\"submit\" name=\"action\" value=\"remove-spending-{i}\" formnovalidate class=\"remove-row link\">{rm}</button></fieldset>",
         legend = tr!(lang, "Nhiệm vụ đã chi", "Task"),
         cat = select(
             &format!("{id}-cat"),
@@ -886,13 +886,13 @@ fn project_row(
     format!(
         "<fieldset class=\"row project{sp}\" data-row=\"projects\"><legend>{legend} <span class=\"priority-label\">{prio}</span></legend>{msgs}\
          <input type=\"hidden\" name=\"{nm}[priority]\" data-field=\"priority\" value=\"{pv}\">\
-         <div class=\"reorder\"><button type=\"button\" class=\"move-up\">{up}</button><button type=\"button\" class=\"move-down\">{down}</button></div>\
+         <div class=\"reorder\"><button type=\"submit\" name=\"action\" value=\"up-projects-{i}\" formnovalidate class=\"move-up\">{up}</button><button type=\"submit\" name=\"action\" value=\"down-projects-{i}\" formnovalidate class=\"move-down\">{down}</button></div>\
          {name}{pid}{cat}{objective}\
          <div class=\"pair\">{from}{to}</div>{lead}\
          <div class=\"field\"><label for=\"{id}-partners\">{partners}</label><select multiple size=\"4\" id=\"{id}-partners\" name=\"{nm}[partners]\" data-field=\"partners\">{partner_options}</select></div>\
          {done}{todo}<div class=\"pair3\">{total}{spent}{planned}</div>{levels}{kinds}\
          {investor}{approval}{necessity}{standards}{location}{note}\
-         <button type=\"button\" class=\"remove-row link\">{rm}</button></fieldset>",
+         <button type=\"submit\" name=\"action\" value=\"remove-projects-{i}\" formnovalidate class=\"remove-row link\">{rm}</button></fieldset>",
         legend = tr!(lang, "Dự án, nhiệm vụ", "Project"),
         prio = p
             .priority
@@ -1240,7 +1240,8 @@ fn indicator_rows(doc: &PlanDoc, site: &Site, agency: &str, c: &Ctx) -> String {
         ];
         format!(
             "<fieldset class=\"row indicator other{sp}\" data-row=\"indicators\"><legend>{legend}</legend>{msgs}{name}{code}{unit}\
-             <div class=\"pair3\">{t}{a}{g}</div>{note}<button type=\"button\" class=\"remove-row link\">{rm}</button></fieldset>",
+             <div class=\"pair3\">{t}{a}{g}</div>{note}<button type=\"submit\" name=\"action\" value=\"remove-indicators-{at}\" formnovalidate class=\"remove-row link\">{rm}</button></fieldset>",
+            at = nm.trim_start_matches("indicators[").trim_end_matches(']'),
             sp = if spare { " spare" } else { "" },
             msgs = group_messages(&nm, &format!("{id}-msg"), c),
             legend = tr!(lang, "Mục tiêu khác", "Other goal"),
