@@ -18,20 +18,20 @@ pub(crate) const ALL: &str = "PLANPRESS_TEST_ALL";
 
 /// Whether the test may go on: true when `available`. Otherwise prints
 /// `SKIPPED <test>: needs <what> (<install_hint>, or run bash scripts/test.sh)`
-/// to stderr and returns false, or panics with that text when
-/// `PLANPRESS_TEST_ALL=1`.
+/// to stderr and returns false, or panics with that text (without
+/// `SKIPPED`) when `PLANPRESS_TEST_ALL=1`.
 pub(crate) fn require(what: &str, available: bool, install_hint: &str) -> bool {
     if available {
         return true;
     }
     let msg = format!(
-        "SKIPPED {}: needs {what} ({install_hint}, or run bash scripts/test.sh)",
+        "{}: needs {what} ({install_hint}, or run bash scripts/test.sh)",
         test_name()
     );
     if std::env::var(ALL).is_ok_and(|v| v == "1") {
-        panic!("{msg} [{ALL}=1, so a missing tool is a failure]");
+        panic!("{msg} [{ALL}=1: a missing tool fails the test instead of skipping it]");
     }
-    eprintln!("{msg}");
+    eprintln!("SKIPPED {msg}");
     false
 }
 
