@@ -65,4 +65,8 @@ fi
 command -v frictionless >/dev/null 2>&1 || python3 -m pip install --quiet "frictionless==5.21.0" \
   || python3 -m pip install --quiet --break-system-packages "frictionless==5.21.0"
 
+# Everything is installed now, so a test that still finds a tool missing
+# fails instead of skipping as plain `cargo test` does
+# (tests/support/tools.rs): CI never passes by silently skipping.
+export PLANPRESS_TEST_ALL=1
 cargo test --locked "$@"

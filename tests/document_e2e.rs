@@ -4,13 +4,16 @@
 //! is read with poppler's `pdftotext` and `pdfinfo`.
 //!
 //! Needs Debian's chromium and poppler-utils and the pinned
-//! playwright-core: without them the test fails and says to run
-//! `bash scripts/test.sh`, which installs them.
+//! playwright-core: without them plain `cargo test` skips the test and says
+//! so (see tests/support/tools.rs); `bash scripts/test.sh` installs them and
+//! fails if one is still missing.
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 #[path = "support/static_http.rs"]
 mod static_http;
+#[path = "support/tools.rs"]
+mod tools;
 
 use std::path::Path;
 use std::process::Command;
@@ -52,16 +55,18 @@ fn pdf_pages(pdf: &Path) -> Vec<(String, bool)> {
 #[test]
 fn the_consolidated_page_reads_on_a_laptop_and_a_phone_and_prints_as_the_document() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let modules =
-        std::env::var("CI_NODE_MODULES").map_or_else(|_| root.join(".ci/node_modules"), Into::into);
-    assert!(
-        modules.join("playwright-core").is_dir() && Path::new("/usr/bin/chromium").exists(),
-        "needs playwright-core and chromium: run `bash scripts/test.sh` once"
-    );
-    assert!(
-        Command::new("pdftotext").arg("-v").output().is_ok(),
-        "needs pdftotext (poppler-utils): run `bash scripts/test.sh` once"
-    );
+    let modules = tools::node_modules();
+    if !tools::require(
+        "node, chromium and playwright-core",
+        tools::browser_available(),
+        tools::BROWSER_HINT,
+    ) || !tools::require(
+        "pdftotext and pdfinfo",
+        tools::find("pdftotext").is_some() && tools::find("pdfinfo").is_some(),
+        "apt-get install poppler-utils",
+    ) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     // With drafts: the preview an editor prints, marked on every page.

@@ -1,25 +1,23 @@
 //! Every page of the demo passes the Nu HTML Checker (vnu) with no errors.
 //!
-//! vnu comes from the npm package `vnu-jar`, installed by `.ci/run` into
-//! `.ci/node_modules`, and runs on Java. `VNU_JAR` points elsewhere.
+//! vnu comes from the npm package `vnu-jar`, installed by
+//! `bash scripts/test.sh` into `.ci/node_modules`, and runs on Java.
+//! `VNU_JAR` points elsewhere. Without them plain `cargo test` skips the
+//! test and says so (tests/support/tools.rs).
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "support/tools.rs"]
+mod tools;
+
 fn vnu_jar() -> PathBuf {
-    if let Some(p) = std::env::var_os("VNU_JAR") {
-        return PathBuf::from(p);
-    }
-    let p =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/node_modules/vnu-jar/build/dist/vnu.jar");
-    assert!(
-        p.is_file(),
-        "vnu.jar not found at {}: run `bash .ci/run` once (it installs Java and vnu-jar), or set VNU_JAR",
-        p.display()
-    );
-    p
+    std::env::var_os("VNU_JAR").map_or_else(
+        || tools::node_modules().join("vnu-jar/build/dist/vnu.jar"),
+        PathBuf::from,
+    )
 }
 
 fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -36,6 +34,17 @@ fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn every_demo_page_is_valid_html() {
     let jar = vnu_jar();
+    if !tools::require(
+        "java",
+        tools::find("java").is_some(),
+        "apt-get install default-jre-headless",
+    ) || !tools::require(
+        &format!("vnu.jar at {}", jar.display()),
+        jar.is_file(),
+        "cd .ci && npm ci, or set VNU_JAR",
+    ) {
+        return;
+    }
     let out_dir = tempfile::tempdir().unwrap();
     let root = env!("CARGO_MANIFEST_DIR");
     for drafts in [false, true] {

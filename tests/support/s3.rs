@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "tools.rs"]
+pub(crate) mod tools;
+
 /// A free TCP port on 127.0.0.1.
 pub(crate) fn free_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
@@ -22,11 +25,7 @@ pub(crate) fn free_port() -> u16 {
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/sbin", "/sbin", "/usr/local/sbin"].map(PathBuf::from))
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
+    tools::find(name)
 }
 
 /// A server process, killed when dropped.
@@ -89,11 +88,7 @@ pub(crate) fn moto(dir: &Path) -> Option<Server> {
             .args(["-c", "import moto.server"])
             .output()
             .is_ok_and(|o| o.status.success());
-        if !ok {
-            eprintln!(
-                "SKIPPED: moto's S3 server is not installed (pip install 'moto[server]'; \
-                 bash scripts/test.sh installs it)"
-            );
+        if !tools::require("moto's S3 server", ok, "pip install 'moto[server]==5.2.1'") {
             return None;
         }
         let mut c = Command::new("python3");
@@ -121,13 +116,14 @@ pub(crate) fn s3s_fs(dir: &Path, key: &str, secret: &str) -> Option<Server> {
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
         Some(home.join("bin/s3s-fs")).filter(|p| p.is_file())
     });
-    let Some(bin) = bin else {
-        eprintln!(
-            "SKIPPED: s3s-fs is not installed (cargo install s3s-fs@0.14.1 --features binary; \
-             bash scripts/test.sh installs it)"
-        );
+    if !tools::require(
+        "s3s-fs",
+        bin.is_some(),
+        "cargo install --locked s3s-fs@0.14.1 --features binary",
+    ) {
         return None;
-    };
+    }
+    let bin = bin?;
     let data = dir.join("data");
     std::fs::create_dir_all(&data).expect("s3s-fs folder");
     let port = free_port();
@@ -253,10 +249,11 @@ pub(crate) struct Portal {
 
 impl Portal {
     pub(crate) fn start(dir: &Path, store_port: u16, bucket: &str, prefix: &str) -> Option<Portal> {
-        let Some(nginx) = on_path("nginx") else {
-            eprintln!("SKIPPED: nginx is not installed (apt-get install nginx)");
+        let nginx = on_path("nginx");
+        if !tools::require("nginx", nginx.is_some(), "apt-get install nginx") {
             return None;
-        };
+        }
+        let nginx = nginx?;
         let t = dir.join("tmp");
         std::fs::create_dir_all(&t).expect("nginx folder");
         let port = free_port();
@@ -338,10 +335,11 @@ pub(crate) fn relay(dir: &Path, store_port: u16, port: Option<u16>) -> Option<Se
 }
 
 fn proxy(dir: &Path, store_port: u16, port: Option<u16>, strip: bool) -> Option<Server> {
-    let Some(nginx) = on_path("nginx") else {
-        eprintln!("SKIPPED: nginx is not installed (apt-get install nginx)");
+    let nginx = on_path("nginx");
+    if !tools::require("nginx", nginx.is_some(), "apt-get install nginx") {
         return None;
-    };
+    }
+    let nginx = nginx?;
     let t = dir.join("tmp");
     std::fs::create_dir_all(&t).expect("nginx folder");
     let port = port.unwrap_or_else(free_port);

@@ -14,17 +14,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "tools.rs"]
+pub(crate) mod tools;
+
 /// Programs the end-to-end tests need.
 const TOOLS: &[&str] = &["sshd", "ssh", "ssh-keygen", "rsync", "nginx"];
 
 /// Where a program is: on `PATH`, or in the sbin folders that are not on
 /// every user's `PATH`.
 pub(crate) fn find_tool(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/sbin", "/sbin", "/usr/local/sbin"].map(PathBuf::from))
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
+    tools::find(name)
 }
 
 /// The missing programs, if any.
@@ -36,14 +35,15 @@ pub(crate) fn missing_tools() -> Vec<&'static str> {
         .collect()
 }
 
-/// Fails the test, saying how to get the programs, when one is missing.
-pub(crate) fn require_tools() {
+/// Whether the publish end-to-end test may go on: skips it (or fails it
+/// under `PLANPRESS_TEST_ALL=1`) when a program is missing.
+pub(crate) fn require_tools() -> bool {
     let missing = missing_tools();
-    assert!(
+    tools::require(
+        &missing.join(", "),
         missing.is_empty(),
-        "the publish end-to-end tests need {missing:?} (Debian packages openssh-server, \
-         openssh-client, rsync, nginx). Run `bash scripts/test.sh`, which installs them."
-    );
+        "apt-get install openssh-server openssh-client rsync nginx",
+    )
 }
 
 /// A free TCP port on 127.0.0.1.
@@ -341,7 +341,7 @@ pub(crate) fn http_get(port: u16, path: &str) -> (u16, String) {
 /// folder: it accepts every recipient and delivers every message into one
 /// maildir (`inbox`), with an `Envelope-to:` header naming the envelope
 /// recipients. Only root may run Exim with a private configuration (`-C`),
-/// so [`Exim::unavailable`] says why a test must skip elsewhere.
+/// so [`Exim::require`] skips the test elsewhere.
 pub(crate) struct Exim {
     process: Process,
     /// Port it listens on.
@@ -351,23 +351,33 @@ pub(crate) struct Exim {
 }
 
 impl Exim {
-    /// Why Exim cannot run here, if it cannot.
+    /// How to make Exim runnable here, if it is not.
     pub(crate) fn unavailable() -> Option<String> {
         if find_tool("exim4").is_none() {
+            return Some("apt-get install exim4-daemon-light".into());
+        }
+        if !is_root() {
             return Some(
-                "exim4 is not installed (Debian package exim4-daemon-light; \
-                 `bash scripts/test.sh` installs it)"
+                "run the tests as root: Exim runs a private configuration (-C) only for root"
                     .into(),
             );
         }
-        if !is_root() {
-            return Some("Exim runs a private configuration (-C) only as root".into());
-        }
         let user = Command::new("id").arg("Debian-exim").output();
         if !user.is_ok_and(|o| o.status.success()) {
-            return Some("the Debian-exim user of the exim4 package is missing".into());
+            return Some("the Debian-exim user is missing: reinstall exim4-daemon-light".into());
         }
         None
+    }
+
+    /// Whether the test may go on: skips it (or fails it under
+    /// `PLANPRESS_TEST_ALL=1`) when Exim cannot run here.
+    pub(crate) fn require() -> bool {
+        let why = Exim::unavailable();
+        tools::require(
+            "a local Exim (exim4, as root)",
+            why.is_none(),
+            why.as_deref().unwrap_or_default(),
+        )
     }
 
     /// Starts Exim with its spool, log and maildir under `dir`.
