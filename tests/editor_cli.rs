@@ -6,6 +6,8 @@
 
 #[path = "support/site.rs"]
 mod site;
+#[path = "support/tools.rs"]
+mod tools;
 
 use std::io::Write as _;
 use std::path::Path;
@@ -898,12 +900,12 @@ fn api_new_plan_submit_return_approve() {
 fn browser_missing() -> Option<String> {
     let node = Command::new("node").arg("--version").output();
     if !node.is_ok_and(|o| o.status.success()) {
-        return Some("node is not installed".into());
+        return Some("node".into());
     }
     let chromium = std::env::var_os("CHROME_PATH")
         .map_or_else(|| std::path::PathBuf::from("/usr/bin/chromium"), Into::into);
     if !chromium.is_file() {
-        return Some(format!("no chromium at {}", chromium.display()));
+        return Some(format!("chromium at {}", chromium.display()));
     }
     for package in ["playwright-core", "axe-core", "@axe-core/playwright"] {
         let p = repo()
@@ -911,7 +913,7 @@ fn browser_missing() -> Option<String> {
             .join(package)
             .join("package.json");
         if !p.is_file() {
-            return Some(format!("npm package {package} is not installed"));
+            return Some(format!("the npm package {package}"));
         }
     }
     None
@@ -922,10 +924,12 @@ fn browser_missing() -> Option<String> {
 /// repository agree with what the forms showed.
 #[test]
 fn editor_scenario_in_chromium() {
-    if let Some(why) = browser_missing() {
-        eprintln!(
-            "SKIPPED editor_scenario_in_chromium: {why}; run `bash scripts/test.sh` once to install it"
-        );
+    let missing = browser_missing();
+    if !tools::require(
+        missing.as_deref().unwrap_or("Chromium and the npm tools"),
+        missing.is_none(),
+        tools::BROWSER_HINT,
+    ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -990,10 +994,12 @@ fn editor_scenario_in_chromium() {
 /// row of the plan form and saved; both are commits by the editor.
 #[test]
 fn word_upload_and_form_save_without_javascript_in_chromium() {
-    if let Some(why) = browser_missing() {
-        eprintln!(
-            "SKIPPED word_upload_and_form_save_without_javascript_in_chromium: {why}; run `bash scripts/test.sh` once to install it"
-        );
+    let missing = browser_missing();
+    if !tools::require(
+        missing.as_deref().unwrap_or("Chromium and the npm tools"),
+        missing.is_none(),
+        tools::BROWSER_HINT,
+    ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
