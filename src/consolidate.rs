@@ -75,6 +75,36 @@ impl ByCode {
     }
 }
 
+/// What a split gives `code`, or `None` when no line names it: tables show
+/// a blank there, not a zero. A code written on two lines gets both.
+pub(crate) fn split_share(split: &Split, code: &str) -> Option<Amount> {
+    let mut found = None;
+    for (k, a) in split {
+        if k.value == code {
+            found = Some(found.unwrap_or(Amount::ZERO) + a.value);
+        }
+    }
+    found
+}
+
+/// What a split gives `code`, zero when no line names it.
+pub(crate) fn split_amount(split: &Split, code: &str) -> Amount {
+    split_share(split, code).unwrap_or(Amount::ZERO)
+}
+
+/// A split's amounts, each code once, in the order the codes are first
+/// written: a code written on two lines gets both.
+pub(crate) fn split_by_code(split: &Split) -> Vec<(&str, Amount)> {
+    let mut out: Vec<(&str, Amount)> = Vec::new();
+    for (k, a) in split {
+        match out.iter_mut().find(|(id, _)| *id == k.value) {
+            Some((_, v)) => *v = *v + a.value,
+            None => out.push((k.value.as_str(), a.value)),
+        }
+    }
+    out
+}
+
 /// Sums of a set of plans.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Totals {

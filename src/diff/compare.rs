@@ -246,12 +246,7 @@ fn submission_label(s: Submission, lang: Lang) -> String {
 
 /// Amounts of a split, by id, summed (an id may be written twice).
 fn split_map(split: &crate::model::Split) -> BTreeMap<&str, Amount> {
-    let mut m: BTreeMap<&str, Amount> = BTreeMap::new();
-    for (id, a) in split {
-        let slot = m.entry(id.value.as_str()).or_insert(Amount::ZERO);
-        *slot = *slot + a.value;
-    }
-    m
+    consolidate::split_by_code(split).into_iter().collect()
 }
 
 /// Fields of a split (`levels` or `kinds`), one per id on either side.

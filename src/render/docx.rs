@@ -28,7 +28,7 @@ use pulldown_cmark::{Event, Options as MdOptions, Parser, Tag, TagEnd};
 
 use super::document::{QUOC_HIEU, TIEU_NGU, number_line, place_date_line, signer_lines, subtitle};
 use super::format::{money, number};
-use crate::consolidate::{ByCode, CycleReport, Entry, Totals};
+use crate::consolidate::{ByCode, CycleReport, Entry, Totals, split_amount};
 use crate::diag::Lang;
 use crate::model::{
     Amount, Catalog, CodeName, Plan, Project, SectionKey, Site, SpendingRow, Split, Unit,
@@ -384,11 +384,7 @@ impl Doc<'_> {
     /// tables leave where a source gives nothing.
     fn split_cells(&self, w: &mut RowWriter<'_>, list: &[CodeName], split: &Split) {
         for c in list {
-            let a: Amount = split
-                .iter()
-                .filter(|(id, _)| id.value == c.id.value)
-                .map(|(_, a)| a.value)
-                .sum();
+            let a = split_amount(split, &c.id.value);
             if a == Amount::ZERO {
                 w.num("", false);
             } else {

@@ -11,7 +11,7 @@ use super::context::*;
 use super::format::{date, money, number, signed_money};
 use super::markdown::{page_ids, to_html};
 use super::theme::Theme;
-use crate::consolidate::{ByCode, CycleReport, Entry, Totals};
+use crate::consolidate::{ByCode, CycleReport, Entry, Totals, split_amount};
 use crate::diag::Lang;
 use crate::model::{Amount, Catalog, CodeName, Plan, SectionKey, Site, Split, Status, Unit};
 
@@ -78,11 +78,7 @@ impl<'a> Ctx<'a> {
     fn split_cells(&self, list: &[CodeName], split: &Split) -> Vec<String> {
         list.iter()
             .map(|c| {
-                let a: Amount = split
-                    .iter()
-                    .filter(|(id, _)| id.value == c.id.value)
-                    .map(|(_, a)| a.value)
-                    .sum();
+                let a = split_amount(split, &c.id.value);
                 if a == Amount::ZERO {
                     String::new()
                 } else {

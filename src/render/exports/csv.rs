@@ -6,9 +6,9 @@ use rust_decimal::Decimal;
 
 use super::{
     BOM, agency_name, by_priority, category_columns, indicator_name, indicator_unit, kind_columns,
-    level_columns, money_unit, opt, period_text, source_headers, split_get, unit_text,
+    level_columns, money_unit, opt, period_text, source_headers, unit_text,
 };
-use crate::consolidate::CycleReport;
+use crate::consolidate::{CycleReport, split_share};
 use crate::diag::Lang;
 use crate::model::{Amount, Site};
 
@@ -131,12 +131,12 @@ pub(crate) fn projects_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
             row.extend(
                 levels
                     .iter()
-                    .map(|(id, _)| amount_cell(split_get(&p.levels.value, id))),
+                    .map(|(id, _)| amount_cell(split_share(&p.levels.value, id))),
             );
             row.extend(
                 kinds
                     .iter()
-                    .map(|(id, _)| amount_cell(split_get(&p.kinds.value, id))),
+                    .map(|(id, _)| amount_cell(split_share(&p.kinds.value, id))),
             );
             row.extend([
                 opt(&p.investor),
@@ -190,12 +190,12 @@ pub(crate) fn spending_csv(site: &Site, report: &CycleReport<'_>) -> Vec<u8> {
             row.extend(
                 levels
                     .iter()
-                    .map(|(id, _)| amount_cell(split_get(&r.levels.value, id))),
+                    .map(|(id, _)| amount_cell(split_share(&r.levels.value, id))),
             );
             row.extend(
                 kinds
                     .iter()
-                    .map(|(id, _)| amount_cell(split_get(&r.kinds.value, id))),
+                    .map(|(id, _)| amount_cell(split_share(&r.kinds.value, id))),
             );
             row.push(opt(&r.basis));
             rows.push(row);

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use super::{by_priority, money_unit};
-use crate::consolidate::{ByCode, CycleReport, IndicatorSummary, Submission};
+use crate::consolidate::{ByCode, CycleReport, IndicatorSummary, Submission, split_by_code};
 use crate::model::{Amount, IndicatorValue, Project, Site, SpendingRow, Split};
 
 /// Amounts keyed by id, serialised as a JSON object in the given order
@@ -22,14 +22,12 @@ impl AmountMap {
         )
     }
     fn from_split(s: &Split) -> AmountMap {
-        let mut out: Vec<(String, Amount)> = Vec::new();
-        for (k, a) in s {
-            match out.iter_mut().find(|(id, _)| *id == k.value) {
-                Some((_, v)) => *v = *v + a.value,
-                None => out.push((k.value.clone(), a.value)),
-            }
-        }
-        AmountMap(out.into_iter().map(|(k, v)| (k, v.to_string())).collect())
+        AmountMap(
+            split_by_code(s)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 }
 

@@ -18,8 +18,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::consolidate::{ByCode, CycleReport, Submission};
 use crate::diag::Lang;
 use crate::model::{
-    Amount, CodeName, Group, IndicatorValue, MoneyUnit, Period, Plan, Project, Site, Split, Status,
-    Unit,
+    CodeName, Group, IndicatorValue, MoneyUnit, Period, Plan, Project, Site, Status, Unit,
 };
 
 /// UTF-8 byte-order mark: Excel on Windows needs it to read the CSV as UTF-8.
@@ -115,17 +114,6 @@ fn source_headers(
         })
         .collect();
     (l, k)
-}
-
-/// The share of a split that goes to `id`, or `None` when it has none.
-fn split_get(split: &Split, id: &str) -> Option<Amount> {
-    let mut found = None;
-    for (k, a) in split {
-        if k.value == id {
-            found = Some(found.unwrap_or(Amount::ZERO) + a.value);
-        }
-    }
-    found
 }
 
 /// The name `code` had in cycle `year`.

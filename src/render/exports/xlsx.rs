@@ -10,10 +10,10 @@ use rust_xlsxwriter::{
 
 use super::{
     TOTAL_LABEL, agency_name, by_priority, category_columns, dmy, group_vi, indicator_unit,
-    kind_columns, level_columns, money_unit, opt, period_text, roman, split_get, status_vi,
-    submission_vi, unit_text,
+    kind_columns, level_columns, money_unit, opt, period_text, roman, status_vi, submission_vi,
+    unit_text,
 };
-use crate::consolidate::{CycleReport, Submission};
+use crate::consolidate::{CycleReport, Submission, split_share};
 use crate::diag::Lang;
 use crate::model::{Agency, Project, Site, SpendingRow, Unit};
 
@@ -604,9 +604,9 @@ fn annex_sheet(
                     ColKey::Total => CellValue::Num(p.cost.total.value.0),
                     ColKey::Spent => CellValue::Num(p.cost.spent.value.0),
                     ColKey::Planned => CellValue::Num(p.cost.planned.value.0),
-                    ColKey::Level(id) => split_get(&p.levels.value, id)
+                    ColKey::Level(id) => split_share(&p.levels.value, id)
                         .map_or(CellValue::Blank, |a| CellValue::Num(a.0)),
-                    ColKey::Kind(id) => split_get(&p.kinds.value, id)
+                    ColKey::Kind(id) => split_share(&p.kinds.value, id)
                         .map_or(CellValue::Blank, |a| CellValue::Num(a.0)),
                     ColKey::Investor => text(&p.investor),
                     ColKey::Approval => text(&p.approval),
@@ -706,12 +706,10 @@ fn spending_sheet(
                 ColKey::Name => CellValue::Text(r.task.clone()),
                 ColKey::Agency => CellValue::Text(agency.name_in(report.year).to_string()),
                 ColKey::Total => CellValue::Num(r.total.value.0),
-                ColKey::Level(id) => {
-                    split_get(&r.levels.value, id).map_or(CellValue::Blank, |a| CellValue::Num(a.0))
-                }
-                ColKey::Kind(id) => {
-                    split_get(&r.kinds.value, id).map_or(CellValue::Blank, |a| CellValue::Num(a.0))
-                }
+                ColKey::Level(id) => split_share(&r.levels.value, id)
+                    .map_or(CellValue::Blank, |a| CellValue::Num(a.0)),
+                ColKey::Kind(id) => split_share(&r.kinds.value, id)
+                    .map_or(CellValue::Blank, |a| CellValue::Num(a.0)),
                 ColKey::Basis => CellValue::Text(opt(&r.basis)),
                 _ => CellValue::Blank,
             })?;
