@@ -373,11 +373,11 @@ fn scrub<'j>(
     job: &Upload<'j>,
     base: Option<&Path>,
 ) -> std::io::Result<(BTreeSet<&'j str>, usize)> {
-    let link: HashMap<&'j str, &'j manifest::Entry> =
+    let link: HashMap<&'j str, &'j manifest::FileEntry> =
         job.link.iter().map(|e| (e.path.as_str(), *e)).collect();
-    let send: HashMap<&'j str, &'j manifest::Entry> =
+    let send: HashMap<&'j str, &'j manifest::FileEntry> =
         job.send.iter().map(|e| (e.path.as_str(), *e)).collect();
-    let mut check: Vec<(PathBuf, &'j manifest::Entry)> = Vec::new();
+    let mut check: Vec<(PathBuf, &'j manifest::FileEntry)> = Vec::new();
     let mut kept = BTreeSet::new();
     let mut remove = Vec::new();
     for entry in walkdir::WalkDir::new(partial).min_depth(1) {
@@ -412,7 +412,7 @@ fn scrub<'j>(
     }
     // Sent files count only if their bytes are the new ones: a file cut
     // short by the kill, or an older version, is sent again.
-    let verified: Vec<(PathBuf, &'j manifest::Entry, bool)> = check
+    let verified: Vec<(PathBuf, &'j manifest::FileEntry, bool)> = check
         .into_par_iter()
         .map(|(p, e)| {
             let ok = fs::metadata(&p).is_ok_and(|m| m.len() == e.size)

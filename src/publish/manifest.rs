@@ -29,7 +29,7 @@ const TIME_FMT: &str = "%Y%m%dT%H%M%SZ";
 
 /// One file of a release.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Entry {
+pub(crate) struct FileEntry {
     /// Path under the release, `/`-separated.
     pub(crate) path: String,
     /// Size in bytes.
@@ -56,7 +56,7 @@ pub(crate) struct Manifest {
     /// Total size in bytes.
     pub(crate) bytes: u64,
     /// Every file, sorted by path.
-    pub(crate) entries: Vec<Entry>,
+    pub(crate) entries: Vec<FileEntry>,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -92,9 +92,9 @@ impl Manifest {
         if let Some((bad, _)) = files.iter().find(|(p, _)| !safe_path(p)) {
             return Err(bad.clone());
         }
-        let mut entries: Vec<Entry> = files
+        let mut entries: Vec<FileEntry> = files
             .par_iter()
-            .map(|(path, bytes)| Entry {
+            .map(|(path, bytes)| FileEntry {
                 path: path.clone(),
                 size: bytes.len() as u64,
                 sha256: sha256_hex(bytes),
@@ -172,7 +172,7 @@ impl Manifest {
     }
 
     /// Entries by path.
-    pub(crate) fn by_path(&self) -> BTreeMap<&str, &Entry> {
+    pub(crate) fn by_path(&self) -> BTreeMap<&str, &FileEntry> {
         self.entries.iter().map(|e| (e.path.as_str(), e)).collect()
     }
 }
@@ -181,13 +181,13 @@ impl Manifest {
 #[derive(Debug, Default)]
 pub(crate) struct Diff<'m> {
     /// In both, same bytes: hard-linked from the current release.
-    pub(crate) same: Vec<&'m Entry>,
+    pub(crate) same: Vec<&'m FileEntry>,
     /// Not in the current release: sent.
-    pub(crate) added: Vec<&'m Entry>,
+    pub(crate) added: Vec<&'m FileEntry>,
     /// In both with other bytes: sent.
-    pub(crate) changed: Vec<&'m Entry>,
+    pub(crate) changed: Vec<&'m FileEntry>,
     /// In the current release only: left out of the new one.
-    pub(crate) removed: Vec<&'m Entry>,
+    pub(crate) removed: Vec<&'m FileEntry>,
 }
 
 impl<'m> Diff<'m> {
@@ -214,8 +214,8 @@ impl<'m> Diff<'m> {
     }
 
     /// Files that travel, sorted by path.
-    pub(crate) fn sent(&self) -> Vec<&'m Entry> {
-        let mut v: Vec<&Entry> = self.added.iter().chain(&self.changed).copied().collect();
+    pub(crate) fn sent(&self) -> Vec<&'m FileEntry> {
+        let mut v: Vec<&FileEntry> = self.added.iter().chain(&self.changed).copied().collect();
         v.sort_by(|a, b| a.path.cmp(&b.path));
         v
     }
@@ -316,7 +316,7 @@ mod tests {
         let old = Manifest::of(&site(&[("a", "1"), ("b", "2"), ("c", "3")])).unwrap();
         let new = Manifest::of(&site(&[("a", "1"), ("b", "22"), ("d", "4")])).unwrap();
         let d = Diff::between(Some(&old), &new);
-        let names = |v: &[&Entry]| v.iter().map(|e| e.path.clone()).collect::<Vec<_>>();
+        let names = |v: &[&FileEntry]| v.iter().map(|e| e.path.clone()).collect::<Vec<_>>();
         assert_eq!(names(&d.same), ["a"]);
         assert_eq!(names(&d.changed), ["b"]);
         assert_eq!(names(&d.added), ["d"]);

@@ -34,7 +34,7 @@ use crate::build::render_site;
 use crate::check::Checked;
 use crate::diag::{Lang, Severity, sort, tr};
 use crate::model::{Target, TargetKind};
-use manifest::{Diff, Entry, Manifest};
+use manifest::{Diff, FileEntry, Manifest};
 
 pub use error::PublishError;
 pub(crate) use error::{ErrorKind, io_err};
@@ -174,9 +174,9 @@ pub(crate) struct Upload<'a> {
     /// The release to hard-link unchanged files from.
     pub(crate) base: Option<&'a str>,
     /// Unchanged files: linked from `base`.
-    pub(crate) link: Vec<&'a Entry>,
+    pub(crate) link: Vec<&'a FileEntry>,
     /// New and changed files: sent.
-    pub(crate) send: Vec<&'a Entry>,
+    pub(crate) send: Vec<&'a FileEntry>,
     /// The bytes of every file, by path.
     pub(crate) bytes: BTreeMap<&'a str, &'a [u8]>,
     /// The manifest, as written into the release.
